@@ -1,0 +1,126 @@
+"""Finding, creating and listing actors. Keyword-only functions; the only code touching actors."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from app.db import contains_pattern, insert_ignoring_conflicts
+from app.models import Actor, ActorAlias, Event, EventActor
+from app.normalize import closest, name_key
+
+actor_t = Actor.__table__
+alias_t = ActorAlias.__table__
+event_actor_t = EventActor.__table__
+event_t = Event.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class ActorRow:
+    id: int
+    name: str
+
+
+def find_actors(*, session: Session, names: Iterable[str]) -> dict[str, ActorRow]:
+    """Known actors by comparison key, for every name that is a canonical name or an alias."""
+    keys = {name_key(n) for n in names} - {""}
+    if not keys:
+        return {}
+    by_name = sa.select(actor_t.c.name_key.label("key"), actor_t.c.id, actor_t.c.name).where(
+        actor_t.c.name_key.in_(keys)
+    )
+    by_alias = (
+        sa.select(alias_t.c.alias_key.label("key"), actor_t.c.id, actor_t.c.name)
+        .join(actor_t, actor_t.c.id == alias_t.c.actor_id)
+        .where(alias_t.c.alias_key.in_(keys))
+    )
+    found: dict[str, ActorRow] = {}
+    for key, actor_id, name in session.execute(by_alias).all() + session.execute(by_name).all():
+        found.setdefault(key, ActorRow(actor_id, name))
+    return found
+
+
+def get_or_create_actors(*, session: Session, names: Iterable[str]) -> dict[str, ActorRow]:
+    """Actors for `names` by comparison key; names nobody knows yet become new actors."""
+    wanted = {name_key(n): n.strip() for n in names}
+    found = find_actors(session=session, names=wanted.values())
+    missing = [{"name": wanted[k], "name_key": k} for k in wanted if k not in found]
+    if missing:
+        insert_ignoring_conflicts(session, actor_t, missing, unique=["name_key"])
+        found |= find_actors(session=session, names=[m["name"] for m in missing])
+    return found
+
+
+def ensure_actor(*, session: Session, name: str, aliases: list[tuple[str, str | None]]) -> int:
+    """Register an actor and its aliases (name, source); existing rows are left as they are."""
+    actor = get_or_create_actors(session=session, names=[name])[name_key(name)]
+    rows = [
+        {"actor_id": actor.id, "alias": alias, "alias_key": name_key(alias), "source": source}
+        for alias, source in aliases
+        if name_key(alias) != name_key(name)
+    ]
+    insert_ignoring_conflicts(session, alias_t, rows, unique=["alias_key"])
+    return actor.id
+
+
+def suggest_actors(*, session: Session, text: str) -> list[str]:
+    names = session.execute(sa.select(actor_t.c.name)).scalars().all()
+    aliases = session.execute(
+        sa.select(alias_t.c.alias, actor_t.c.name).join(actor_t, actor_t.c.id == alias_t.c.actor_id)
+    ).all()
+    canonical = {name_key(alias): name for alias, name in aliases} | {name_key(n): n for n in names}
+    matches = closest(text, list(names) + [alias for alias, _ in aliases])
+    return list(dict.fromkeys(canonical[name_key(m)] for m in matches))
+
+
+@dataclass(frozen=True, slots=True)
+class ActorListing:
+    id: int
+    name: str
+    aliases: list[tuple[str, str | None]]
+    event_count: int
+
+
+def list_actors(
+    *, session: Session, query: str | None, after: tuple[str, int] | None, limit: int
+) -> list[ActorListing]:
+    """Actors ordered by name, optionally those whose name or alias contains `query`."""
+    live_events = (
+        sa.select(event_actor_t.c.actor_id, sa.func.count(sa.distinct(event_actor_t.c.event_id)).label("n"))
+        .join(event_t, event_t.c.id == event_actor_t.c.event_id)
+        .where(event_t.c.deleted_at.is_(None))
+        .group_by(event_actor_t.c.actor_id)
+        .subquery()
+    )
+    stmt = (
+        sa.select(actor_t.c.id, actor_t.c.name, actor_t.c.name_key, sa.func.coalesce(live_events.c.n, 0))
+        .outerjoin(live_events, live_events.c.actor_id == actor_t.c.id)
+        .order_by(actor_t.c.name_key, actor_t.c.id)
+        .limit(limit + 1)
+    )
+    if query:
+        key = name_key(query)
+        like = contains_pattern(key)
+        matching_alias = sa.select(alias_t.c.actor_id).where(alias_t.c.alias_key.like(like, escape="\\"))
+        stmt = stmt.where(
+            sa.or_(actor_t.c.name_key.like(like, escape="\\"), actor_t.c.id.in_(matching_alias))
+        )
+    if after is not None:
+        stmt = stmt.where(sa.tuple_(actor_t.c.name_key, actor_t.c.id) > sa.tuple_(*after))
+    rows = session.execute(stmt).all()
+    ids = [row[0] for row in rows]
+    aliases: dict[int, list[tuple[str, str | None]]] = {i: [] for i in ids}
+    alias_rows = session.execute(
+        sa.select(alias_t.c.actor_id, alias_t.c.alias, alias_t.c.source)
+        .where(alias_t.c.actor_id.in_(ids))
+        .order_by(alias_t.c.actor_id, alias_t.c.alias)
+    )
+    for actor_id, alias, source in alias_rows:
+        aliases[actor_id].append((alias, source))
+    return [ActorListing(i, name, aliases[i], count) for i, name, _key, count in rows]
+
+
+def actor_sort_key(*, session: Session, actor_id: int) -> tuple[str, int]:
+    key = session.execute(sa.select(actor_t.c.name_key).where(actor_t.c.id == actor_id)).scalar_one()
+    return key, actor_id

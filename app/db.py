@@ -1,0 +1,115 @@
+"""The database engine and sessions, the same code for SQLite and PostgreSQL."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from fastapi import Depends, Request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.settings import Settings
+
+
+def make_engine(settings: Settings) -> Engine:
+    url = sa.make_url(settings.sqlalchemy_url)
+    if url.get_backend_name() != "sqlite":
+        return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": settings.sqlite_busy_timeout_ms / 1000},
+    )
+    busy_timeout = settings.sqlite_busy_timeout_ms
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling would defer BEGIN; we emit it ourselves below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: sa.Connection) -> None:
+        # A writer takes the write lock up front: a deferred transaction that reads and then
+        # writes can fail with "database is locked" without waiting for the busy timeout.
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def writer(engine: Engine) -> Engine:
+    """The engine to bind sessions that write: on SQLite their transactions begin IMMEDIATE."""
+    return engine.execution_options(sqlite_begin="IMMEDIATE")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def alembic_config(settings: Settings) -> Config:
+    config = Config(toml_file=settings.migrations_config)
+    config.set_main_option("sqlalchemy.url", settings.sqlalchemy_url.replace("%", "%%"))
+    return config
+
+
+def migrate(settings: Settings, revision: str = "head") -> None:
+    """Bring the database schema to `revision` with the Alembic migrations."""
+    command.upgrade(alembic_config(settings), revision)
+
+
+def analyze(engine: Engine) -> None:
+    """Refresh planner statistics; after bulk loads the planner otherwise picks bad plans."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
+
+
+def _engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(_engine(request)) as session:
+        yield session
+
+
+def get_write_session(request: Request) -> Iterator[Session]:
+    with Session(writer(_engine(request))) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+
+
+def insert_ignoring_conflicts(
+    session: Session, table: sa.Table, rows: list[dict[str, Any]], *, unique: list[str]
+) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING: the one dialect-specific statement we need.
+
+    Two writers creating the same actor at once must not fail; the loser just finds the row.
+    """
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(table).values(rows).on_conflict_do_nothing(index_elements=unique))
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (escape character: backslash) matching values that contain `text`."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

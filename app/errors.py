@@ -1,0 +1,245 @@
+"""One error shape for the whole /v1 API: RFC 9457 problem details.
+
+Every error raised on purpose is an ApiError; FastAPI's validation errors, Starlette's HTTP errors
+and anything unexpected are turned into the same shape by the handlers registered here.
+"""
+
+import logging
+from typing import Any, Literal
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("conflict_events")
+
+PROBLEM_JSON = "application/problem+json"
+KIND_NAMES = frozenset({"offensive", "displacement", "withdrawal_milestone", "other"})
+
+
+class ErrorItem(BaseModel):
+    """One thing wrong with the request, and where it is."""
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        json_schema_extra={
+            "examples": [
+                {"in": "query", "name": "province", "detail": "Unknown province 'Helmnad'.",
+                 "suggestions": ["Helmand"]}
+            ]
+        },
+    )
+
+    in_: Literal["query", "body", "path", "header"] = Field(
+        alias="in",
+        description="Which part of the request is wrong.",
+        examples=["query"],
+    )
+    name: str | None = Field(
+        default=None,
+        description="The query, path or header parameter that is wrong.",
+        examples=["province"],
+    )
+    pointer: str | None = Field(
+        default=None,
+        description="JSON Pointer (RFC 6901) to the wrong part of the request body.",
+        examples=["/actors/0/role"],
+    )
+    detail: str = Field(description="What is wrong, in words.", examples=["Unknown province."])
+    suggestions: list[str] | None = Field(
+        default=None,
+        description="Close valid values, best first, where the API can tell.",
+        examples=[["Helmand"]],
+    )
+
+
+class Problem(BaseModel):
+    """An error, as RFC 9457 problem details (`application/problem+json`)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "/problems/invalid-request",
+                    "title": "Invalid request",
+                    "status": 422,
+                    "detail": "1 problem with the request.",
+                    "errors": [
+                        {"in": "query", "name": "province", "detail": "Unknown province 'Helmnad'.",
+                         "suggestions": ["Helmand"]}
+                    ],
+                }
+            ]
+        }
+    )
+
+    type: str = Field(
+        description="A URI reference naming the kind of problem.",
+        examples=["/problems/invalid-request"],
+    )
+    title: str = Field(description="A short summary of the kind of problem.", examples=["Not found"])
+    status: int = Field(description="The HTTP status code.", examples=[404])
+    detail: str = Field(
+        description="What went wrong with this request.", examples=["No event with id 42."]
+    )
+    errors: list[ErrorItem] | None = Field(
+        default=None,
+        description="For 400 and 422: each thing wrong with the request.",
+        examples=[[{"in": "query", "name": "limit", "detail": "Must be at most 1000."}]],
+    )
+
+
+class ApiError(Exception):
+    status = 500
+    title = "Internal error"
+    slug = "internal-error"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[ErrorItem] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+
+    def problem(self) -> Problem:
+        return Problem(
+            type=f"/problems/{self.slug}",
+            title=self.title,
+            status=self.status,
+            detail=self.detail,
+            errors=self.errors,
+        )
+
+
+class BadRequest(ApiError):
+    status, title, slug = 400, "Bad request", "bad-request"
+
+
+class Unauthorized(ApiError):
+    status, title, slug = 401, "Unauthorized", "unauthorized"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(ApiError):
+    status, title, slug = 403, "Forbidden", "forbidden"
+
+
+class NotFound(ApiError):
+    status, title, slug = 404, "Not found", "not-found"
+
+
+class Gone(ApiError):
+    status, title, slug = 410, "Gone", "gone"
+
+
+class Conflict(ApiError):
+    status, title, slug = 409, "Conflict", "conflict"
+
+
+class InvalidRequest(ApiError):
+    status, title, slug = 422, "Invalid request", "invalid-request"
+
+    def __init__(self, errors: list[ErrorItem]) -> None:
+        count = len(errors)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} with the request.", errors=errors)
+
+
+def invalid(
+    where: Literal["query", "body", "path", "header"],
+    location: str,
+    detail: str,
+    suggestions: list[str] | None = None,
+) -> InvalidRequest:
+    """A 422 about one parameter (query/path/header: its name; body: a JSON pointer)."""
+    item = ErrorItem(
+        in_=where,
+        name=None if where == "body" else location,
+        pointer=location if where == "body" else None,
+        detail=detail,
+        suggestions=suggestions,
+    )
+    return InvalidRequest([item])
+
+
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(
+        problem.model_dump(mode="json", by_alias=True, exclude_none=True),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def _pointer(parts: list[str | int]) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _error_item(error: dict[str, Any]) -> ErrorItem:
+    where, *path = error["loc"] or ("body",)
+    message = str(error.get("msg", "Invalid value."))
+    if where == "body":
+        # A discriminated union puts the chosen kind into the location; the user never wrote it.
+        if path and path[0] in KIND_NAMES:
+            path = path[1:]
+        # Model-level validators report no field; their message says which fields are involved.
+        message = message.removeprefix("Value error, ")
+        return ErrorItem(in_="body", pointer=_pointer(path), detail=message)
+    if where not in ("query", "path", "header"):
+        where = "query"
+    name = ".".join(str(p) for p in path if not isinstance(p, int)) or None
+    return ErrorItem(in_=where, name=name, detail=message.removeprefix("Value error, "))
+
+
+async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    raw = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in raw):
+        detail = "The request body is not valid JSON."
+        item = ErrorItem(in_="body", pointer="", detail=detail)
+        return problem_response(BadRequest(detail, errors=[item]).problem())
+    return problem_response(InvalidRequest([_error_item(e) for e in raw]).problem())
+
+
+async def _api_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return problem_response(exc.problem(), exc.headers)
+
+
+_HTTP_TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed",
+                413: "Request body too large", 415: "Unsupported media type"}
+
+
+async def _http_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    title = _HTTP_TITLES.get(exc.status_code, "HTTP error")
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"No such path: {request.url.path}"
+    problem = Problem(
+        type=f"/problems/{title.lower().replace(' ', '-')}",
+        title=title,
+        status=exc.status_code,
+        detail=detail,
+    )
+    return problem_response(problem, dict(exc.headers) if exc.headers else None)
+
+
+async def _unexpected_handler(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return problem_response(ApiError("The server failed to answer; the error was logged.").problem())
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_handler)
+    app.add_exception_handler(ApiError, _api_error_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_error_handler)
+    app.add_exception_handler(Exception, _unexpected_handler)

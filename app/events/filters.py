@@ -1,0 +1,85 @@
+"""The query parameters of GET /v1/events, parsed and checked before any database work."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Annotated
+
+from fastapi import Query
+
+from app.errors import invalid
+from app.events.schemas import ActorRole
+from app.types import CountryCode, Name
+
+MAX_VALUES = 100
+
+Kind = Annotated[str, Query(pattern="^(offensive|displacement|withdrawal_milestone|other)$")]
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilters:
+    province: list[str] = field(default_factory=list)
+    district: list[str] = field(default_factory=list)
+    date_from: date | None = None
+    date_to: date | None = None
+    actor: list[str] = field(default_factory=list)
+    actor_role: list[ActorRole] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)
+    country: list[str] = field(default_factory=list)
+
+
+def _many(description: str, example: str) -> object:
+    return Query(max_length=MAX_VALUES, description=description, examples=[[example]])
+
+
+def event_filters(
+    province: Annotated[
+        list[Name] | None,
+        _many(
+            "Province: name, any spelling, or OCHA p-code (Helmand, Hilmand, AF30). Repeat for "
+            "several (OR). Also matches displacements whose origin or destination is there.",
+            "Helmand",
+        ),
+    ] = None,
+    district: Annotated[
+        list[Name] | None,
+        _many("District: name, alias or OCHA p-code (Lashkar Gah, AF3001). Repeatable.", "Lashkar Gah"),
+    ] = None,
+    date_from: Annotated[
+        date | None,
+        Query(description="Events whose span reaches this day or later (ISO date).", examples=["2021-05-01"]),
+    ] = None,
+    date_to: Annotated[
+        date | None,
+        Query(description="Events whose span starts this day or earlier (ISO date).", examples=["2021-05-31"]),
+    ] = None,
+    actor: Annotated[
+        list[Name] | None,
+        _many("Actor: name or alias, any role unless actor_role narrows it. Repeatable.", "Taliban"),
+    ] = None,
+    actor_role: Annotated[
+        list[ActorRole] | None,
+        _many("Only count `actor` matches in these roles. Repeatable.", "initiator"),
+    ] = None,
+    kind: Annotated[
+        list[Kind] | None,
+        _many("Event kind: offensive, displacement, withdrawal_milestone, other. Repeatable.", "offensive"),
+    ] = None,
+    country: Annotated[
+        list[CountryCode] | None,
+        _many("ISO 3166-1 alpha-3 country code. Repeatable.", "AFG"),
+    ] = None,
+) -> EventFilters:
+    if date_from and date_to and date_from > date_to:
+        raise invalid("query", "date_from", "date_from must not be after date_to.")
+    if actor_role and not actor:
+        raise invalid("query", "actor_role", "actor_role narrows `actor`; give an actor too.")
+    return EventFilters(
+        province=province or [],
+        district=district or [],
+        date_from=date_from,
+        date_to=date_to,
+        actor=actor or [],
+        actor_role=actor_role or [],
+        kind=sorted(set(kind or [])),
+        country=sorted(set(country or [])),
+    )

@@ -1,0 +1,554 @@
+"""The event record as the API reads and writes it: a union of kinds discriminated by `kind`.
+
+To add a kind: write its `...Fields` mixin, its In and Out classes, and add them to KINDS and the
+two unions at the bottom. Kind-specific fields are stored as JSON, so no migration is needed.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.types import MAX_COUNT, CountryCode, EventDate, LongName, Name, Text, Url
+
+
+class DatePrecision(StrEnum):
+    """How precisely the source dates the event; a coarse date with no end_date spans its period."""
+
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+
+
+class GeoPrecision(StrEnum):
+    """What the coordinates stand for: the exact place, near it, or the centre of an area."""
+
+    EXACT = "exact"
+    NEAR = "near"
+    DISTRICT = "district"
+    PROVINCE = "province"
+    COUNTRY = "country"
+
+
+class Qualifier(StrEnum):
+    """How a source qualifies a number: 'about 1,000', 'more than 100', 'at least six'."""
+
+    EXACT = "exact"
+    ABOUT = "about"
+    AT_LEAST = "at_least"
+    MORE_THAN = "more_than"
+    AT_MOST = "at_most"
+
+
+class ActorRole(StrEnum):
+    """What an actor did in the event."""
+
+    INITIATOR = "initiator"
+    TARGET = "target"
+    PARTICIPANT = "participant"
+
+
+class Outcome(StrEnum):
+    """How an offensive ended, as far as the sources say."""
+
+    ONGOING = "ongoing"
+    REPELLED = "repelled"
+    TERRITORY_TAKEN = "territory_taken"
+    STALEMATE = "stalemate"
+    UNKNOWN = "unknown"
+
+
+class Tactic(StrEnum):
+    """How an offensive was fought."""
+
+    GROUND_ASSAULT = "ground_assault"
+    CHECKPOINT_ATTACK = "checkpoint_attack"
+    AIR_STRIKE = "air_strike"
+    DRONE_STRIKE = "drone_strike"
+    ARTILLERY = "artillery"
+    SPECIAL_FORCES = "special_forces"
+    IED = "ied"
+    SUICIDE_ATTACK = "suicide_attack"
+    AMBUSH = "ambush"
+    HARASSMENT = "harassment"
+    OTHER = "other"
+
+
+class Milestone(StrEnum):
+    """A step in a foreign force's withdrawal."""
+
+    DEADLINE_AGREED = "deadline_agreed"
+    DEADLINE_ANNOUNCED = "deadline_announced"
+    DEADLINE_MISSED = "deadline_missed"
+    WITHDRAWAL_STARTED = "withdrawal_started"
+    BASE_HANDOVER = "base_handover"
+    WITHDRAWAL_COMPLETED = "withdrawal_completed"
+
+
+def _examples(*examples: dict[str, Any]) -> ConfigDict:
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": list(examples)})
+
+
+# Figures: numbers are claims. A figure keeps its qualifier, its claimant and any range.
+class Claim(BaseModel):
+    """A number as a source states it, with its qualifier and who claimed it."""
+
+    model_config = _examples({"value": 20, "qualifier": "exact", "claimed_by": "Taliban"})
+
+    value: int = Field(
+        ge=0, le=MAX_COUNT, description="The number as stated (the best estimate of a range).",
+        examples=[100],
+    )
+    qualifier: Qualifier = Field(
+        default=Qualifier.EXACT,
+        description="How the source qualified the number; never drop a 'more than'.",
+        examples=["more_than"],
+    )
+    claimed_by: Name | None = Field(
+        default=None, description="Who stated the number.", examples=["Afghan Defense Ministry"]
+    )
+    low: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description="Low end of a range (UCDP's low).",
+        examples=[80],
+    )
+    high: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description="High end of a range (UCDP's high).",
+        examples=[120],
+    )
+
+    @model_validator(mode="after")
+    def _range_holds_value(self) -> "Claim":
+        if self.low is not None and self.low > self.value:
+            raise ValueError("low must not exceed value")
+        if self.high is not None and self.high < self.value:
+            raise ValueError("high must not be below value")
+        return self
+
+
+class Figure(Claim):
+    """A counted quantity (killed, families displaced) with competing claims kept beside it."""
+
+    model_config = _examples(
+        {
+            "value": 100,
+            "qualifier": "more_than",
+            "claimed_by": "Afghan Defense Ministry",
+            "alternatives": [{"value": 20, "qualifier": "exact", "claimed_by": "Taliban"}],
+        }
+    )
+
+    alternatives: list[Claim] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Other sources' claims for the same quantity.",
+        examples=[[{"value": 20, "qualifier": "exact", "claimed_by": "Taliban"}]],
+    )
+
+
+class Source(BaseModel):
+    """A document the record rests on, with the words it rests on."""
+
+    model_config = _examples(
+        {
+            "publisher": "Xinhua",
+            "title": "Thousands flee as Taliban launch offensive in Afghanistan's Helmand",
+            "url": "https://example.org/helmand-offensive",
+            "published_on": "2021-05-04",
+            "quote": "About 1,000 families were forced to flee their homes to escape the fighting",
+        }
+    )
+
+    publisher: Name = Field(description="Who published the source.", examples=["Xinhua"])
+    title: LongName | None = Field(
+        default=None, description="The source's title.", examples=["Thousands flee Helmand fighting"]
+    )
+    url: Url | None = Field(
+        default=None, description="Where the source can be read (http or https).",
+        examples=["https://example.org/helmand-offensive"],
+    )
+    published_on: EventDate | None = Field(
+        default=None, description="The source's publication date.", examples=["2021-05-04"]
+    )
+    quote: Text | None = Field(
+        default=None,
+        description="The sentences of the source this record rests on, verbatim.",
+        examples=["About 1,000 families were forced to flee their homes to escape the fighting"],
+    )
+
+
+class ActorRef(BaseModel):
+    """An actor and its role in the event. Names are matched to the actor registry's aliases."""
+
+    model_config = _examples({"name": "Taliban", "role": "initiator"})
+
+    name: Name = Field(description="The actor's name or any alias.", examples=["Taliban"])
+    role: ActorRole = Field(description="What the actor did in the event.", examples=["initiator"])
+
+
+class Place(BaseModel):
+    """A place other than the event's own: where people fled from or to."""
+
+    model_config = _examples({"province": "Helmand", "district": "Lashkar Gah", "location": None})
+
+    province: Name | None = Field(
+        default=None, description="Province (admin 1): name, alias or OCHA p-code.",
+        examples=["Helmand"],
+    )
+    district: Name | None = Field(
+        default=None, description="District (admin 2): name, alias or OCHA p-code.",
+        examples=["Lashkar Gah"],
+    )
+    location: LongName | None = Field(
+        default=None, description="A place name finer than a district.",
+        examples=["outskirts of Lashkar Gah"],
+    )
+
+
+class PlaceOut(Place):
+    """A place with the OCHA p-codes the gazetteer resolved."""
+
+    model_config = _examples(
+        {"province": "Helmand", "province_pcode": "AF30", "district": "Lashkar Gah",
+         "district_pcode": "AF3001", "location": None}
+    )
+
+    province_pcode: str | None = Field(
+        default=None, description="OCHA p-code of the province.", examples=["AF30"]
+    )
+    district_pcode: str | None = Field(
+        default=None, description="OCHA p-code of the district.", examples=["AF3001"]
+    )
+
+
+# Fields every kind shares.
+class EventCommon(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    date: EventDate = Field(description="When the event happened (its first day).", examples=["2021-05-03"])
+    end_date: EventDate | None = Field(
+        default=None, description="Last day, for events that span days.", examples=["2021-05-04"]
+    )
+    date_precision: DatePrecision = Field(
+        default=DatePrecision.DAY, description="How precisely the sources date the event.",
+        examples=["day"],
+    )
+    country: CountryCode = Field(
+        description="ISO 3166-1 alpha-3 country code.", examples=["AFG"]
+    )
+    province: Name | None = Field(
+        default=None,
+        description="Province (admin 1): name, alias or OCHA p-code; stored under its canonical name.",
+        examples=["Helmand"],
+    )
+    district: Name | None = Field(
+        default=None,
+        description="District (admin 2): name, alias or OCHA p-code; stored under its canonical name.",
+        examples=["Lashkar Gah"],
+    )
+    location: LongName | None = Field(
+        default=None, description="A place name finer than a district.",
+        examples=["outskirts of Lashkar Gah"],
+    )
+    latitude: float | None = Field(
+        default=None, ge=-90, le=90, allow_inf_nan=False, description="WGS 84 latitude.",
+        examples=[31.59],
+    )
+    longitude: float | None = Field(
+        default=None, ge=-180, le=180, allow_inf_nan=False, description="WGS 84 longitude.",
+        examples=[64.37],
+    )
+    geo_precision: GeoPrecision | None = Field(
+        default=None, description="What the coordinates stand for.", examples=["near"]
+    )
+    actors: list[ActorRef] = Field(
+        default_factory=list, max_length=50, description="Who was involved, and how.",
+        examples=[[{"name": "Taliban", "role": "initiator"}]],
+    )
+    summary: Text = Field(
+        description="What happened, in a few sentences.",
+        examples=["The Taliban attacked checkpoints around Lashkar Gah."],
+    )
+    fatalities: Figure | None = Field(
+        default=None, description="People killed, as claimed.",
+        examples=[{"value": 100, "qualifier": "more_than", "claimed_by": "Afghan Defense Ministry"}],
+    )
+    sources: list[Source] = Field(
+        min_length=1, max_length=50, description="The sources the record rests on.",
+        examples=[[{"publisher": "Xinhua", "published_on": "2021-05-04",
+                    "quote": "The Taliban launched an ample offensive the previous day"}]],
+    )
+    source_event_type: Name | None = Field(
+        default=None, description="The source dataset's own event type (e.g. ACLED's event_type).",
+        examples=["Battles"],
+    )
+    source_sub_event_type: Name | None = Field(
+        default=None, description="The source dataset's own sub-event type.",
+        examples=["Armed clash"],
+    )
+    dataset: Name | None = Field(
+        default=None, description="The dataset the record was imported from.", examples=["ucdp-ged"]
+    )
+    external_id: Name | None = Field(
+        default=None, description="The record's id in that dataset; unique with `dataset`.",
+        examples=["71663"],
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "EventCommon":
+        if self.end_date is not None and self.end_date < self.date:
+            raise ValueError("end_date must not be before date")
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("latitude and longitude go together")
+        if (self.dataset is None) != (self.external_id is None):
+            raise ValueError("dataset and external_id go together")
+        return self
+
+
+# Output adds what the server assigns.
+class EventMeta(BaseModel):
+    id: int = Field(description="Stable id, never reused.", examples=[1])
+    province_pcode: str | None = Field(
+        default=None, description="OCHA p-code of the province.", examples=["AF30"]
+    )
+    district_pcode: str | None = Field(
+        default=None, description="OCHA p-code of the district.", examples=["AF3001"]
+    )
+    created_at: datetime = Field(
+        description="When the record was created (UTC).", examples=["2021-05-05T08:00:00Z"]
+    )
+    updated_at: datetime = Field(
+        description="When the record last changed (UTC).", examples=["2021-05-05T08:00:00Z"]
+    )
+    version: int = Field(description="Incremented by every change.", examples=[1])
+
+
+# Kind-specific fields, one mixin per kind.
+class OffensiveFields(BaseModel):
+    kind: Literal["offensive"] = Field(description="An armed attack or battle.", examples=["offensive"])
+    outcome: Outcome = Field(
+        default=Outcome.UNKNOWN, description="How the offensive ended.", examples=["repelled"]
+    )
+    tactics: list[Tactic] = Field(
+        default_factory=list, max_length=20, description="How it was fought.",
+        examples=[["ground_assault", "checkpoint_attack"]],
+    )
+
+
+class DisplacementFields(BaseModel):
+    kind: Literal["displacement"] = Field(
+        description="People forced from their homes.", examples=["displacement"]
+    )
+    families: Figure | None = Field(
+        default=None, description="Families (households) displaced, as claimed.",
+        examples=[{"value": 1000, "qualifier": "about", "claimed_by": "director for refugees"}],
+    )
+    individuals: Figure | None = Field(
+        default=None, description="People displaced, as claimed.",
+        examples=[{"value": 2000, "qualifier": "at_least"}],
+    )
+    needs: list[Name] = Field(
+        default_factory=list, max_length=20, description="What the displaced need, as reported.",
+        examples=[["shelter"]],
+    )
+
+    @model_validator(mode="after")
+    def _counts_someone(self) -> "DisplacementFields":
+        if self.families is None and self.individuals is None:
+            raise ValueError("a displacement needs families or individuals (or both)")
+        return self
+
+
+class WithdrawalMilestoneFields(BaseModel):
+    kind: Literal["withdrawal_milestone"] = Field(
+        description="A step in a foreign force's withdrawal.", examples=["withdrawal_milestone"]
+    )
+    milestone: Milestone = Field(description="Which step.", examples=["base_handover"])
+    force: Name = Field(description="The withdrawing force.", examples=["United States Forces"])
+    facility: LongName | None = Field(
+        default=None, description="The base or facility concerned.", examples=["a base in Helmand"]
+    )
+    handed_to: Name | None = Field(
+        default=None, description="Who received the facility.", examples=["Afghan National Army"]
+    )
+    deadline: EventDate | None = Field(
+        default=None, description="The withdrawal deadline, where there is one.",
+        examples=["2021-05-01"],
+    )
+
+
+class OtherFields(BaseModel):
+    kind: Literal["other"] = Field(
+        description="An imported event that fits no other kind; see source_event_type.",
+        examples=["other"],
+    )
+
+    @model_validator(mode="after")
+    def _keeps_source_type(self) -> "OtherFields":
+        if getattr(self, "source_event_type", None) is None:
+            raise ValueError("an event of kind 'other' needs source_event_type")
+        return self
+
+
+_SEED_OFFENSIVE = {
+    "kind": "offensive",
+    "date": "2021-05-03",
+    "end_date": "2021-05-04",
+    "country": "AFG",
+    "province": "Helmand",
+    "district": "Lashkar Gah",
+    "location": "checkpoints on the outskirts of Lashkar Gah",
+    "actors": [{"name": "Taliban", "role": "initiator"},
+               {"name": "Afghan National Army", "role": "target"}],
+    "summary": "The Taliban attacked checkpoints around Lashkar Gah and took some of them.",
+    "fatalities": {"value": 100, "qualifier": "more_than", "claimed_by": "Afghan Defense Ministry"},
+    "outcome": "repelled",
+    "tactics": ["checkpoint_attack", "ground_assault"],
+    "sources": [{"publisher": "Xinhua", "published_on": "2021-05-04",
+                 "quote": "the Taliban launched an ample offensive the previous day"}],
+}
+_SEED_DISPLACEMENT = {
+    "kind": "displacement",
+    "date": "2021-05-03",
+    "end_date": "2021-05-04",
+    "country": "AFG",
+    "province": "Helmand",
+    "summary": "About 1,000 families fled the fighting and took refuge in Lashkar Gah.",
+    "families": {"value": 1000, "qualifier": "about", "claimed_by": "director for refugees"},
+    "destination": {"province": "Helmand", "district": "Lashkar Gah"},
+    "sources": [{"publisher": "Xinhua",
+                 "quote": "About 1,000 families were forced to flee their homes"}],
+}
+_SEED_MILESTONE = {
+    "kind": "withdrawal_milestone",
+    "date": "2021-05-02",
+    "country": "AFG",
+    "province": "Helmand",
+    "milestone": "base_handover",
+    "force": "United States Forces",
+    "facility": "a base in Helmand",
+    "handed_to": "Afghan National Army",
+    "summary": "U.S. forces handed over a base in Helmand to Afghan troops.",
+    "sources": [{"publisher": "Xinhua",
+                 "quote": "U.S. forces handed over a base in Helmand to Afghan troops two days ago."}],
+}
+_SEED_OTHER = {
+    "kind": "other",
+    "date": "2013-12-13",
+    "end_date": "2013-12-14",
+    "country": "BGD",
+    "province": "Barisāl Division",
+    "summary": "Clashes between supporters of the Awami League and of the BNP.",
+    "source_event_type": "non-state conflict",
+    "sources": [{"publisher": "BBC Monitoring Newsfile"}],
+}
+
+
+def _meta_example(example: dict[str, Any]) -> dict[str, Any]:
+    return {"id": 1, **example, "created_at": "2021-05-05T08:00:00Z",
+            "updated_at": "2021-05-05T08:00:00Z", "version": 1}
+
+
+class OffensiveIn(OffensiveFields, EventCommon):
+    """An offensive, as a client writes it."""
+
+    model_config = _examples(_SEED_OFFENSIVE)
+
+
+class DisplacementIn(DisplacementFields, EventCommon):
+    """A displacement, as a client writes it."""
+
+    model_config = _examples(_SEED_DISPLACEMENT)
+
+    origin: Place | None = Field(
+        default=None, description="Where people fled from.", examples=[{"province": "Helmand"}]
+    )
+    destination: Place | None = Field(
+        default=None, description="Where people took refuge.",
+        examples=[{"province": "Helmand", "district": "Lashkar Gah"}],
+    )
+
+
+class WithdrawalMilestoneIn(WithdrawalMilestoneFields, EventCommon):
+    """A withdrawal milestone, as a client writes it."""
+
+    model_config = _examples(_SEED_MILESTONE)
+
+
+class OtherIn(OtherFields, EventCommon):
+    """An imported event of another type, as a client writes it."""
+
+    model_config = _examples(_SEED_OTHER)
+
+
+class OffensiveOut(EventMeta, OffensiveIn):
+    """An offensive, as stored."""
+
+    model_config = _examples(_meta_example(_SEED_OFFENSIVE))
+
+
+class DisplacementOut(EventMeta, DisplacementIn):
+    """A displacement, as stored."""
+
+    model_config = _examples(_meta_example(_SEED_DISPLACEMENT))
+
+    origin: PlaceOut | None = Field(
+        default=None, description="Where people fled from.",
+        examples=[{"province": "Helmand", "province_pcode": "AF30"}],
+    )
+    destination: PlaceOut | None = Field(
+        default=None, description="Where people took refuge.",
+        examples=[{"province": "Helmand", "province_pcode": "AF30", "district": "Lashkar Gah",
+                   "district_pcode": "AF3001"}],
+    )
+
+
+class WithdrawalMilestoneOut(EventMeta, WithdrawalMilestoneIn):
+    """A withdrawal milestone, as stored."""
+
+    model_config = _examples(_meta_example(_SEED_MILESTONE))
+
+
+class OtherOut(EventMeta, OtherIn):
+    """An imported event of another type, as stored."""
+
+    model_config = _examples(_meta_example(_SEED_OTHER))
+
+
+EventIn = Annotated[
+    OffensiveIn | DisplacementIn | WithdrawalMilestoneIn | OtherIn, Field(discriminator="kind")
+]
+EventOut = Annotated[
+    OffensiveOut | DisplacementOut | WithdrawalMilestoneOut | OtherOut, Field(discriminator="kind")
+]
+EventInModel = OffensiveIn | DisplacementIn | WithdrawalMilestoneIn | OtherIn
+
+# kind -> the fields stored in event.details
+KIND_MODELS: dict[str, type[EventCommon]] = {
+    "offensive": OffensiveIn,
+    "displacement": DisplacementIn,
+    "withdrawal_milestone": WithdrawalMilestoneIn,
+    "other": OtherIn,
+}
+DETAIL_FIELDS: dict[str, frozenset[str]] = {
+    kind: frozenset(model.model_fields) - frozenset(EventCommon.model_fields) - {"kind"}
+    for kind, model in KIND_MODELS.items()
+}
+
+
+class EventPage(BaseModel):
+    """One page of events, newest first."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [_meta_example(_SEED_OFFENSIVE)], "next_cursor": None}]}
+    )
+
+    items: list[EventOut] = Field(
+        description="The events of this page.", examples=[[_meta_example(_SEED_OFFENSIVE)]]
+    )
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to get the next page; null on the last page.",
+        examples=["eyJkIjoiMjAyMS0wNS0wMyIsImkiOjF9.abc"],
+    )
+

@@ -1,0 +1,118 @@
+"""GET /v1/provinces: the gazetteer's provinces, plus other countries' from stored events."""
+
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from app.db import SessionDep
+from app.errors import Problem
+from app.gazetteer.gazetteer import COUNTRY, get_gazetteer
+from app.models import Event, EventPlace
+from app.types import CountryCode
+
+router = APIRouter(prefix="/v1", tags=["places"])
+event_t = Event.__table__
+place_t = EventPlace.__table__
+
+
+class AliasOut(BaseModel):
+    """Another spelling of a name, and who spells it that way."""
+
+    name: str = Field(description="The spelling.", examples=["Hilmand"])
+    source: str = Field(
+        description="Who uses it: ocha, acled, geoboundaries, other, or an imported dataset.",
+        examples=["ocha"],
+    )
+
+
+class Centroid(BaseModel):
+    """The centre of the province's polygon (geoBoundaries)."""
+
+    latitude: float = Field(description="WGS 84 latitude.", examples=[31.12])
+    longitude: float = Field(description="WGS 84 longitude.", examples=[64.02])
+
+
+class ProvinceOut(BaseModel):
+    """A province (admin level 1) with its names and how many events it has."""
+
+    name: str = Field(description="Canonical name (the common English one).", examples=["Helmand"])
+    pcode: str | None = Field(description="OCHA p-code; null outside the gazetteer.", examples=["AF30"])
+    iso_3166_2: str | None = Field(description="ISO 3166-2 code.", examples=["AF-HEL"])
+    country: str = Field(description="ISO 3166-1 alpha-3 country code.", examples=["AFG"])
+    aliases: list[AliasOut] = Field(
+        description="Other spellings that find this province.",
+        examples=[[{"name": "Hilmand", "source": "ocha"}]],
+    )
+    centroid: Centroid | None = Field(
+        description="Centre of its polygon, where the gazetteer has one.",
+        examples=[{"latitude": 31.12, "longitude": 64.02}],
+    )
+    event_count: int = Field(
+        description="Events that `?province=` with this province returns.", examples=[7]
+    )
+
+
+class ProvinceList(BaseModel):
+    """Every province, gazetteer first, then other countries' by country and name."""
+
+    items: list[ProvinceOut] = Field(
+        description="The provinces.",
+        examples=[[{"name": "Helmand", "pcode": "AF30", "iso_3166_2": "AF-HEL", "country": "AFG",
+                    "aliases": [{"name": "Hilmand", "source": "ocha"}],
+                    "centroid": {"latitude": 31.12, "longitude": 64.02}, "event_count": 7}]],
+    )
+
+
+def _event_counts(session: SessionDep) -> dict[str, int]:
+    """Events per province key, counting a displacement under its origin and destination too."""
+    own = sa.select(event_t.c.province_key.label("key"), event_t.c.id.label("event_id")).where(
+        event_t.c.deleted_at.is_(None), event_t.c.province_key.is_not(None)
+    )
+    others = (
+        sa.select(place_t.c.province_key, place_t.c.event_id)
+        .join(event_t, event_t.c.id == place_t.c.event_id)
+        .where(event_t.c.deleted_at.is_(None), place_t.c.province_key.is_not(None))
+    )
+    pairs = sa.union(own, others).subquery()
+    rows = session.execute(sa.select(pairs.c.key, sa.func.count()).group_by(pairs.c.key))
+    return {key: count for key, count in rows.tuples()}
+
+
+@router.get("/provinces", response_model=ProvinceList, responses={422: {"model": Problem}})
+def list_provinces(
+    session: SessionDep,
+    country: Annotated[
+        CountryCode | None,
+        Query(description="Only this country's provinces (ISO 3166-1 alpha-3).", examples=["AFG"]),
+    ] = None,
+) -> dict[str, Any]:
+    """List provinces with their p-codes, aliases, centroids and event counts."""
+    counts = _event_counts(session)
+    items: list[dict[str, Any]] = []
+    if country in (None, COUNTRY):
+        for province in get_gazetteer().provinces.values():
+            centroid = province.centroid
+            items.append({
+                "name": province.name, "pcode": province.pcode, "iso_3166_2": province.iso_3166_2,
+                "country": COUNTRY,
+                "aliases": [{"name": a.name, "source": a.source} for a in province.aliases],
+                "centroid": {"longitude": centroid[0], "latitude": centroid[1]} if centroid else None,
+                "event_count": counts.get(province.pcode, 0),
+            })
+    foreign = (
+        sa.select(event_t.c.country, event_t.c.province_key, sa.func.min(event_t.c.province))
+        .where(event_t.c.province_pcode.is_(None), event_t.c.province_key.is_not(None),
+               event_t.c.country != COUNTRY, event_t.c.deleted_at.is_(None))
+        .group_by(event_t.c.country, event_t.c.province_key)
+        .order_by(event_t.c.country, event_t.c.province_key)
+    )
+    if country is not None:
+        foreign = foreign.where(event_t.c.country == country)
+    for code, key, name in session.execute(foreign).tuples():
+        items.append({
+            "name": name, "pcode": None, "iso_3166_2": None, "country": code, "aliases": [],
+            "centroid": None, "event_count": counts.get(key, 0),
+        })
+    return {"items": items}

@@ -1,0 +1,37 @@
+"""GET /healthz: is the service up and can it reach its database?"""
+
+import sqlalchemy as sa
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.db import SessionDep
+from app.errors import ApiError, Problem, problem_response
+
+router = APIRouter(tags=["service"])
+
+
+class Health(BaseModel):
+    """The service answers and its database does too."""
+
+    status: str = Field(description="Always 'ok' when the service is healthy.", examples=["ok"])
+    database: str = Field(description="The database backend in use.", examples=["sqlite"])
+
+
+class Unavailable(ApiError):
+    status, title, slug = 503, "Service unavailable", "unavailable"
+
+
+@router.get(
+    "/healthz",
+    response_model=Health,
+    responses={503: {"model": Problem, "description": "The database does not answer."}},
+)
+def healthz(session: SessionDep) -> Health | JSONResponse:
+    """Check that the service and its database answer."""
+    try:
+        session.execute(sa.text("SELECT 1"))
+    except SQLAlchemyError:
+        return problem_response(Unavailable("The database does not answer.").problem())
+    return Health(status="ok", database=session.get_bind().dialect.name)

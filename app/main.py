@@ -1,0 +1,73 @@
+"""Builds the FastAPI application. `app.main:app` is the ASGI app for any ASGI server."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import Depends, FastAPI
+
+from app import __version__
+from app.actors.routes import router as actors_router
+from app.db import make_engine
+from app.docs import install_docs
+from app.errors import install_error_handlers
+from app.events.routes import router as events_router
+from app.gazetteer.routes import router as places_router
+from app.health import router as health_router
+from app.routing import reject_unknown_query_params
+from app.settings import Settings
+
+DESCRIPTION = """
+Conflict-event records: what happened (armed offensives, displacements, milestones of a foreign
+force's withdrawal), where, when, who, and on whose word. Figures are kept as the sources claim them
+("more than 100", "about 1,000 families"), and every record cites the sentences it rests on.
+
+Places: Afghanistan's provinces and districts are found by any spelling or OCHA p-code
+(Helmand, Hilmand, AF30). Errors are RFC 9457 problem details (`application/problem+json`).
+
+Data attribution: administrative p-codes: UN OCHA; administrative boundaries courtesy of
+geoBoundaries.org (Runfola et al. 2020).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    engine = make_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="conflict-events",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "events", "description": "Event records: query, read, create."},
+            {"name": "places", "description": "The gazetteer of provinces and districts."},
+            {"name": "actors", "description": "The actor registry."},
+            {"name": "service", "description": "Health of the service."},
+        ],
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    install_error_handlers(app)
+    v1 = [Depends(reject_unknown_query_params)]
+    app.include_router(events_router, dependencies=v1)
+    app.include_router(places_router, dependencies=v1)
+    app.include_router(actors_router, dependencies=v1)
+    app.include_router(health_router)
+    install_docs(app)
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    # Built on first use, so importing this module (tests, tools) reads no settings.
+    if name == "app":
+        globals()["app"] = create_app()
+        return globals()["app"]
+    raise AttributeError(name)

@@ -1,0 +1,137 @@
+"""The database tables. Only these classes touch the database; API models live in schemas.
+
+Kind-specific fields live in `event.details` (JSON, validated by the API models), so a new kind
+needs no migration; what is filtered or summed has a column of its own.
+"""
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite drops the offset otherwise)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# Actors: one row per actor, with every spelling users may type in actor_alias.
+class Actor(SQLModel, table=True):
+    __tablename__ = "actor"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=300)
+    name_key: str = Field(max_length=300, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ActorAlias(SQLModel, table=True):
+    __tablename__ = "actor_alias"
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int = Field(foreign_key="actor.id", index=True, ondelete="CASCADE")
+    alias: str = Field(max_length=300)
+    alias_key: str = Field(max_length=300, unique=True)
+    source: str | None = Field(default=None, max_length=100)
+
+
+# Events: the record. `*_key` columns hold the comparison key of a place: its p-code when the
+# gazetteer knows it, otherwise the folded name (see app.normalize.name_key).
+class Event(SQLModel, table=True):
+    __tablename__ = "event"
+    __table_args__ = (
+        sa.UniqueConstraint("dataset", "external_id"),
+        sa.Index("ix_event_date_id", "date", "id"),
+        sa.Index("ix_event_province_key_date_id", "province_key", "date", "id"),
+        sa.Index("ix_event_district_key_date_id", "district_key", "date", "id"),
+        sa.Index("ix_event_country_date_id", "country", "date", "id"),
+        sa.Index("ix_event_kind_date_id", "kind", "date", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    date: date
+    end_date: date | None = None
+    date_precision: str = Field(max_length=10)
+    # The span the record covers: end_date, or the whole week/month/year of a coarse date.
+    span_start: date
+    span_end: date
+    country: str = Field(max_length=3)
+    province: str | None = Field(default=None, max_length=200)
+    province_pcode: str | None = Field(default=None, max_length=20)
+    province_key: str | None = Field(default=None, max_length=200)
+    district: str | None = Field(default=None, max_length=200)
+    district_pcode: str | None = Field(default=None, max_length=20)
+    district_key: str | None = Field(default=None, max_length=200)
+    location: str | None = Field(default=None, max_length=500)
+    latitude: float | None = None
+    longitude: float | None = None
+    geo_precision: str | None = Field(default=None, max_length=20)
+    summary: str = Field(sa_type=sa.Text)
+    fatalities: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    fatalities_value: int | None = Field(default=None, sa_type=sa.BigInteger)
+    families_value: int | None = Field(default=None, sa_type=sa.BigInteger)
+    individuals_value: int | None = Field(default=None, sa_type=sa.BigInteger)
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    sources: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+    source_event_type: str | None = Field(default=None, max_length=200)
+    source_sub_event_type: str | None = Field(default=None, max_length=200)
+    dataset: str | None = Field(default=None, max_length=200)
+    external_id: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    version: int = 1
+
+
+class EventActor(SQLModel, table=True):
+    __tablename__ = "event_actor"
+    __table_args__ = (sa.Index("ix_event_actor_actor_id_role_event_id", "actor_id", "role", "event_id"),)
+
+    event_id: int = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
+    position: int = Field(primary_key=True)
+    actor_id: int = Field(foreign_key="actor.id", ondelete="RESTRICT")
+    role: str = Field(max_length=20)
+
+
+# Places an event touches besides its own: a displacement's origin and destination.
+class EventPlace(SQLModel, table=True):
+    __tablename__ = "event_place"
+    __table_args__ = (
+        sa.Index("ix_event_place_province_key_event_id", "province_key", "event_id"),
+        sa.Index("ix_event_place_district_key_event_id", "district_key", "event_id"),
+    )
+
+    event_id: int = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
+    role: str = Field(max_length=20, primary_key=True)
+    province_key: str | None = Field(default=None, max_length=200)
+    district_key: str | None = Field(default=None, max_length=200)

@@ -1,0 +1,48 @@
+"""Opaque keyset cursors, signed so a client can neither forge one nor reuse it on other filters."""
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from typing import Any
+
+from app.errors import invalid
+
+
+def fingerprint(value: Any) -> str:
+    """A short stable hash of the filters a cursor belongs to."""
+    canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def encode_cursor(secret: bytes, position: dict[str, Any], scope: str) -> str:
+    body = _b64(json.dumps({**position, "s": scope}, separators=(",", ":")).encode())
+    signature = _b64(hmac.new(secret, body.encode(), hashlib.sha256).digest()[:18])
+    return f"{body}.{signature}"
+
+
+def decode_cursor(secret: bytes, token: str, scope: str) -> dict[str, Any]:
+    """The position a cursor holds; 422 if it was tampered with or made for other filters."""
+    body, _, signature = token.partition(".")
+    expected = _b64(hmac.new(secret, body.encode(), hashlib.sha256).digest()[:18])
+    if not hmac.compare_digest(signature.encode(), expected.encode()):
+        raise invalid("query", "cursor", "This cursor is not valid: pass next_cursor unchanged.")
+    try:
+        payload = json.loads(_unb64(body))
+    except (binascii.Error, ValueError) as error:
+        raise invalid("query", "cursor", "This cursor is not valid.") from error
+    if not isinstance(payload, dict) or payload.pop("s", None) != scope:
+        raise invalid(
+            "query", "cursor",
+            "This cursor belongs to a query with other filters; start again without a cursor.",
+        )
+    return payload

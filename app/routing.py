@@ -1,0 +1,44 @@
+"""Shared request plumbing for /v1 routes: unknown query parameters and Link headers."""
+
+from fastapi import Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from app.errors import invalid
+from app.normalize import closest
+
+
+def _walk(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _walk(sub)
+    return names
+
+
+_known_by_route: dict[int, frozenset[str]] = {}
+
+
+def _query_names(route: APIRoute) -> frozenset[str]:
+    known = _known_by_route.get(id(route))
+    if known is None:
+        known = _known_by_route[id(route)] = frozenset(_walk(route.dependant))
+    return known
+
+
+def reject_unknown_query_params(request: Request) -> None:
+    """A misspelt filter (`provice=Helmand`) must not silently return everything."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    known = _query_names(route)
+    for name in request.query_params:
+        if name not in known:
+            raise invalid(
+                "query", name, f"Unknown query parameter {name!r}.",
+                suggestions=closest(name, sorted(known)) or sorted(known),
+            )
+
+
+def next_link(request: Request, cursor: str) -> str:
+    url = request.url.include_query_params(cursor=cursor)
+    return f'<{url}>; rel="next"'

@@ -1,0 +1,106 @@
+"""Every setting the service reads, from the environment, in one place."""
+
+import contextlib
+import os
+import secrets
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Scope(StrEnum):
+    """What an API key may do; each scope includes the ones before it."""
+
+    READ = "read"
+    WRITE = "write"
+    ADMIN = "admin"
+
+    def allows(self, needed: "Scope") -> bool:
+        order = list(Scope)
+        return order.index(self) >= order.index(needed)
+
+
+class ApiKey:
+    """A key configured in `CE_API_KEYS` as `name:scope:secret`."""
+
+    __slots__ = ("name", "scope", "secret")
+
+    def __init__(self, name: str, scope: Scope, secret: str) -> None:
+        self.name = name
+        self.scope = scope
+        self.secret = secret
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CE_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "CE_DATABASE_URL"),
+        description="SQLAlchemy URL; default: an SQLite file in the data folder.",
+    )
+    data_dir: Path = Path("data")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    environment: Literal["development", "production"] = "development"
+    auto_seed: bool = True
+    seeds_dir: Path = REPO_ROOT / "seeds"
+    migrations_config: Path = REPO_ROOT / "pyproject.toml"
+    api_keys: str = ""
+    cursor_secret: str | None = None
+    sqlite_busy_timeout_ms: int = 30_000
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> "Settings":
+        if self.environment == "production":
+            if not self.cursor_secret or len(self.cursor_secret) < 32:
+                raise ValueError("CE_CURSOR_SECRET of at least 32 characters is required in production")
+        for key in self.parsed_api_keys:
+            if len(key.secret) < 16:
+                raise ValueError(f"API key {key.name!r} is shorter than 16 characters")
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        url = self.database_url or f"sqlite:///{self.data_dir / 'conflict-events.db'}"
+        # Plain postgresql:// would pick psycopg2, which we do not ship.
+        for prefix in ("postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+    @cached_property
+    def parsed_api_keys(self) -> tuple[ApiKey, ...]:
+        keys = []
+        for entry in filter(None, (part.strip() for part in self.api_keys.split(","))):
+            name, _, rest = entry.partition(":")
+            scope, _, secret = rest.partition(":")
+            if not (name and secret) or scope not in Scope.__members__.values():
+                raise ValueError("CE_API_KEYS entries look like name:read|write|admin:secret")
+            keys.append(ApiKey(name, Scope(scope), secret))
+        return tuple(keys)
+
+    @cached_property
+    def signing_secret(self) -> bytes:
+        """The cursor-signing secret: configured, or made once and kept in the data folder.
+
+        Keeping it on disk makes cursors survive restarts and work across the workers of one
+        machine; several machines must share `CE_CURSOR_SECRET`.
+        """
+        if self.cursor_secret:
+            return self.cursor_secret.encode()
+        path = self.data_dir / ".cursor-secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            candidate = path.with_name(f".cursor-secret.{secrets.token_hex(4)}")
+            candidate.write_text(secrets.token_urlsafe(48))
+            with contextlib.suppress(FileExistsError):  # another worker made it first
+                os.link(candidate, path)
+            candidate.unlink()
+        return path.read_text().strip().encode()

@@ -1,0 +1,70 @@
+"""Alembic environment: migrations run against app.models' metadata, on SQLite and PostgreSQL."""
+
+import sqlalchemy as sa
+from alembic import context
+from sqlmodel import SQLModel
+
+from sqlmodel.sql.sqltypes import AutoString
+
+import app.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from app.models import UTCDateTime
+from app.db import make_engine
+from app.settings import Settings
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+def _url() -> str:
+    """The URL app.db.migrate passed, or, from the alembic CLI, DATABASE_URL."""
+    if config.file_config.has_section(config.config_ini_section):
+        url = config.get_main_option("sqlalchemy.url")
+        if url:
+            return url
+    return Settings().sqlalchemy_url
+
+
+def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    """Write plain SQLAlchemy types into revisions, so old revisions never import app code."""
+    if type_ == "type" and isinstance(obj, AutoString):
+        return f"sa.String(length={obj.length})"
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def _configure(**kwargs: object) -> None:
+    context.configure(
+        target_metadata=target_metadata,
+        compare_type=True,
+        render_item=_render_item,
+        render_as_batch=True,  # SQLite can only ALTER a table by copying it
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def run_migrations_offline() -> None:
+    _configure(url=_url(), literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection: sa.Connection | None = config.attributes.get("connection")
+    if connection is not None:
+        _configure(connection=connection)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = make_engine(Settings(database_url=_url()))
+    with engine.connect() as connection:
+        _configure(connection=connection)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
