@@ -20,5 +20,10 @@ def period(day: date, precision: DatePrecision) -> tuple[date, date]:
 
 
 def span(start: date, end: date | None, precision: DatePrecision) -> tuple[date, date]:
-    """The days an event may have happened on: a coarse date stands for its whole period."""
-    return period(start, precision)[0], period(end or start, precision)[1]
+    """The days an event may have happened on.
+
+    A coarse date with no end_date stands for its whole week, month or year; an end_date, when
+    given, is the last day whatever the precision ("some time in 2021, before 1 May").
+    """
+    first, last = period(start, precision)
+    return first, end or last

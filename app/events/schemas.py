@@ -306,9 +306,12 @@ class EventCommon(BaseModel):
         return self
 
 
-# Output adds what the server assigns.
-class EventMeta(BaseModel):
+# Output adds what the server assigns: the id first, the rest after the record's own fields.
+class EventId(BaseModel):
     id: int = Field(description="Stable id, never reused.", examples=[1])
+
+
+class EventStamps(BaseModel):
     province_pcode: str | None = Field(
         default=None, description="OCHA p-code of the province.", examples=["AF30"]
     )
@@ -351,6 +354,13 @@ class DisplacementFields(BaseModel):
     needs: list[Name] = Field(
         default_factory=list, max_length=20, description="What the displaced need, as reported.",
         examples=[["shelter"]],
+    )
+    origin: Place | None = Field(
+        default=None, description="Where people fled from.", examples=[{"province": "Helmand"}]
+    )
+    destination: Place | None = Field(
+        default=None, description="Where people took refuge.",
+        examples=[{"province": "Helmand", "district": "Lashkar Gah"}],
     )
 
     @model_validator(mode="after")
@@ -450,45 +460,38 @@ def _meta_example(example: dict[str, Any]) -> dict[str, Any]:
             "updated_at": "2021-05-05T08:00:00Z", "version": 1}
 
 
-class OffensiveIn(OffensiveFields, EventCommon):
+class OffensiveIn(EventCommon, OffensiveFields):
     """An offensive, as a client writes it."""
 
     model_config = _examples(_SEED_OFFENSIVE)
 
 
-class DisplacementIn(DisplacementFields, EventCommon):
+class DisplacementIn(EventCommon, DisplacementFields):
     """A displacement, as a client writes it."""
 
     model_config = _examples(_SEED_DISPLACEMENT)
 
-    origin: Place | None = Field(
-        default=None, description="Where people fled from.", examples=[{"province": "Helmand"}]
-    )
-    destination: Place | None = Field(
-        default=None, description="Where people took refuge.",
-        examples=[{"province": "Helmand", "district": "Lashkar Gah"}],
-    )
 
 
-class WithdrawalMilestoneIn(WithdrawalMilestoneFields, EventCommon):
+class WithdrawalMilestoneIn(EventCommon, WithdrawalMilestoneFields):
     """A withdrawal milestone, as a client writes it."""
 
     model_config = _examples(_SEED_MILESTONE)
 
 
-class OtherIn(OtherFields, EventCommon):
+class OtherIn(EventCommon, OtherFields):
     """An imported event of another type, as a client writes it."""
 
     model_config = _examples(_SEED_OTHER)
 
 
-class OffensiveOut(EventMeta, OffensiveIn):
+class OffensiveOut(EventStamps, OffensiveIn, EventId):
     """An offensive, as stored."""
 
     model_config = _examples(_meta_example(_SEED_OFFENSIVE))
 
 
-class DisplacementOut(EventMeta, DisplacementIn):
+class DisplacementOut(EventStamps, DisplacementIn, EventId):
     """A displacement, as stored."""
 
     model_config = _examples(_meta_example(_SEED_DISPLACEMENT))
@@ -504,13 +507,13 @@ class DisplacementOut(EventMeta, DisplacementIn):
     )
 
 
-class WithdrawalMilestoneOut(EventMeta, WithdrawalMilestoneIn):
+class WithdrawalMilestoneOut(EventStamps, WithdrawalMilestoneIn, EventId):
     """A withdrawal milestone, as stored."""
 
     model_config = _examples(_meta_example(_SEED_MILESTONE))
 
 
-class OtherOut(EventMeta, OtherIn):
+class OtherOut(EventStamps, OtherIn, EventId):
     """An imported event of another type, as stored."""
 
     model_config = _examples(_meta_example(_SEED_OTHER))

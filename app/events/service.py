@@ -105,6 +105,17 @@ def find_by_external_id(*, session: Session, dataset: str, external_id: str) -> 
     ).scalar_one_or_none()
 
 
+def store_event(*, session: Session, event_in: EventInModel) -> int:
+    """Add a record to the session's transaction (not committed) and return its id."""
+    columns, links, places = _prepare(session=session, event_in=event_in)
+    event_id = session.execute(sa.insert(event_t).values(columns).returning(event_t.c.id)).scalar_one()
+    if links:
+        session.execute(sa.insert(event_actor_t), [{"event_id": event_id, **link} for link in links])
+    if places:
+        session.execute(sa.insert(event_place_t), [{"event_id": event_id, **p} for p in places])
+    return int(event_id)
+
+
 def create_event(*, session: Session, event_in: EventInModel) -> int:
     """Store a new record in one transaction and return its id."""
     if event_in.dataset and event_in.external_id:
@@ -116,18 +127,13 @@ def create_event(*, session: Session, event_in: EventInModel) -> int:
                 f"Event {existing} already has dataset {event_in.dataset!r} and external_id "
                 f"{event_in.external_id!r}."
             )
-    columns, links, places = _prepare(session=session, event_in=event_in)
     try:
-        event_id = session.execute(sa.insert(event_t).values(columns).returning(event_t.c.id)).scalar_one()
-        if links:
-            session.execute(sa.insert(event_actor_t), [{"event_id": event_id, **link} for link in links])
-        if places:
-            session.execute(sa.insert(event_place_t), [{"event_id": event_id, **p} for p in places])
+        event_id = store_event(session=session, event_in=event_in)
         session.commit()
     except IntegrityError as error:
         session.rollback()
         raise Conflict("Another record with this dataset and external_id was stored meanwhile.") from error
-    return int(event_id)
+    return event_id
 
 
 # Reading.

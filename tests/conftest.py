@@ -1,0 +1,142 @@
+"""Fixtures: a fresh database per test on the chosen backend, an app, clients and keys."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+from tests.databases import Backend, backend_from_environment
+
+WRITE_KEY = "test-write-key-0123456789"
+READ_KEY = "test-read-key-0123456789"
+ADMIN_KEY = "test-admin-key-0123456789"
+API_KEYS = f"editor:write:{WRITE_KEY},viewer:read:{READ_KEY},root:admin:{ADMIN_KEY}"
+CURSOR_SECRET = "test-cursor-secret-" + "x" * 32
+WRITE = {"Authorization": f"Bearer {WRITE_KEY}"}
+REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_report_header() -> str:
+    return f"conflict-events database backend: {os.environ.get('CE_TEST_BACKEND', 'sqlite')}"
+
+
+@pytest.fixture(scope="session")
+def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    chosen = backend_from_environment()
+    chosen.prepare(tmp_path_factory.mktemp("databases"))
+    yield chosen
+    chosen.close()
+
+
+def _database(backend: Backend, *, seeded: bool) -> Iterator[str]:
+    url = backend.new_database(seeded=seeded)
+    yield url
+    backend.drop(url)
+
+
+@pytest.fixture
+def database_url(backend: Backend) -> Iterator[str]:
+    """A migrated database holding the seed data."""
+    yield from _database(backend, seeded=True)
+
+
+@pytest.fixture
+def empty_database_url(backend: Backend) -> Iterator[str]:
+    """A migrated database with no rows."""
+    yield from _database(backend, seeded=False)
+
+
+def make_settings(url: str, data_dir: Path, **overrides: Any) -> Settings:
+    return Settings(
+        database_url=url, data_dir=data_dir, api_keys=API_KEYS, cursor_secret=CURSOR_SECRET, **overrides
+    )
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return make_settings(database_url, tmp_path)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def empty_client(empty_database_url: str, tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(make_settings(empty_database_url, tmp_path))) as test_client:
+        yield test_client
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class LiveServer:
+    """`conflict-events serve` in a subprocess, on a real port of 127.0.0.1."""
+
+    def __init__(self, process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+        self.process, self.url, self.log = process, url, log
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_server(database_url: str, data_dir: Path, *args: str, **env: str) -> LiveServer:
+    port = free_port()
+    log = data_dir / f"server-{port}.log"
+    environment = os.environ | {
+        "DATABASE_URL": database_url, "CE_DATA_DIR": str(data_dir), "CE_API_KEYS": API_KEYS,
+        "CE_CURSOR_SECRET": CURSOR_SECRET, "CE_PORT": str(port), "CE_HOST": "127.0.0.1", **env,
+    }
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", *args], cwd=data_dir, env=environment,
+            stdout=out, stderr=subprocess.STDOUT,
+        )
+    server = LiveServer(process, f"http://127.0.0.1:{port}", log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"server did not answer within 60 s:\n{log.read_text()}")
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
+    started: list[LiveServer] = []
+
+    def start(database_url: str, *args: str, **env: str) -> LiveServer:
+        server = start_server(database_url, tmp_path, *args, **env)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
