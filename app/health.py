@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.db import SessionDep
@@ -14,6 +14,8 @@ router = APIRouter(tags=["service"])
 
 class Health(BaseModel):
     """The service answers and its database does too."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok", "database": "sqlite"}]})
 
     status: str = Field(description="Always 'ok' when the service is healthy.", examples=["ok"])
     database: str = Field(description="The database backend in use.", examples=["sqlite"])

@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.actors import service
 from app.db import SessionDep
@@ -19,12 +19,16 @@ router = APIRouter(prefix="/v1", tags=["actors"])
 class ActorAliasOut(BaseModel):
     """Another name for the actor, and who uses it."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Taleban", "source": "ucdp"}]})
+
     name: str = Field(description="The alias.", examples=["Taleban"])
     source: str | None = Field(description="Who uses this name, where known.", examples=["ucdp"])
 
 
 class ActorOut(BaseModel):
     """An actor with its aliases and how many events involve it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"id": 1, "name": "Taliban", "aliases": [{"name": "Taleban", "source": "ucdp"}], "event_count": 5}]})
 
     id: int = Field(description="The actor's id.", examples=[1])
     name: str = Field(description="Canonical name.", examples=["Taliban"])
@@ -36,6 +40,8 @@ class ActorOut(BaseModel):
 
 class ActorPage(BaseModel):
     """One page of actors, by name."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [{"id": 1, "name": "Taliban", "aliases": [{"name": "Taleban", "source": "ucdp"}], "event_count": 5}], "next_cursor": None}]})
 
     items: list[ActorOut] = Field(
         description="The actors.",

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.db import SessionDep
 from app.errors import Problem
@@ -20,6 +20,8 @@ place_t = EventPlace.__table__
 class AliasOut(BaseModel):
     """Another spelling of a name, and who spells it that way."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Hilmand", "source": "ocha"}]})
+
     name: str = Field(description="The spelling.", examples=["Hilmand"])
     source: str = Field(
         description="Who uses it: ocha, acled, geoboundaries, other, or an imported dataset.",
@@ -30,12 +32,16 @@ class AliasOut(BaseModel):
 class Centroid(BaseModel):
     """The centre of the province's polygon (geoBoundaries)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"latitude": 31.12, "longitude": 64.02}]})
+
     latitude: float = Field(description="WGS 84 latitude.", examples=[31.12])
     longitude: float = Field(description="WGS 84 longitude.", examples=[64.02])
 
 
 class ProvinceOut(BaseModel):
     """A province (admin level 1) with its names and how many events it has."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Helmand", "pcode": "AF30", "iso_3166_2": "AF-HEL", "country": "AFG", "aliases": [{"name": "Hilmand", "source": "ocha"}], "centroid": {"latitude": 31.12, "longitude": 64.02}, "event_count": 7}]})
 
     name: str = Field(description="Canonical name (the common English one).", examples=["Helmand"])
     pcode: str | None = Field(description="OCHA p-code; null outside the gazetteer.", examples=["AF30"])
@@ -57,6 +63,8 @@ class ProvinceOut(BaseModel):
 class ProvinceList(BaseModel):
     """Every province, gazetteer first, then other countries' by country and name."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [{"name": "Helmand", "pcode": "AF30", "iso_3166_2": "AF-HEL", "country": "AFG", "aliases": [{"name": "Hilmand", "source": "ocha"}], "centroid": {"latitude": 31.12, "longitude": 64.02}, "event_count": 7}]}]})
+
     items: list[ProvinceOut] = Field(
         description="The provinces.",
         examples=[[{"name": "Helmand", "pcode": "AF30", "iso_3166_2": "AF-HEL", "country": "AFG",
@@ -77,7 +85,7 @@ def _event_counts(session: SessionDep) -> dict[str, int]:
     )
     pairs = sa.union(own, others).subquery()
     rows = session.execute(sa.select(pairs.c.key, sa.func.count()).group_by(pairs.c.key))
-    return {key: count for key, count in rows.tuples()}
+    return {key: count for key, count in rows}
 
 
 @router.get("/provinces", response_model=ProvinceList, responses={422: {"model": Problem}})
@@ -110,7 +118,7 @@ def list_provinces(
     )
     if country is not None:
         foreign = foreign.where(event_t.c.country == country)
-    for code, key, name in session.execute(foreign).tuples():
+    for code, key, name in session.execute(foreign):
         items.append({
             "name": name, "pcode": None, "iso_3166_2": None, "country": code, "aliases": [],
             "centroid": None, "event_count": counts.get(key, 0),
