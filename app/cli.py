@@ -38,8 +38,12 @@ def serve(settings: Settings, *, workers: int, seed: bool) -> None:
     settings.signing_secret  # noqa: B018  (made before the workers start, so they share it)
     print(f"conflict-events: serving http://{settings.host}:{settings.port} (docs at /docs)")
     uvicorn.run(
-        "app.main:app", host=settings.host, port=settings.port, workers=workers,
-        log_level="info", proxy_headers=False,
+        "app.main:app",
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=False,
     )
 
 
@@ -57,8 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("seed", help="load seeds/ (records already stored or deleted are kept)")
     args = parser.parse_args(argv)
 
-    overrides = {k: v for k, v in (("host", getattr(args, "host", None)),
-                                   ("port", getattr(args, "port", None))) if v is not None}
+    overrides = {
+        k: v
+        for k, v in (("host", getattr(args, "host", None)), ("port", getattr(args, "port", None)))
+        if v is not None
+    }
     try:
         settings = Settings(**overrides)
     except ValueError as error:

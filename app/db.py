@@ -9,6 +9,7 @@ from alembic import command
 from alembic.config import Config
 from fastapi import Depends, Request
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -23,7 +24,10 @@ def make_engine(settings: Settings) -> Engine:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": settings.sqlite_busy_timeout_ms / 1000},
+        connect_args={
+            "check_same_thread": False,
+            "timeout": settings.sqlite_busy_timeout_ms / 1000,
+        },
     )
     busy_timeout = settings.sqlite_busy_timeout_ms
 
@@ -102,11 +106,12 @@ def insert_ignoring_conflicts(
     """
     if not rows:
         return
+    statement: postgresql.Insert | sqlite.Insert
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        statement = postgresql.insert(table)
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    session.execute(insert(table).values(rows).on_conflict_do_nothing(index_elements=unique))
+        statement = sqlite.insert(table)
+    session.execute(statement.values(rows).on_conflict_do_nothing(index_elements=unique))
 
 
 def contains_pattern(text: str) -> str:

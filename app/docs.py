@@ -38,7 +38,9 @@ _REDOC = """<!doctype html>
 def _page(template: str, app: FastAPI, root: str) -> HTMLResponse:
     return HTMLResponse(
         template.format(
-            title=html.escape(app.title), static=root + STATIC_URL, openapi=root + (app.openapi_url or "")
+            title=html.escape(app.title),
+            static=root + STATIC_URL,
+            openapi=root + (app.openapi_url or ""),
         )
     )
 
@@ -70,11 +72,16 @@ def install_docs(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = get_openapi(
-                title=app.title, version=app.version, description=app.description,
-                routes=app.routes, tags=app.openapi_tags,
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
             )
             schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = (
-                Problem.model_json_schema(ref_template="#/components/schemas/{model}", by_alias=True)
+                Problem.model_json_schema(
+                    ref_template="#/components/schemas/{model}", by_alias=True
+                )
             )
             defs = schema["components"]["schemas"]["Problem"].pop("$defs", {})
             schema["components"]["schemas"].update(defs)

@@ -26,8 +26,12 @@ class ErrorItem(BaseModel):
         populate_by_name=True,
         json_schema_extra={
             "examples": [
-                {"in": "query", "name": "province", "detail": "Unknown province 'Helmnad'.",
-                 "suggestions": ["Helmand"]}
+                {
+                    "in": "query",
+                    "name": "province",
+                    "detail": "Unknown province 'Helmnad'.",
+                    "suggestions": ["Helmand"],
+                }
             ]
         },
     )
@@ -67,8 +71,12 @@ class Problem(BaseModel):
                     "status": 422,
                     "detail": "1 problem with the request.",
                     "errors": [
-                        {"in": "query", "name": "province", "detail": "Unknown province 'Helmnad'.",
-                         "suggestions": ["Helmand"]}
+                        {
+                            "in": "query",
+                            "name": "province",
+                            "detail": "Unknown province 'Helmnad'.",
+                            "suggestions": ["Helmand"],
+                        }
                     ],
                 }
             ]
@@ -79,7 +87,9 @@ class Problem(BaseModel):
         description="A URI reference naming the kind of problem.",
         examples=["/problems/invalid-request"],
     )
-    title: str = Field(description="A short summary of the kind of problem.", examples=["Not found"])
+    title: str = Field(
+        description="A short summary of the kind of problem.", examples=["Not found"]
+    )
     status: int = Field(description="The HTTP status code.", examples=[404])
     detail: str = Field(
         description="What went wrong with this request.", examples=["No event with id 42."]
@@ -150,7 +160,9 @@ class InvalidRequest(ApiError):
 
     def __init__(self, errors: list[ErrorItem]) -> None:
         count = len(errors)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} with the request.", errors=errors)
+        super().__init__(
+            f"{count} problem{'s' if count != 1 else ''} with the request.", errors=errors
+        )
 
 
 def invalid(
@@ -214,8 +226,13 @@ async def _api_error_handler(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.problem(), exc.headers)
 
 
-_HTTP_TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed",
-                413: "Request body too large", 415: "Unsupported media type"}
+_HTTP_TITLES = {
+    400: "Bad request",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Request body too large",
+    415: "Unsupported media type",
+}
 
 
 async def _http_error_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -235,7 +252,9 @@ async def _http_error_handler(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected_handler(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return problem_response(ApiError("The server failed to answer; the error was logged.").problem())
+    return problem_response(
+        ApiError("The server failed to answer; the error was logged.").problem()
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -15,7 +15,9 @@ router = APIRouter(tags=["service"])
 class Health(BaseModel):
     """The service answers and its database does too."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok", "database": "sqlite"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"status": "ok", "database": "sqlite"}]}
+    )
 
     status: str = Field(description="Always 'ok' when the service is healthy.", examples=["ok"])
     database: str = Field(description="The database backend in use.", examples=["sqlite"])

@@ -4,7 +4,8 @@ Kind-specific fields live in `event.details` (JSON, validated by the API models)
 needs no migration; what is filtered or summed has a column of its own.
 """
 
-from datetime import UTC, date, datetime
+import datetime as dt
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -79,12 +80,12 @@ class Event(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=40)
-    date: date
-    end_date: date | None = None
+    date: dt.date
+    end_date: dt.date | None = None
     date_precision: str = Field(max_length=10)
     # The span the record covers: end_date, or the whole week/month/year of a coarse date.
-    span_start: date
-    span_end: date
+    span_start: dt.date
+    span_end: dt.date
     country: str = Field(max_length=3)
     province: str | None = Field(default=None, max_length=200)
     province_pcode: str | None = Field(default=None, max_length=20)
@@ -115,7 +116,9 @@ class Event(SQLModel, table=True):
 
 class EventActor(SQLModel, table=True):
     __tablename__ = "event_actor"
-    __table_args__ = (sa.Index("ix_event_actor_actor_id_role_event_id", "actor_id", "role", "event_id"),)
+    __table_args__ = (
+        sa.Index("ix_event_actor_actor_id_role_event_id", "actor_id", "role", "event_id"),
+    )
 
     event_id: int = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
     position: int = Field(primary_key=True)
@@ -135,3 +138,17 @@ class EventPlace(SQLModel, table=True):
     role: str = Field(max_length=20, primary_key=True)
     province_key: str | None = Field(default=None, max_length=200)
     district_key: str | None = Field(default=None, max_length=200)
+
+
+def _table(model: type[SQLModel]) -> sa.Table:
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, sa.Table)
+    return table
+
+
+# Core tables, for queries that need no ORM objects (the read path builds dicts directly).
+actor_table = _table(Actor)
+actor_alias_table = _table(ActorAlias)
+event_table = _table(Event)
+event_actor_table = _table(EventActor)
+event_place_table = _table(EventPlace)

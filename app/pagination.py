@@ -42,7 +42,8 @@ def decode_cursor(secret: bytes, token: str, scope: str) -> dict[str, Any]:
         raise invalid("query", "cursor", "This cursor is not valid.") from error
     if not isinstance(payload, dict) or payload.pop("s", None) != scope:
         raise invalid(
-            "query", "cursor",
+            "query",
+            "cursor",
             "This cursor belongs to a query with other filters; start again without a cursor.",
         )
     return payload

@@ -34,7 +34,9 @@ def reject_unknown_query_params(request: Request) -> None:
     for name in request.query_params:
         if name not in known:
             raise invalid(
-                "query", name, f"Unknown query parameter {name!r}.",
+                "query",
+                name,
+                f"Unknown query parameter {name!r}.",
                 suggestions=closest(name, sorted(known)) or sorted(known),
             )
 

@@ -57,10 +57,14 @@ def load_seeds(*, engine: Engine, seeds_dir: Path) -> SeedReport:
             if path == actors_file:
                 continue
             for event_in in seed_events(path):
-                assert event_in.dataset and event_in.external_id
-                if find_by_external_id(
-                    session=session, dataset=event_in.dataset, external_id=event_in.external_id
-                ) is None:
+                assert event_in.dataset
+                assert event_in.external_id
+                if (
+                    find_by_external_id(
+                        session=session, dataset=event_in.dataset, external_id=event_in.external_id
+                    )
+                    is None
+                ):
                     store_event(session=session, event_in=event_in)
                     report.inserted += 1
                 else:

@@ -60,7 +60,9 @@ class Settings(BaseSettings):
     def _refuse_unsafe_production(self) -> "Settings":
         if self.environment == "production":
             if not self.cursor_secret or len(self.cursor_secret) < 32:
-                raise ValueError("CE_CURSOR_SECRET of at least 32 characters is required in production")
+                raise ValueError(
+                    "CE_CURSOR_SECRET of at least 32 characters is required in production"
+                )
         for key in self.parsed_api_keys:
             if len(key.secret) < 16:
                 raise ValueError(f"API key {key.name!r} is shorter than 16 characters")

@@ -33,13 +33,19 @@ def _plausible_date(value: date) -> date:
 _COUNTRY_CODES = frozenset(c.alpha_3 for c in pycountry.countries) | {"XKX"}
 
 Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(reject_nul)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(reject_nul),
 ]
 LongName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), AfterValidator(reject_nul)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    AfterValidator(reject_nul),
 ]
 Text = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000), AfterValidator(reject_nul)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000),
+    AfterValidator(reject_nul),
 ]
 Url = Annotated[
     str,

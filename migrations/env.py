@@ -3,12 +3,11 @@
 import sqlalchemy as sa
 from alembic import context
 from sqlmodel import SQLModel
-
 from sqlmodel.sql.sqltypes import AutoString
 
 import app.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from app.models import UTCDateTime
 from app.db import make_engine
+from app.models import UTCDateTime
 from app.settings import Settings
 
 config = context.config

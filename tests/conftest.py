@@ -58,7 +58,11 @@ def empty_database_url(backend: Backend) -> Iterator[str]:
 
 def make_settings(url: str, data_dir: Path, **overrides: Any) -> Settings:
     return Settings(
-        database_url=url, data_dir=data_dir, api_keys=API_KEYS, cursor_secret=CURSOR_SECRET, **overrides
+        database_url=url,
+        data_dir=data_dir,
+        api_keys=API_KEYS,
+        cursor_secret=CURSOR_SECRET,
+        **overrides,
     )
 
 
@@ -105,13 +109,21 @@ def start_server(database_url: str, data_dir: Path, *args: str, **env: str) -> L
     port = free_port()
     log = data_dir / f"server-{port}.log"
     environment = os.environ | {
-        "DATABASE_URL": database_url, "CE_DATA_DIR": str(data_dir), "CE_API_KEYS": API_KEYS,
-        "CE_CURSOR_SECRET": CURSOR_SECRET, "CE_PORT": str(port), "CE_HOST": "127.0.0.1", **env,
+        "DATABASE_URL": database_url,
+        "CE_DATA_DIR": str(data_dir),
+        "CE_API_KEYS": API_KEYS,
+        "CE_CURSOR_SECRET": CURSOR_SECRET,
+        "CE_PORT": str(port),
+        "CE_HOST": "127.0.0.1",
+        **env,
     }
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", *args], cwd=data_dir, env=environment,
-            stdout=out, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "app.cli", "serve", *args],
+            cwd=data_dir,
+            env=environment,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     server = LiveServer(process, f"http://127.0.0.1:{port}", log)
     deadline = time.monotonic() + 60

@@ -47,7 +47,10 @@ class SqliteBackend(Backend):
     def prepare(self, workdir: Path) -> None:
         self.workdir = workdir
         self.counter = itertools.count()
-        self.templates = {False: workdir / "template-empty.db", True: workdir / "template-seeded.db"}
+        self.templates = {
+            False: workdir / "template-empty.db",
+            True: workdir / "template-seeded.db",
+        }
         self._build_templates(*(f"sqlite:///{self.templates[s]}" for s in (False, True)))
 
     def new_database(self, *, seeded: bool) -> str:
@@ -66,7 +69,9 @@ class PostgresBackend(Backend):
 
     def __init__(self, url: str) -> None:
         self.base = sa.make_url(Settings(database_url=url).sqlalchemy_url)
-        self.admin = sa.create_engine(self.base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+        self.admin = sa.create_engine(
+            self.base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool
+        )
         self.prefix = f"ce_test_{os.getpid()}"
         self.counter = itertools.count()
 

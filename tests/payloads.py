@@ -9,14 +9,21 @@ def offensive(**changes: Any) -> dict[str, Any]:
         "date": "2021-06-10",
         "country": "AFG",
         "province": "Kunduz",
-        "actors": [{"name": "Taliban", "role": "initiator"},
-                   {"name": "Afghan National Army", "role": "target"}],
+        "actors": [
+            {"name": "Taliban", "role": "initiator"},
+            {"name": "Afghan National Army", "role": "target"},
+        ],
         "summary": "Taliban fighters attacked army posts on the edge of Kunduz city.",
         "fatalities": {"value": 12, "qualifier": "at_least", "claimed_by": "provincial police"},
         "outcome": "repelled",
         "tactics": ["ground_assault"],
-        "sources": [{"publisher": "Test Wire", "published_on": "2021-06-11",
-                     "quote": "Taliban fighters attacked army posts."}],
+        "sources": [
+            {
+                "publisher": "Test Wire",
+                "published_on": "2021-06-11",
+                "quote": "Taliban fighters attacked army posts.",
+            }
+        ],
     }
     record.update(changes)
     return record

@@ -28,7 +28,11 @@ def test_list_provinces_gives_the_gazetteer(client: TestClient) -> None:
 
 def test_list_provinces_counts_match_the_province_filter(client: TestClient) -> None:
     client.post("/v1/events", json=displacement(), headers=WRITE)
-    client.post("/v1/events", json=offensive(country="BGD", province="Dhaka Division", actors=[]), headers=WRITE)
+    client.post(
+        "/v1/events",
+        json=offensive(country="BGD", province="Dhaka Division", actors=[]),
+        headers=WRITE,
+    )
     for province in client.get("/v1/provinces").json()["items"]:
         if province["pcode"] in ("AF30", "AF18", "AF19", "AF11"):
             assert province["event_count"] == event_count(client, f"province={province['pcode']}")

@@ -39,15 +39,23 @@ def test_create_event_without_write_key_is_refused(
 
 
 def test_create_event_with_admin_key_is_allowed(client: TestClient) -> None:
-    response = client.post("/v1/events", json=offensive(), headers={"Authorization": f"Bearer {ADMIN_KEY}"})
+    response = client.post(
+        "/v1/events", json=offensive(), headers={"Authorization": f"Bearer {ADMIN_KEY}"}
+    )
     assert response.status_code == 201
 
 
 def test_create_event_stores_canonical_names_and_answers_201(client: TestClient) -> None:
     record = offensive(
-        province="hilmand", district="lashkargah",
-        actors=[{"name": "taleban", "role": "initiator"}, {"name": "Afghan army", "role": "target"}],
-        latitude=31.59, longitude=64.37, geo_precision="near",
+        province="hilmand",
+        district="lashkargah",
+        actors=[
+            {"name": "taleban", "role": "initiator"},
+            {"name": "Afghan army", "role": "target"},
+        ],
+        latitude=31.59,
+        longitude=64.37,
+        geo_precision="near",
     )
     response = client.post("/v1/events", json=record, headers=WRITE)
     assert response.status_code == 201, response.text
@@ -57,11 +65,16 @@ def test_create_event_stores_canonical_names_and_answers_201(client: TestClient)
     assert created["district"] == "Lashkar Gah"
     assert created["district_pcode"] == "AF3001"
     assert created["actors"] == [
-        {"name": "Taliban", "role": "initiator"}, {"name": "Afghan National Army", "role": "target"}
+        {"name": "Taliban", "role": "initiator"},
+        {"name": "Afghan National Army", "role": "target"},
     ]
     assert created["fatalities"] == {
-        "value": 12, "qualifier": "at_least", "claimed_by": "provincial police", "low": None,
-        "high": None, "alternatives": [],
+        "value": 12,
+        "qualifier": "at_least",
+        "claimed_by": "provincial police",
+        "low": None,
+        "high": None,
+        "alternatives": [],
     }
     assert created["version"] == 1
     assert created["created_at"].endswith("Z") or created["created_at"].endswith("+00:00")
@@ -71,15 +84,22 @@ def test_create_event_stores_canonical_names_and_answers_201(client: TestClient)
 
 
 def test_create_event_district_alone_gives_its_province(client: TestClient) -> None:
-    created = client.post("/v1/events", json=offensive(province=None, district="AF3001"), headers=WRITE).json()
+    created = client.post(
+        "/v1/events", json=offensive(province=None, district="AF3001"), headers=WRITE
+    ).json()
     assert (created["province"], created["district"]) == ("Helmand", "Lashkar Gah")
 
 
 def test_create_event_keeps_competing_claims_and_ranges(client: TestClient) -> None:
     fatalities = {
-        "value": 100, "qualifier": "more_than", "claimed_by": "Afghan Defense Ministry",
-        "low": 100, "high": 150,
-        "alternatives": [{"value": 20, "qualifier": "exact", "claimed_by": "Taliban", "low": None, "high": None}],
+        "value": 100,
+        "qualifier": "more_than",
+        "claimed_by": "Afghan Defense Ministry",
+        "low": 100,
+        "high": 150,
+        "alternatives": [
+            {"value": 20, "qualifier": "exact", "claimed_by": "Taliban", "low": None, "high": None}
+        ],
     }
     created = client.post("/v1/events", json=offensive(fatalities=fatalities), headers=WRITE).json()
     assert created["fatalities"] == fatalities
@@ -88,7 +108,10 @@ def test_create_event_keeps_competing_claims_and_ranges(client: TestClient) -> N
 def test_create_event_resolves_displacement_places(client: TestClient) -> None:
     created = client.post("/v1/events", json=displacement(), headers=WRITE).json()
     assert created["origin"] == {
-        "province": "Kunduz", "province_pcode": "AF19", "district": None, "district_pcode": None,
+        "province": "Kunduz",
+        "province_pcode": "AF19",
+        "district": None,
+        "district_pcode": None,
         "location": None,
     }
     assert created["destination"]["province_pcode"] == "AF18"
@@ -104,8 +127,11 @@ def test_create_event_unknown_actor_joins_the_registry(client: TestClient) -> No
 
 
 def test_create_event_other_kind_keeps_source_type(client: TestClient) -> None:
-    record = offensive(kind="other", source_event_type="Strategic developments",
-                       source_sub_event_type="Looting/property destruction")
+    record = offensive(
+        kind="other",
+        source_event_type="Strategic developments",
+        source_sub_event_type="Looting/property destruction",
+    )
     del record["outcome"], record["tactics"]
     created = client.post("/v1/events", json=record, headers=WRITE).json()
     assert created["kind"] == "other"
@@ -127,7 +153,11 @@ BAD_RECORDS: list[tuple[str, dict[str, Any], str]] = [
     ("latitude without longitude", offensive(latitude=31.5), ""),
     ("end before start", offensive(date="2021-05-04", end_date="2021-05-01"), ""),
     ("NUL in summary", offensive(summary="a\x00b"), "/summary"),
-    ("NUL in actor", offensive(actors=[{"name": "Tali\x00ban", "role": "initiator"}]), "/actors/0/name"),
+    (
+        "NUL in actor",
+        offensive(actors=[{"name": "Tali\x00ban", "role": "initiator"}]),
+        "/actors/0/name",
+    ),
     ("huge number", offensive(fatalities={"value": 10**30}), "/fatalities/value"),
     ("negative number", offensive(fatalities={"value": -1}), "/fatalities/value"),
     ("range outside value", offensive(fatalities={"value": 5, "low": 9}), "/fatalities"),
@@ -139,20 +169,34 @@ BAD_RECORDS: list[tuple[str, dict[str, Any], str]] = [
     ("unknown field", offensive(casualties=3), "/casualties"),
     ("unknown country", offensive(country="XYZ"), "/country"),
     ("unknown province", offensive(province="Helmnad"), "/province"),
-    ("district of another province", offensive(province="Kabul", district="Lashkar Gah"), "/district"),
+    (
+        "district of another province",
+        offensive(province="Kabul", district="Lashkar Gah"),
+        "/district",
+    ),
     ("ambiguous district", offensive(province=None, district="Arghandab"), "/district"),
     ("displacement without figures", displacement(families=None), ""),
     ("unknown origin", displacement(origin={"province": "Atlantis"}), "/origin/province"),
-    ("bad url", offensive(sources=[{"publisher": "x", "url": "javascript:alert(1)"}]), "/sources/0/url"),
+    (
+        "bad url",
+        offensive(sources=[{"publisher": "x", "url": "javascript:alert(1)"}]),
+        "/sources/0/url",
+    ),
     ("empty summary", offensive(summary="   "), "/summary"),
-    ("other without source type",
-     {k: v for k, v in offensive(kind="other").items() if k not in ("outcome", "tactics")}, ""),
+    (
+        "other without source type",
+        {k: v for k, v in offensive(kind="other").items() if k not in ("outcome", "tactics")},
+        "",
+    ),
     ("body is a list", [offensive()], ""),  # type: ignore[list-item]
 ]
 
 
-@pytest.mark.parametrize(("record", "pointer"), [(r, p) for _, r, p in BAD_RECORDS],
-                         ids=[name for name, _, _ in BAD_RECORDS])
+@pytest.mark.parametrize(
+    ("record", "pointer"),
+    [(r, p) for _, r, p in BAD_RECORDS],
+    ids=[name for name, _, _ in BAD_RECORDS],
+)
 def test_create_event_bad_input_is_422_and_stores_nothing(
     client: TestClient, record: dict[str, Any], pointer: str
 ) -> None:
@@ -190,6 +234,8 @@ def test_create_event_malformed_json_is_400(client: TestClient, body: bytes) -> 
 
 def test_create_event_deeply_nested_json_is_refused(client: TestClient) -> None:
     body = b'{"summary": ' + b"[" * 10_000 + b"]" * 10_000 + b"}"
-    response = client.post("/v1/events", content=body, headers={**WRITE, "Content-Type": "application/json"})
+    response = client.post(
+        "/v1/events", content=body, headers={**WRITE, "Content-Type": "application/json"}
+    )
     assert 400 <= response.status_code < 500
     assert response.headers["content-type"] == "application/problem+json"

@@ -22,7 +22,7 @@ def test_docs_pages_load_everything_from_the_app(client: TestClient, page: str) 
         fetched = client.get(asset)
         assert fetched.status_code == 200, asset
         assert len(fetched.content) > 1000, asset
-    assert '"/openapi.json"' in html or "spec-url=\"/openapi.json\"" in html
+    assert '"/openapi.json"' in html or 'spec-url="/openapi.json"' in html
 
 
 def _has_example(node: dict[str, Any]) -> bool:
@@ -34,7 +34,9 @@ def _missing(schema: dict[str, Any]) -> list[str]:
     for path, item in schema["paths"].items():
         for method, operation in item.items():
             where = f"{method.upper()} {path}"
-            if not operation.get("summary") or not operation.get("description", operation.get("summary")):
+            if not operation.get("summary") or not operation.get(
+                "description", operation.get("summary")
+            ):
                 missing.append(f"{where}: summary")
             for parameter in operation.get("parameters", []):
                 label = f"{where} parameter {parameter['name']}"

@@ -31,7 +31,8 @@ def test_errors_share_one_problem_shape(
     problem = response.json()
     assert problem["status"] == status
     assert problem["type"].startswith("/problems/")
-    assert problem["title"] and problem["detail"]
+    assert problem["title"]
+    assert problem["detail"]
     assert "Traceback" not in response.text
     if status in (400, 422):
         for error in problem["errors"]:

@@ -140,7 +140,9 @@ def test_list_events_kind_and_country(client: TestClient) -> None:
     milestones = items(client, "kind=withdrawal_milestone")
     assert len(milestones) == 5
     assert all(i["kind"] == "withdrawal_milestone" for i in milestones)
-    client.post("/v1/events", json=offensive(country="PAK", province="Khyber Pakhtunkhwa"), headers=WRITE)
+    client.post(
+        "/v1/events", json=offensive(country="PAK", province="Khyber Pakhtunkhwa"), headers=WRITE
+    )
     assert [i["country"] for i in items(client, "country=pak")] == ["PAK"]
     assert client.get("/v1/events?kind=battle").status_code == 422
     assert client.get("/v1/events?country=XXX").status_code == 422
@@ -149,7 +151,10 @@ def test_list_events_kind_and_country(client: TestClient) -> None:
 def test_list_events_other_countries_match_folded_names(client: TestClient) -> None:
     created = client.post(
         "/v1/events",
-        json={**offensive(country="BGD", province="Barisāl Division", actors=[]), "district": "Pirojpur"},
+        json={
+            **offensive(country="BGD", province="Barisāl Division", actors=[]),
+            "district": "Pirojpur",
+        },
         headers=WRITE,
     ).json()
     assert created["province"] == "Barisāl Division"
@@ -241,9 +246,16 @@ def test_list_events_tampered_cursor_is_422(client: TestClient) -> None:
 
 def test_list_events_cursor_from_other_filters_is_422(client: TestClient) -> None:
     cursor = client.get("/v1/events?limit=2").json()["next_cursor"]
-    response = client.get("/v1/events", params={"limit": 2, "cursor": cursor, "province": "Helmand"})
+    response = client.get(
+        "/v1/events", params={"limit": 2, "cursor": cursor, "province": "Helmand"}
+    )
     assert response.status_code == 422
     assert "other filters" in response.json()["errors"][0]["detail"]
     # The same filters spelt differently are the same query.
     cursor = client.get("/v1/events?limit=1&province=Helmand").json()["next_cursor"]
-    assert client.get("/v1/events", params={"limit": 1, "cursor": cursor, "province": "AF30"}).status_code == 200
+    assert (
+        client.get(
+            "/v1/events", params={"limit": 1, "cursor": cursor, "province": "AF30"}
+        ).status_code
+        == 200
+    )

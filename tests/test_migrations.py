@@ -18,7 +18,9 @@ def tables(settings: Settings) -> set[str]:
         engine.dispose()
 
 
-def test_migrations_upgrade_downgrade_and_match_the_models(backend: Backend, tmp_path: Path) -> None:
+def test_migrations_upgrade_downgrade_and_match_the_models(
+    backend: Backend, tmp_path: Path
+) -> None:
     url = backend.new_database(seeded=False)
     try:
         settings = Settings(database_url=url, data_dir=tmp_path)
@@ -36,7 +38,9 @@ def test_migrations_upgrade_downgrade_and_match_the_models(backend: Backend, tmp
 
 
 def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'pragmas.db'}", sqlite_busy_timeout_ms=4321)
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'pragmas.db'}", sqlite_busy_timeout_ms=4321
+    )
     migrate(settings)
     engine = make_engine(settings)
     with engine.connect() as connection:

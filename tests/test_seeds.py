@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from app.db import make_engine
-from app.models import Event
+from app.models import event_table
 from app.seeding import load_seeds
 from app.settings import Settings
 
@@ -25,14 +25,20 @@ def test_seed_quotes_are_verbatim_text_of_the_report(client: TestClient) -> None
     assert len(events) == 10
     for external_id, event in events.items():
         sources = event["sources"]
-        assert isinstance(sources, list) and sources, external_id
+        assert isinstance(sources, list)
+        assert sources, external_id
         for source in sources:
             assert source["quote"] in REPORT, (external_id, source["quote"])
             assert source["published_on"] == "2021-05-04"
 
 
 def test_seed_report_is_the_shared_one() -> None:
-    shared = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "helmand-offensive-2021-05-04.txt"
+    shared = (
+        Path(__file__).resolve().parents[2]
+        / "shared"
+        / "seeds"
+        / "helmand-offensive-2021-05-04.txt"
+    )
     if shared.exists():  # beside a clone in CI and in development; absent on a user's machine
         assert shared.read_text(encoding="utf-8") == REPORT
 
@@ -40,8 +46,12 @@ def test_seed_report_is_the_shared_one() -> None:
 def test_seed_figures_are_kept_as_claims(client: TestClient) -> None:
     events = seeded(client)
     assert events["helmand-taliban-offensive"]["fatalities"] == {
-        "value": 100, "qualifier": "more_than", "claimed_by": "Afghan Defense Ministry",
-        "low": None, "high": None, "alternatives": [],
+        "value": 100,
+        "qualifier": "more_than",
+        "claimed_by": "Afghan Defense Ministry",
+        "low": None,
+        "high": None,
+        "alternatives": [],
     }
     families = events["helmand-displacement"]["families"]
     assert isinstance(families, dict)
@@ -54,7 +64,11 @@ def test_seed_dates_resolve_relative_days(client: TestClient) -> None:
     assert events["helmand-taliban-offensive"]["date"] == "2021-05-03"  # "the previous day"
     assert events["helmand-base-handover"]["date"] == "2021-05-02"  # "two days ago"
     assert events["us-withdrawal-deadline-agreed"]["date_precision"] == "year"  # "last year"
-    assert {e["kind"] for e in events.values()} == {"offensive", "displacement", "withdrawal_milestone"}
+    assert {e["kind"] for e in events.values()} == {
+        "offensive",
+        "displacement",
+        "withdrawal_milestone",
+    }
 
 
 def test_seed_coverage_map_names_every_record() -> None:
@@ -78,9 +92,11 @@ def test_seed_loading_twice_changes_nothing(client: TestClient, settings: Settin
 def test_seed_never_brings_back_a_deleted_record(client: TestClient, settings: Settings) -> None:
     event_id = seeded(client)["helmand-base-handover"]["id"]
     engine = make_engine(settings)
-    table = Event.__table__
+    table = event_table
     with engine.begin() as connection:
-        connection.execute(sa.update(table).where(table.c.id == event_id).values(deleted_at=sa.func.now()))
+        connection.execute(
+            sa.update(table).where(table.c.id == event_id).values(deleted_at=sa.func.now())
+        )
     load_seeds(engine=engine, seeds_dir=settings.seeds_dir)
     engine.dispose()
     assert client.get(f"/v1/events/{event_id}").status_code == 410

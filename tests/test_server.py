@@ -17,11 +17,15 @@ def test_serve_migrates_and_seeds_an_empty_database_once(
     assert len(events) == 10
     server.stop()
     again = live_server(empty_database_url, "--workers", "2")
-    assert [e["id"] for e in httpx.get(f"{again.url}/v1/events").json()["items"]] == [e["id"] for e in events]
+    assert [e["id"] for e in httpx.get(f"{again.url}/v1/events").json()["items"]] == [
+        e["id"] for e in events
+    ]
     assert "seeds: 0 inserted, 10 already there" in again.log.read_text()
 
 
-def test_serve_can_skip_the_seeds(empty_database_url: str, live_server: Callable[..., LiveServer]) -> None:
+def test_serve_can_skip_the_seeds(
+    empty_database_url: str, live_server: Callable[..., LiveServer]
+) -> None:
     server = live_server(empty_database_url, CE_AUTO_SEED="false")
     assert httpx.get(f"{server.url}/v1/events").json()["items"] == []
     assert httpx.get(f"{server.url}/v1/provinces").status_code == 200
@@ -38,7 +42,8 @@ def test_concurrent_creates_are_each_stored_once(
         with httpx.Client(base_url=server.url, headers=WRITE, timeout=60) as http:
             for n in range(per_client):
                 record = offensive(
-                    dataset="load-test", external_id=f"{client_number}-{n}",
+                    dataset="load-test",
+                    external_id=f"{client_number}-{n}",
                     actors=[{"name": f"Group {n % 7}", "role": "initiator"}],
                 )
                 statuses.append(http.post("/v1/events", json=record).status_code)

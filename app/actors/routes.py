@@ -19,7 +19,9 @@ router = APIRouter(prefix="/v1", tags=["actors"])
 class ActorAliasOut(BaseModel):
     """Another name for the actor, and who uses it."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Taleban", "source": "ucdp"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "Taleban", "source": "ucdp"}]}
+    )
 
     name: str = Field(description="The alias.", examples=["Taleban"])
     source: str | None = Field(description="Who uses this name, where known.", examples=["ucdp"])
@@ -28,12 +30,24 @@ class ActorAliasOut(BaseModel):
 class ActorOut(BaseModel):
     """An actor with its aliases and how many events involve it."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"id": 1, "name": "Taliban", "aliases": [{"name": "Taleban", "source": "ucdp"}], "event_count": 5}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "name": "Taliban",
+                    "aliases": [{"name": "Taleban", "source": "ucdp"}],
+                    "event_count": 5,
+                }
+            ]
+        }
+    )
 
     id: int = Field(description="The actor's id.", examples=[1])
     name: str = Field(description="Canonical name.", examples=["Taliban"])
     aliases: list[ActorAliasOut] = Field(
-        description="Other names that find this actor.", examples=[[{"name": "Taleban", "source": "ucdp"}]]
+        description="Other names that find this actor.",
+        examples=[[{"name": "Taleban", "source": "ucdp"}]],
     )
     event_count: int = Field(description="Events involving the actor, in any role.", examples=[5])
 
@@ -41,12 +55,36 @@ class ActorOut(BaseModel):
 class ActorPage(BaseModel):
     """One page of actors, by name."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [{"id": 1, "name": "Taliban", "aliases": [{"name": "Taleban", "source": "ucdp"}], "event_count": 5}], "next_cursor": None}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "id": 1,
+                            "name": "Taliban",
+                            "aliases": [{"name": "Taleban", "source": "ucdp"}],
+                            "event_count": 5,
+                        }
+                    ],
+                    "next_cursor": None,
+                }
+            ]
+        }
+    )
 
     items: list[ActorOut] = Field(
         description="The actors.",
-        examples=[[{"id": 1, "name": "Taliban", "aliases": [{"name": "Taleban", "source": "ucdp"}],
-                    "event_count": 5}]],
+        examples=[
+            [
+                {
+                    "id": 1,
+                    "name": "Taliban",
+                    "aliases": [{"name": "Taleban", "source": "ucdp"}],
+                    "event_count": 5,
+                }
+            ]
+        ],
     )
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null on the last page.", examples=[None]
@@ -60,11 +98,19 @@ def list_actors(
     session: SessionDep,
     q: Annotated[
         Name | None,
-        Query(description="Only actors whose name or an alias contains this text.", examples=["taliban"]),
+        Query(
+            description="Only actors whose name or an alias contains this text.",
+            examples=["taliban"],
+        ),
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=1000, description="Actors per page.", examples=[100])] = 100,
+    limit: Annotated[
+        int, Query(ge=1, le=1000, description="Actors per page.", examples=[100])
+    ] = 100,
     cursor: Annotated[
-        str | None, Query(max_length=512, description="`next_cursor` of the previous page.", examples=["eyJ..."])
+        str | None,
+        Query(
+            max_length=512, description="`next_cursor` of the previous page.", examples=["eyJ..."]
+        ),
     ] = None,
 ) -> dict[str, Any]:
     """List actors with their aliases and event counts."""
@@ -83,8 +129,12 @@ def list_actors(
         response.headers["Link"] = next_link(request, next_cursor)
     return {
         "items": [
-            {"id": a.id, "name": a.name, "aliases": [{"name": n, "source": s} for n, s in a.aliases],
-             "event_count": a.event_count}
+            {
+                "id": a.id,
+                "name": a.name,
+                "aliases": [{"name": n, "source": s} for n, s in a.aliases],
+                "event_count": a.event_count,
+            }
             for a in page
         ],
         "next_cursor": next_cursor,

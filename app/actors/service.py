@@ -7,13 +7,11 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.db import contains_pattern, insert_ignoring_conflicts
-from app.models import Actor, ActorAlias, Event, EventActor
+from app.models import actor_alias_table as alias_t
+from app.models import actor_table as actor_t
+from app.models import event_actor_table as event_actor_t
+from app.models import event_table as event_t
 from app.normalize import closest, name_key
-
-actor_t = Actor.__table__
-alias_t = ActorAlias.__table__
-event_actor_t = EventActor.__table__
-event_t = Event.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +34,7 @@ def find_actors(*, session: Session, names: Iterable[str]) -> dict[str, ActorRow
         .where(alias_t.c.alias_key.in_(keys))
     )
     found: dict[str, ActorRow] = {}
-    for key, actor_id, name in session.execute(by_alias).all() + session.execute(by_name).all():
+    for key, actor_id, name in [*session.execute(by_alias), *session.execute(by_name)]:
         found.setdefault(key, ActorRow(actor_id, name))
     return found
 
@@ -87,14 +85,19 @@ def list_actors(
 ) -> list[ActorListing]:
     """Actors ordered by name, optionally those whose name or alias contains `query`."""
     live_events = (
-        sa.select(event_actor_t.c.actor_id, sa.func.count(sa.distinct(event_actor_t.c.event_id)).label("n"))
+        sa.select(
+            event_actor_t.c.actor_id,
+            sa.func.count(sa.distinct(event_actor_t.c.event_id)).label("n"),
+        )
         .join(event_t, event_t.c.id == event_actor_t.c.event_id)
         .where(event_t.c.deleted_at.is_(None))
         .group_by(event_actor_t.c.actor_id)
         .subquery()
     )
     stmt = (
-        sa.select(actor_t.c.id, actor_t.c.name, actor_t.c.name_key, sa.func.coalesce(live_events.c.n, 0))
+        sa.select(
+            actor_t.c.id, actor_t.c.name, actor_t.c.name_key, sa.func.coalesce(live_events.c.n, 0)
+        )
         .outerjoin(live_events, live_events.c.actor_id == actor_t.c.id)
         .order_by(actor_t.c.name_key, actor_t.c.id)
         .limit(limit + 1)
@@ -102,7 +105,9 @@ def list_actors(
     if query:
         key = name_key(query)
         like = contains_pattern(key)
-        matching_alias = sa.select(alias_t.c.actor_id).where(alias_t.c.alias_key.like(like, escape="\\"))
+        matching_alias = sa.select(alias_t.c.actor_id).where(
+            alias_t.c.alias_key.like(like, escape="\\")
+        )
         stmt = stmt.where(
             sa.or_(actor_t.c.name_key.like(like, escape="\\"), actor_t.c.id.in_(matching_alias))
         )
@@ -122,5 +127,7 @@ def list_actors(
 
 
 def actor_sort_key(*, session: Session, actor_id: int) -> tuple[str, int]:
-    key = session.execute(sa.select(actor_t.c.name_key).where(actor_t.c.id == actor_id)).scalar_one()
+    key = session.execute(
+        sa.select(actor_t.c.name_key).where(actor_t.c.id == actor_id)
+    ).scalar_one()
     return key, actor_id

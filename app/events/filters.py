@@ -42,19 +42,29 @@ def event_filters(
     ] = None,
     district: Annotated[
         list[Name] | None,
-        _many("District: name, alias or OCHA p-code (Lashkar Gah, AF3001). Repeatable.", "Lashkar Gah"),
+        _many(
+            "District: name, alias or OCHA p-code (Lashkar Gah, AF3001). Repeatable.", "Lashkar Gah"
+        ),
     ] = None,
     date_from: Annotated[
         date | None,
-        Query(description="Events whose span reaches this day or later (ISO date).", examples=["2021-05-01"]),
+        Query(
+            description="Events whose span reaches this day or later (ISO date).",
+            examples=["2021-05-01"],
+        ),
     ] = None,
     date_to: Annotated[
         date | None,
-        Query(description="Events whose span starts this day or earlier (ISO date).", examples=["2021-05-31"]),
+        Query(
+            description="Events whose span starts this day or earlier (ISO date).",
+            examples=["2021-05-31"],
+        ),
     ] = None,
     actor: Annotated[
         list[Name] | None,
-        _many("Actor: name or alias, any role unless actor_role narrows it. Repeatable.", "Taliban"),
+        _many(
+            "Actor: name or alias, any role unless actor_role narrows it. Repeatable.", "Taliban"
+        ),
     ] = None,
     actor_role: Annotated[
         list[ActorRole] | None,
@@ -62,7 +72,10 @@ def event_filters(
     ] = None,
     kind: Annotated[
         list[Kind] | None,
-        _many("Event kind: offensive, displacement, withdrawal_milestone, other. Repeatable.", "offensive"),
+        _many(
+            "Event kind: offensive, displacement, withdrawal_milestone, other. Repeatable.",
+            "offensive",
+        ),
     ] = None,
     country: Annotated[
         list[CountryCode] | None,

@@ -19,9 +19,14 @@ class ResolvedPlace:
 
 
 def resolve_place(
-    *, country: str, province: str | None, district: str | None, pointer: str, errors: list[ErrorItem]
+    *,
+    country: str,
+    province: str | None,
+    district: str | None,
+    pointer: str,
+    errors: list[ErrorItem],
 ) -> ResolvedPlace:
-    """Canonical place for a record; problems are appended to `errors` (JSON pointers under `pointer`).
+    """Canonical place for a record; problems go to `errors`, with pointers under `pointer`.
 
     The gazetteer covers Afghanistan; other countries' names are kept as given and compared by key.
     """
@@ -72,6 +77,11 @@ def resolve_place(
 
 
 def _place(
-    province: str | None, province_pcode: str | None, district: str | None, district_pcode: str | None
+    province: str | None,
+    province_pcode: str | None,
+    district: str | None,
+    district_pcode: str | None,
 ) -> ResolvedPlace:
-    return ResolvedPlace(province, province_pcode, province_pcode, district, district_pcode, district_pcode)
+    return ResolvedPlace(
+        province, province_pcode, province_pcode, district, district_pcode, district_pcode
+    )

@@ -38,7 +38,11 @@ def list_events(
     ] = 50,
     cursor: Annotated[
         str | None,
-        Query(max_length=512, description="`next_cursor` of the previous page.", examples=["eyJkIjoi..."]),
+        Query(
+            max_length=512,
+            description="`next_cursor` of the previous page.",
+            examples=["eyJkIjoi..."],
+        ),
     ] = None,
 ) -> dict[str, Any]:
     """List events matching the filters, newest first."""
@@ -81,12 +85,19 @@ def read_event(event_id: EventId, session: SessionDep) -> dict[str, Any]:
     responses={
         401: {"model": Problem, "description": "No API key, or an unknown one."},
         403: {"model": Problem, "description": "The API key lacks the write scope."},
-        409: {"model": Problem, "description": "A record with this dataset and external_id exists."},
+        409: {
+            "model": Problem,
+            "description": "A record with this dataset and external_id exists.",
+        },
         **PROBLEMS,
     },
 )
 def create_event(
-    event_in: EventIn, request: Request, response: Response, session: WriteSessionDep, _key: WriteKey
+    event_in: EventIn,
+    request: Request,
+    response: Response,
+    session: WriteSessionDep,
+    _key: WriteKey,
 ) -> dict[str, Any]:
     """Create an event; names of places and actors are stored under their canonical names."""
     event_id = service.create_event(session=session, event_in=event_in)

@@ -98,7 +98,9 @@ class Claim(BaseModel):
     model_config = _examples({"value": 20, "qualifier": "exact", "claimed_by": "Taliban"})
 
     value: int = Field(
-        ge=0, le=MAX_COUNT, description="The number as stated (the best estimate of a range).",
+        ge=0,
+        le=MAX_COUNT,
+        description="The number as stated (the best estimate of a range).",
         examples=[100],
     )
     qualifier: Qualifier = Field(
@@ -110,11 +112,17 @@ class Claim(BaseModel):
         default=None, description="Who stated the number.", examples=["Afghan Defense Ministry"]
     )
     low: int | None = Field(
-        default=None, ge=0, le=MAX_COUNT, description="Low end of a range (UCDP's low).",
+        default=None,
+        ge=0,
+        le=MAX_COUNT,
+        description="Low end of a range (UCDP's low).",
         examples=[80],
     )
     high: int | None = Field(
-        default=None, ge=0, le=MAX_COUNT, description="High end of a range (UCDP's high).",
+        default=None,
+        ge=0,
+        le=MAX_COUNT,
+        description="High end of a range (UCDP's high).",
         examples=[120],
     )
 
@@ -162,10 +170,13 @@ class Source(BaseModel):
 
     publisher: Name = Field(description="Who published the source.", examples=["Xinhua"])
     title: LongName | None = Field(
-        default=None, description="The source's title.", examples=["Thousands flee Helmand fighting"]
+        default=None,
+        description="The source's title.",
+        examples=["Thousands flee Helmand fighting"],
     )
     url: Url | None = Field(
-        default=None, description="Where the source can be read (http or https).",
+        default=None,
+        description="Where the source can be read (http or https).",
         examples=["https://example.org/helmand-offensive"],
     )
     published_on: EventDate | None = Field(
@@ -193,15 +204,18 @@ class Place(BaseModel):
     model_config = _examples({"province": "Helmand", "district": "Lashkar Gah", "location": None})
 
     province: Name | None = Field(
-        default=None, description="Province (admin 1): name, alias or OCHA p-code.",
+        default=None,
+        description="Province (admin 1): name, alias or OCHA p-code.",
         examples=["Helmand"],
     )
     district: Name | None = Field(
-        default=None, description="District (admin 2): name, alias or OCHA p-code.",
+        default=None,
+        description="District (admin 2): name, alias or OCHA p-code.",
         examples=["Lashkar Gah"],
     )
     location: LongName | None = Field(
-        default=None, description="A place name finer than a district.",
+        default=None,
+        description="A place name finer than a district.",
         examples=["outskirts of Lashkar Gah"],
     )
 
@@ -210,8 +224,13 @@ class PlaceOut(Place):
     """A place with the OCHA p-codes the gazetteer resolved."""
 
     model_config = _examples(
-        {"province": "Helmand", "province_pcode": "AF30", "district": "Lashkar Gah",
-         "district_pcode": "AF3001", "location": None}
+        {
+            "province": "Helmand",
+            "province_pcode": "AF30",
+            "district": "Lashkar Gah",
+            "district_pcode": "AF3001",
+            "location": None,
+        }
     )
 
     province_pcode: str | None = Field(
@@ -226,44 +245,56 @@ class PlaceOut(Place):
 class EventCommon(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    date: EventDate = Field(description="When the event happened (its first day).", examples=["2021-05-03"])
+    date: EventDate = Field(
+        description="When the event happened (its first day).", examples=["2021-05-03"]
+    )
     end_date: EventDate | None = Field(
         default=None, description="Last day, for events that span days.", examples=["2021-05-04"]
     )
     date_precision: DatePrecision = Field(
-        default=DatePrecision.DAY, description="How precisely the sources date the event.",
+        default=DatePrecision.DAY,
+        description="How precisely the sources date the event.",
         examples=["day"],
     )
-    country: CountryCode = Field(
-        description="ISO 3166-1 alpha-3 country code.", examples=["AFG"]
-    )
+    country: CountryCode = Field(description="ISO 3166-1 alpha-3 country code.", examples=["AFG"])
     province: Name | None = Field(
         default=None,
-        description="Province (admin 1): name, alias or OCHA p-code; stored under its canonical name.",
+        description="Province (admin 1): name, alias or OCHA p-code; stored as its canonical name.",
         examples=["Helmand"],
     )
     district: Name | None = Field(
         default=None,
-        description="District (admin 2): name, alias or OCHA p-code; stored under its canonical name.",
+        description="District (admin 2): name, alias or OCHA p-code; stored as its canonical name.",
         examples=["Lashkar Gah"],
     )
     location: LongName | None = Field(
-        default=None, description="A place name finer than a district.",
+        default=None,
+        description="A place name finer than a district.",
         examples=["outskirts of Lashkar Gah"],
     )
     latitude: float | None = Field(
-        default=None, ge=-90, le=90, allow_inf_nan=False, description="WGS 84 latitude.",
+        default=None,
+        ge=-90,
+        le=90,
+        allow_inf_nan=False,
+        description="WGS 84 latitude.",
         examples=[31.59],
     )
     longitude: float | None = Field(
-        default=None, ge=-180, le=180, allow_inf_nan=False, description="WGS 84 longitude.",
+        default=None,
+        ge=-180,
+        le=180,
+        allow_inf_nan=False,
+        description="WGS 84 longitude.",
         examples=[64.37],
     )
     geo_precision: GeoPrecision | None = Field(
         default=None, description="What the coordinates stand for.", examples=["near"]
     )
     actors: list[ActorRef] = Field(
-        default_factory=list, max_length=50, description="Who was involved, and how.",
+        default_factory=list,
+        max_length=50,
+        description="Who was involved, and how.",
         examples=[[{"name": "Taliban", "role": "initiator"}]],
     )
     summary: Text = Field(
@@ -271,27 +302,42 @@ class EventCommon(BaseModel):
         examples=["The Taliban attacked checkpoints around Lashkar Gah."],
     )
     fatalities: Figure | None = Field(
-        default=None, description="People killed, as claimed.",
-        examples=[{"value": 100, "qualifier": "more_than", "claimed_by": "Afghan Defense Ministry"}],
+        default=None,
+        description="People killed, as claimed.",
+        examples=[
+            {"value": 100, "qualifier": "more_than", "claimed_by": "Afghan Defense Ministry"}
+        ],
     )
     sources: list[Source] = Field(
-        min_length=1, max_length=50, description="The sources the record rests on.",
-        examples=[[{"publisher": "Xinhua", "published_on": "2021-05-04",
-                    "quote": "The Taliban launched an ample offensive the previous day"}]],
+        min_length=1,
+        max_length=50,
+        description="The sources the record rests on.",
+        examples=[
+            [
+                {
+                    "publisher": "Xinhua",
+                    "published_on": "2021-05-04",
+                    "quote": "The Taliban launched an ample offensive the previous day",
+                }
+            ]
+        ],
     )
     source_event_type: Name | None = Field(
-        default=None, description="The source dataset's own event type (e.g. ACLED's event_type).",
+        default=None,
+        description="The source dataset's own event type (e.g. ACLED's event_type).",
         examples=["Battles"],
     )
     source_sub_event_type: Name | None = Field(
-        default=None, description="The source dataset's own sub-event type.",
+        default=None,
+        description="The source dataset's own sub-event type.",
         examples=["Armed clash"],
     )
     dataset: Name | None = Field(
         default=None, description="The dataset the record was imported from.", examples=["ucdp-ged"]
     )
     external_id: Name | None = Field(
-        default=None, description="The record's id in that dataset; unique with `dataset`.",
+        default=None,
+        description="The record's id in that dataset; unique with `dataset`.",
         examples=["71663"],
     )
 
@@ -329,12 +375,16 @@ class EventStamps(BaseModel):
 
 # Kind-specific fields, one mixin per kind.
 class OffensiveFields(BaseModel):
-    kind: Literal["offensive"] = Field(description="An armed attack or battle.", examples=["offensive"])
+    kind: Literal["offensive"] = Field(
+        description="An armed attack or battle.", examples=["offensive"]
+    )
     outcome: Outcome = Field(
         default=Outcome.UNKNOWN, description="How the offensive ended.", examples=["repelled"]
     )
     tactics: list[Tactic] = Field(
-        default_factory=list, max_length=20, description="How it was fought.",
+        default_factory=list,
+        max_length=20,
+        description="How it was fought.",
         examples=[["ground_assault", "checkpoint_attack"]],
     )
 
@@ -344,22 +394,27 @@ class DisplacementFields(BaseModel):
         description="People forced from their homes.", examples=["displacement"]
     )
     families: Figure | None = Field(
-        default=None, description="Families (households) displaced, as claimed.",
+        default=None,
+        description="Families (households) displaced, as claimed.",
         examples=[{"value": 1000, "qualifier": "about", "claimed_by": "director for refugees"}],
     )
     individuals: Figure | None = Field(
-        default=None, description="People displaced, as claimed.",
+        default=None,
+        description="People displaced, as claimed.",
         examples=[{"value": 2000, "qualifier": "at_least"}],
     )
     needs: list[Name] = Field(
-        default_factory=list, max_length=20, description="What the displaced need, as reported.",
+        default_factory=list,
+        max_length=20,
+        description="What the displaced need, as reported.",
         examples=[["shelter"]],
     )
     origin: Place | None = Field(
         default=None, description="Where people fled from.", examples=[{"province": "Helmand"}]
     )
     destination: Place | None = Field(
-        default=None, description="Where people took refuge.",
+        default=None,
+        description="Where people took refuge.",
         examples=[{"province": "Helmand", "district": "Lashkar Gah"}],
     )
 
@@ -383,7 +438,8 @@ class WithdrawalMilestoneFields(BaseModel):
         default=None, description="Who received the facility.", examples=["Afghan National Army"]
     )
     deadline: EventDate | None = Field(
-        default=None, description="The withdrawal deadline, where there is one.",
+        default=None,
+        description="The withdrawal deadline, where there is one.",
         examples=["2021-05-01"],
     )
 
@@ -409,14 +465,21 @@ _SEED_OFFENSIVE = {
     "province": "Helmand",
     "district": "Lashkar Gah",
     "location": "checkpoints on the outskirts of Lashkar Gah",
-    "actors": [{"name": "Taliban", "role": "initiator"},
-               {"name": "Afghan National Army", "role": "target"}],
+    "actors": [
+        {"name": "Taliban", "role": "initiator"},
+        {"name": "Afghan National Army", "role": "target"},
+    ],
     "summary": "The Taliban attacked checkpoints around Lashkar Gah and took some of them.",
     "fatalities": {"value": 100, "qualifier": "more_than", "claimed_by": "Afghan Defense Ministry"},
     "outcome": "repelled",
     "tactics": ["checkpoint_attack", "ground_assault"],
-    "sources": [{"publisher": "Xinhua", "published_on": "2021-05-04",
-                 "quote": "the Taliban launched an ample offensive the previous day"}],
+    "sources": [
+        {
+            "publisher": "Xinhua",
+            "published_on": "2021-05-04",
+            "quote": "the Taliban launched an ample offensive the previous day",
+        }
+    ],
 }
 _SEED_DISPLACEMENT = {
     "kind": "displacement",
@@ -427,8 +490,9 @@ _SEED_DISPLACEMENT = {
     "summary": "About 1,000 families fled the fighting and took refuge in Lashkar Gah.",
     "families": {"value": 1000, "qualifier": "about", "claimed_by": "director for refugees"},
     "destination": {"province": "Helmand", "district": "Lashkar Gah"},
-    "sources": [{"publisher": "Xinhua",
-                 "quote": "About 1,000 families were forced to flee their homes"}],
+    "sources": [
+        {"publisher": "Xinhua", "quote": "About 1,000 families were forced to flee their homes"}
+    ],
 }
 _SEED_MILESTONE = {
     "kind": "withdrawal_milestone",
@@ -440,8 +504,12 @@ _SEED_MILESTONE = {
     "facility": "a base in Helmand",
     "handed_to": "Afghan National Army",
     "summary": "U.S. forces handed over a base in Helmand to Afghan troops.",
-    "sources": [{"publisher": "Xinhua",
-                 "quote": "U.S. forces handed over a base in Helmand to Afghan troops two days ago."}],
+    "sources": [
+        {
+            "publisher": "Xinhua",
+            "quote": "U.S. forces handed over a base in Helmand to Afghan troops two days ago.",
+        }
+    ],
 }
 _SEED_OTHER = {
     "kind": "other",
@@ -456,8 +524,13 @@ _SEED_OTHER = {
 
 
 def _meta_example(example: dict[str, Any]) -> dict[str, Any]:
-    return {"id": 1, **example, "created_at": "2021-05-05T08:00:00Z",
-            "updated_at": "2021-05-05T08:00:00Z", "version": 1}
+    return {
+        "id": 1,
+        **example,
+        "created_at": "2021-05-05T08:00:00Z",
+        "updated_at": "2021-05-05T08:00:00Z",
+        "version": 1,
+    }
 
 
 class OffensiveIn(EventCommon, OffensiveFields):
@@ -470,7 +543,6 @@ class DisplacementIn(EventCommon, DisplacementFields):
     """A displacement, as a client writes it."""
 
     model_config = _examples(_SEED_DISPLACEMENT)
-
 
 
 class WithdrawalMilestoneIn(EventCommon, WithdrawalMilestoneFields):
@@ -497,13 +569,21 @@ class DisplacementOut(EventStamps, DisplacementIn, EventId):
     model_config = _examples(_meta_example(_SEED_DISPLACEMENT))
 
     origin: PlaceOut | None = Field(
-        default=None, description="Where people fled from.",
+        default=None,
+        description="Where people fled from.",
         examples=[{"province": "Helmand", "province_pcode": "AF30"}],
     )
     destination: PlaceOut | None = Field(
-        default=None, description="Where people took refuge.",
-        examples=[{"province": "Helmand", "province_pcode": "AF30", "district": "Lashkar Gah",
-                   "district_pcode": "AF3001"}],
+        default=None,
+        description="Where people took refuge.",
+        examples=[
+            {
+                "province": "Helmand",
+                "province_pcode": "AF30",
+                "district": "Lashkar Gah",
+                "district_pcode": "AF3001",
+            }
+        ],
     )
 
 
@@ -544,7 +624,9 @@ class EventPage(BaseModel):
     """One page of events, newest first."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"items": [_meta_example(_SEED_OFFENSIVE)], "next_cursor": None}]}
+        json_schema_extra={
+            "examples": [{"items": [_meta_example(_SEED_OFFENSIVE)], "next_cursor": None}]
+        }
     )
 
     items: list[EventOut] = Field(
@@ -554,4 +636,3 @@ class EventPage(BaseModel):
         description="Pass as `cursor` to get the next page; null on the last page.",
         examples=["eyJkIjoiMjAyMS0wNS0wMyIsImkiOjF9.abc"],
     )
-

@@ -16,19 +16,38 @@ from app.events.filters import EventFilters
 from app.events.places import ResolvedPlace, resolve_place
 from app.events.schemas import DETAIL_FIELDS, DisplacementIn, EventInModel
 from app.gazetteer import get_gazetteer
-from app.models import Actor, Event, EventActor, EventPlace, utcnow
+from app.models import actor_table as actor_t
+from app.models import event_actor_table as event_actor_t
+from app.models import event_place_table as event_place_t
+from app.models import event_table as event_t
+from app.models import utcnow
 from app.normalize import closest, name_key
 
-event_t = Event.__table__
-event_actor_t = EventActor.__table__
-event_place_t = EventPlace.__table__
-actor_t = Actor.__table__
-
 _OUT_COLUMNS = (
-    "id", "kind", "date", "end_date", "date_precision", "country", "province", "province_pcode",
-    "district", "district_pcode", "location", "latitude", "longitude", "geo_precision", "summary",
-    "fatalities", "sources", "source_event_type", "source_sub_event_type", "dataset",
-    "external_id", "created_at", "updated_at", "version",
+    "id",
+    "kind",
+    "date",
+    "end_date",
+    "date_precision",
+    "country",
+    "province",
+    "province_pcode",
+    "district",
+    "district_pcode",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "summary",
+    "fatalities",
+    "sources",
+    "source_event_type",
+    "source_sub_event_type",
+    "dataset",
+    "external_id",
+    "created_at",
+    "updated_at",
+    "version",
 )
 
 
@@ -37,12 +56,17 @@ def _figure_value(figure: Any) -> int | None:
     return figure.value if figure is not None else None
 
 
-def _prepare(*, session: Session, event_in: EventInModel) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+def _prepare(
+    *, session: Session, event_in: EventInModel
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     """Columns, actor links and extra places for a valid record; 422 listing every problem."""
     errors: list[ErrorItem] = []
     place = resolve_place(
-        country=event_in.country, province=event_in.province, district=event_in.district,
-        pointer="", errors=errors,
+        country=event_in.country,
+        province=event_in.province,
+        district=event_in.district,
+        pointer="",
+        errors=errors,
     )
     details = event_in.model_dump(mode="json", include=set(DETAIL_FIELDS[event_in.kind]))
     extra_places = []
@@ -52,12 +76,19 @@ def _prepare(*, session: Session, event_in: EventInModel) -> tuple[dict[str, Any
             if given is None:
                 continue
             resolved = resolve_place(
-                country=event_in.country, province=given.province, district=given.district,
-                pointer=f"/{role}", errors=errors,
+                country=event_in.country,
+                province=given.province,
+                district=given.district,
+                pointer=f"/{role}",
+                errors=errors,
             )
             details[role] = _place_out(resolved, given.location)
             extra_places.append(
-                {"role": role, "province_key": resolved.province_key, "district_key": resolved.district_key}
+                {
+                    "role": role,
+                    "province_key": resolved.province_key,
+                    "district_key": resolved.district_key,
+                }
             )
     if errors:
         raise InvalidRequest(errors)
@@ -69,23 +100,41 @@ def _prepare(*, session: Session, event_in: EventInModel) -> tuple[dict[str, Any
     start, end = span(event_in.date, event_in.end_date, event_in.date_precision)
     now = utcnow()
     columns = event_in.model_dump(
-        mode="python", include={
-            "kind", "date", "end_date", "date_precision", "country", "location", "latitude",
-            "longitude", "geo_precision", "summary", "source_event_type", "source_sub_event_type",
-            "dataset", "external_id",
+        mode="python",
+        include={
+            "kind",
+            "date",
+            "end_date",
+            "date_precision",
+            "country",
+            "location",
+            "latitude",
+            "longitude",
+            "geo_precision",
+            "summary",
+            "source_event_type",
+            "source_sub_event_type",
+            "dataset",
+            "external_id",
         },
     ) | {
-        "province": place.province, "province_pcode": place.province_pcode,
-        "province_key": place.province_key, "district": place.district,
-        "district_pcode": place.district_pcode, "district_key": place.district_key,
-        "span_start": start, "span_end": end,
+        "province": place.province,
+        "province_pcode": place.province_pcode,
+        "province_key": place.province_key,
+        "district": place.district,
+        "district_pcode": place.district_pcode,
+        "district_key": place.district_key,
+        "span_start": start,
+        "span_end": end,
         "fatalities": event_in.fatalities.model_dump(mode="json") if event_in.fatalities else None,
         "fatalities_value": _figure_value(event_in.fatalities),
         "families_value": _figure_value(getattr(event_in, "families", None)),
         "individuals_value": _figure_value(getattr(event_in, "individuals", None)),
         "sources": [s.model_dump(mode="json") for s in event_in.sources],
         "details": details,
-        "created_at": now, "updated_at": now, "version": 1,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
     }
     columns["date_precision"] = event_in.date_precision.value
     columns["geo_precision"] = event_in.geo_precision.value if event_in.geo_precision else None
@@ -94,23 +143,32 @@ def _prepare(*, session: Session, event_in: EventInModel) -> tuple[dict[str, Any
 
 def _place_out(place: ResolvedPlace, location: str | None) -> dict[str, Any]:
     return {
-        "province": place.province, "province_pcode": place.province_pcode,
-        "district": place.district, "district_pcode": place.district_pcode, "location": location,
+        "province": place.province,
+        "province_pcode": place.province_pcode,
+        "district": place.district,
+        "district_pcode": place.district_pcode,
+        "location": location,
     }
 
 
 def find_by_external_id(*, session: Session, dataset: str, external_id: str) -> int | None:
     return session.execute(
-        sa.select(event_t.c.id).where(event_t.c.dataset == dataset, event_t.c.external_id == external_id)
+        sa.select(event_t.c.id).where(
+            event_t.c.dataset == dataset, event_t.c.external_id == external_id
+        )
     ).scalar_one_or_none()
 
 
 def store_event(*, session: Session, event_in: EventInModel) -> int:
     """Add a record to the session's transaction (not committed) and return its id."""
     columns, links, places = _prepare(session=session, event_in=event_in)
-    event_id = session.execute(sa.insert(event_t).values(columns).returning(event_t.c.id)).scalar_one()
+    event_id = session.execute(
+        sa.insert(event_t).values(columns).returning(event_t.c.id)
+    ).scalar_one()
     if links:
-        session.execute(sa.insert(event_actor_t), [{"event_id": event_id, **link} for link in links])
+        session.execute(
+            sa.insert(event_actor_t), [{"event_id": event_id, **link} for link in links]
+        )
     if places:
         session.execute(sa.insert(event_place_t), [{"event_id": event_id, **p} for p in places])
     return int(event_id)
@@ -132,7 +190,9 @@ def create_event(*, session: Session, event_in: EventInModel) -> int:
         session.commit()
     except IntegrityError as error:
         session.rollback()
-        raise Conflict("Another record with this dataset and external_id was stored meanwhile.") from error
+        raise Conflict(
+            "Another record with this dataset and external_id was stored meanwhile."
+        ) from error
     return event_id
 
 
@@ -164,7 +224,9 @@ def _to_api(row: sa.RowMapping, actors: list[dict[str, str]]) -> dict[str, Any]:
 
 
 def read_event(*, session: Session, event_id: int) -> dict[str, Any]:
-    row = session.execute(sa.select(event_t).where(event_t.c.id == event_id)).mappings().one_or_none()
+    row = (
+        session.execute(sa.select(event_t).where(event_t.c.id == event_id)).mappings().one_or_none()
+    )
     if row is None:
         raise NotFound(f"No event with id {event_id}.")
     if row["deleted_at"] is not None:
@@ -183,16 +245,23 @@ class ResolvedFilters:
         """What a cursor must have been made for: the filters as resolved, not as spelt."""
         f = self.filters
         return {
-            "p": self.province_keys, "d": self.district_keys, "a": self.actor_ids,
-            "r": sorted(r.value for r in f.actor_role), "k": f.kind, "c": f.country,
-            "from": f.date_from, "to": f.date_to,
+            "p": self.province_keys,
+            "d": self.district_keys,
+            "a": self.actor_ids,
+            "r": sorted(r.value for r in f.actor_role),
+            "k": f.kind,
+            "c": f.country,
+            "from": f.date_from,
+            "to": f.date_to,
         }
 
 
 def _known_foreign_places(session: Session, column: str) -> list[str]:
     names = session.execute(
-        sa.select(event_t.c[column]).where(event_t.c[column].is_not(None), event_t.c.country != "AFG")
-        .distinct().limit(5000)
+        sa.select(event_t.c[column])
+        .where(event_t.c[column].is_not(None), event_t.c.country != "AFG")
+        .distinct()
+        .limit(5000)
     )
     return list(names.scalars())
 
@@ -213,18 +282,32 @@ def _place_keys(
             continue
         key = name_key(value)
         key_column = f"{level}_key"
-        exists = session.execute(
-            sa.select(event_t.c.id).where(event_t.c[key_column] == key).limit(1)
-        ).first() or session.execute(
-            sa.select(event_place_t.c.event_id).where(event_place_t.c[key_column] == key).limit(1)
-        ).first()
+        exists = (
+            session.execute(
+                sa.select(event_t.c.id).where(event_t.c[key_column] == key).limit(1)
+            ).first()
+            or session.execute(
+                sa.select(event_place_t.c.event_id)
+                .where(event_place_t.c[key_column] == key)
+                .limit(1)
+            ).first()
+        )
         if exists:
             keys.append(key)
             continue
-        known = gazetteer.suggest_provinces(value) if level == "province" else gazetteer.suggest_districts(value)
+        known = (
+            gazetteer.suggest_provinces(value)
+            if level == "province"
+            else gazetteer.suggest_districts(value)
+        )
         foreign = closest(value, _known_foreign_places(session, level))
         errors.append(
-            ErrorItem(in_="query", name=level, detail=f"Unknown {level} {value!r}.", suggestions=(known + foreign)[:5])
+            ErrorItem(
+                in_="query",
+                name=level,
+                detail=f"Unknown {level} {value!r}.",
+                suggestions=(known + foreign)[:5],
+            )
         )
     return sorted(set(keys))
 
@@ -232,8 +315,12 @@ def _place_keys(
 def resolve_filters(*, session: Session, filters: EventFilters) -> ResolvedFilters:
     """Turn names into keys and ids; 422 naming every unknown province, district and actor."""
     errors: list[ErrorItem] = []
-    province_keys = _place_keys(session=session, values=filters.province, level="province", errors=errors)
-    district_keys = _place_keys(session=session, values=filters.district, level="district", errors=errors)
+    province_keys = _place_keys(
+        session=session, values=filters.province, level="province", errors=errors
+    )
+    district_keys = _place_keys(
+        session=session, values=filters.district, level="district", errors=errors
+    )
     found = find_actors(session=session, names=filters.actor)
     actor_ids: set[int] = set()
     for name in filters.actor:
@@ -241,7 +328,9 @@ def resolve_filters(*, session: Session, filters: EventFilters) -> ResolvedFilte
         if actor is None:
             errors.append(
                 ErrorItem(
-                    in_="query", name="actor", detail=f"Unknown actor {name!r}.",
+                    in_="query",
+                    name="actor",
+                    detail=f"Unknown actor {name!r}.",
                     suggestions=suggest_actors(session=session, text=name),
                 )
             )
@@ -255,7 +344,10 @@ def resolve_filters(*, session: Session, filters: EventFilters) -> ResolvedFilte
 def _conditions(resolved: ResolvedFilters) -> list[sa.ColumnElement[bool]]:
     f = resolved.filters
     conditions: list[sa.ColumnElement[bool]] = [event_t.c.deleted_at.is_(None)]
-    for keys, column in ((resolved.province_keys, "province_key"), (resolved.district_keys, "district_key")):
+    for keys, column in (
+        (resolved.province_keys, "province_key"),
+        (resolved.district_keys, "district_key"),
+    ):
         if keys:
             elsewhere = sa.select(event_place_t.c.event_id).where(event_place_t.c[column].in_(keys))
             conditions.append(sa.or_(event_t.c[column].in_(keys), event_t.c.id.in_(elsewhere)))
@@ -264,7 +356,9 @@ def _conditions(resolved: ResolvedFilters) -> list[sa.ColumnElement[bool]]:
     if f.date_to:
         conditions.append(event_t.c.span_start <= f.date_to)
     if resolved.actor_ids:
-        involved = sa.select(event_actor_t.c.event_id).where(event_actor_t.c.actor_id.in_(resolved.actor_ids))
+        involved = sa.select(event_actor_t.c.event_id).where(
+            event_actor_t.c.actor_id.in_(resolved.actor_ids)
+        )
         if f.actor_role:
             involved = involved.where(event_actor_t.c.role.in_([r.value for r in f.actor_role]))
         conditions.append(event_t.c.id.in_(involved))
@@ -283,7 +377,10 @@ def list_events(
     if after is not None:
         after_date, after_id = after
         stmt = stmt.where(
-            sa.or_(event_t.c.date < after_date, sa.and_(event_t.c.date == after_date, event_t.c.id < after_id))
+            sa.or_(
+                event_t.c.date < after_date,
+                sa.and_(event_t.c.date == after_date, event_t.c.id < after_id),
+            )
         )
     stmt = stmt.order_by(event_t.c.date.desc(), event_t.c.id.desc()).limit(limit + 1)
     rows = session.execute(stmt).mappings().all()

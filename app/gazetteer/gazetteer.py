@@ -1,6 +1,7 @@
 """The gazetteer, built once per process from the bundled OCHA and geoBoundaries files."""
 
 import csv
+import itertools
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ class District:
 def _ring_centroid(ring: list[list[float]]) -> tuple[float, float, float]:
     """Signed area and area-weighted centroid of one polygon ring (shoelace formula)."""
     area = cx = cy = 0.0
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(ring):
         cross = x0 * y1 - x1 * y0
         area += cross
         cx += (x0 + x1) * cross

@@ -9,18 +9,19 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.db import SessionDep
 from app.errors import Problem
 from app.gazetteer.gazetteer import COUNTRY, get_gazetteer
-from app.models import Event, EventPlace
+from app.models import event_place_table as place_t
+from app.models import event_table as event_t
 from app.types import CountryCode
 
 router = APIRouter(prefix="/v1", tags=["places"])
-event_t = Event.__table__
-place_t = EventPlace.__table__
 
 
 class AliasOut(BaseModel):
     """Another spelling of a name, and who spells it that way."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Hilmand", "source": "ocha"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "Hilmand", "source": "ocha"}]}
+    )
 
     name: str = Field(description="The spelling.", examples=["Hilmand"])
     source: str = Field(
@@ -32,7 +33,9 @@ class AliasOut(BaseModel):
 class Centroid(BaseModel):
     """The centre of the province's polygon (geoBoundaries)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"latitude": 31.12, "longitude": 64.02}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"latitude": 31.12, "longitude": 64.02}]}
+    )
 
     latitude: float = Field(description="WGS 84 latitude.", examples=[31.12])
     longitude: float = Field(description="WGS 84 longitude.", examples=[64.02])
@@ -41,10 +44,26 @@ class Centroid(BaseModel):
 class ProvinceOut(BaseModel):
     """A province (admin level 1) with its names and how many events it has."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Helmand", "pcode": "AF30", "iso_3166_2": "AF-HEL", "country": "AFG", "aliases": [{"name": "Hilmand", "source": "ocha"}], "centroid": {"latitude": 31.12, "longitude": 64.02}, "event_count": 7}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Helmand",
+                    "pcode": "AF30",
+                    "iso_3166_2": "AF-HEL",
+                    "country": "AFG",
+                    "aliases": [{"name": "Hilmand", "source": "ocha"}],
+                    "centroid": {"latitude": 31.12, "longitude": 64.02},
+                    "event_count": 7,
+                }
+            ]
+        }
+    )
 
     name: str = Field(description="Canonical name (the common English one).", examples=["Helmand"])
-    pcode: str | None = Field(description="OCHA p-code; null outside the gazetteer.", examples=["AF30"])
+    pcode: str | None = Field(
+        description="OCHA p-code; null outside the gazetteer.", examples=["AF30"]
+    )
     iso_3166_2: str | None = Field(description="ISO 3166-2 code.", examples=["AF-HEL"])
     country: str = Field(description="ISO 3166-1 alpha-3 country code.", examples=["AFG"])
     aliases: list[AliasOut] = Field(
@@ -63,13 +82,41 @@ class ProvinceOut(BaseModel):
 class ProvinceList(BaseModel):
     """Every province, gazetteer first, then other countries' by country and name."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [{"name": "Helmand", "pcode": "AF30", "iso_3166_2": "AF-HEL", "country": "AFG", "aliases": [{"name": "Hilmand", "source": "ocha"}], "centroid": {"latitude": 31.12, "longitude": 64.02}, "event_count": 7}]}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "name": "Helmand",
+                            "pcode": "AF30",
+                            "iso_3166_2": "AF-HEL",
+                            "country": "AFG",
+                            "aliases": [{"name": "Hilmand", "source": "ocha"}],
+                            "centroid": {"latitude": 31.12, "longitude": 64.02},
+                            "event_count": 7,
+                        }
+                    ]
+                }
+            ]
+        }
+    )
 
     items: list[ProvinceOut] = Field(
         description="The provinces.",
-        examples=[[{"name": "Helmand", "pcode": "AF30", "iso_3166_2": "AF-HEL", "country": "AFG",
+        examples=[
+            [
+                {
+                    "name": "Helmand",
+                    "pcode": "AF30",
+                    "iso_3166_2": "AF-HEL",
+                    "country": "AFG",
                     "aliases": [{"name": "Hilmand", "source": "ocha"}],
-                    "centroid": {"latitude": 31.12, "longitude": 64.02}, "event_count": 7}]],
+                    "centroid": {"latitude": 31.12, "longitude": 64.02},
+                    "event_count": 7,
+                }
+            ]
+        ],
     )
 
 
@@ -85,7 +132,7 @@ def _event_counts(session: SessionDep) -> dict[str, int]:
     )
     pairs = sa.union(own, others).subquery()
     rows = session.execute(sa.select(pairs.c.key, sa.func.count()).group_by(pairs.c.key))
-    return {key: count for key, count in rows}
+    return dict(rows.all())
 
 
 @router.get("/provinces", response_model=ProvinceList, responses={422: {"model": Problem}})
@@ -102,25 +149,42 @@ def list_provinces(
     if country in (None, COUNTRY):
         for province in get_gazetteer().provinces.values():
             centroid = province.centroid
-            items.append({
-                "name": province.name, "pcode": province.pcode, "iso_3166_2": province.iso_3166_2,
-                "country": COUNTRY,
-                "aliases": [{"name": a.name, "source": a.source} for a in province.aliases],
-                "centroid": {"longitude": centroid[0], "latitude": centroid[1]} if centroid else None,
-                "event_count": counts.get(province.pcode, 0),
-            })
+            items.append(
+                {
+                    "name": province.name,
+                    "pcode": province.pcode,
+                    "iso_3166_2": province.iso_3166_2,
+                    "country": COUNTRY,
+                    "aliases": [{"name": a.name, "source": a.source} for a in province.aliases],
+                    "centroid": {"longitude": centroid[0], "latitude": centroid[1]}
+                    if centroid
+                    else None,
+                    "event_count": counts.get(province.pcode, 0),
+                }
+            )
     foreign = (
         sa.select(event_t.c.country, event_t.c.province_key, sa.func.min(event_t.c.province))
-        .where(event_t.c.province_pcode.is_(None), event_t.c.province_key.is_not(None),
-               event_t.c.country != COUNTRY, event_t.c.deleted_at.is_(None))
+        .where(
+            event_t.c.province_pcode.is_(None),
+            event_t.c.province_key.is_not(None),
+            event_t.c.country != COUNTRY,
+            event_t.c.deleted_at.is_(None),
+        )
         .group_by(event_t.c.country, event_t.c.province_key)
         .order_by(event_t.c.country, event_t.c.province_key)
     )
     if country is not None:
         foreign = foreign.where(event_t.c.country == country)
     for code, key, name in session.execute(foreign):
-        items.append({
-            "name": name, "pcode": None, "iso_3166_2": None, "country": code, "aliases": [],
-            "centroid": None, "event_count": counts.get(key, 0),
-        })
+        items.append(
+            {
+                "name": name,
+                "pcode": None,
+                "iso_3166_2": None,
+                "country": code,
+                "aliases": [],
+                "centroid": None,
+                "event_count": counts.get(key, 0),
+            }
+        )
     return {"items": items}
