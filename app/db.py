@@ -1,5 +1,6 @@
 """The database engine and sessions, the same code for SQLite and PostgreSQL."""
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -42,12 +43,30 @@ def make_engine(settings: Settings) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    # Writers of this process queue on a lock, in order; SQLite's own busy handler (still there
+    # for other processes) sleeps and retries, which gave a p99 of over a second under load.
+    write_lock = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _begin(connection: sa.Connection) -> None:
         # A writer takes the write lock up front: a deferred transaction that reads and then
         # writes can fail with "database is locked" without waiting for the busy timeout.
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if mode == "IMMEDIATE":
+            write_lock.acquire()
+            connection.info["holds_write_lock"] = True
+        try:
+            connection.exec_driver_sql(f"BEGIN {mode}")
+        except BaseException:
+            _release(connection)
+            raise
+
+    def _release(connection: sa.Connection) -> None:
+        if connection.info.pop("holds_write_lock", False):
+            write_lock.release()
+
+    event.listen(engine, "commit", _release)
+    event.listen(engine, "rollback", _release)
 
     return engine
 

@@ -101,6 +101,12 @@ class Problem(BaseModel):
     )
 
 
+# The error responses every /v1 route documents in OpenAPI.
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    422: {"model": Problem, "description": "Invalid parameters; `errors` names each one."},
+}
+
+
 class ApiError(Exception):
     status = 500
     title = "Internal error"

@@ -3,11 +3,12 @@
 import sqlalchemy as sa
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.db import SessionDep
 from app.errors import ApiError, Problem, problem_response
+from app.types import examples_config
 
 router = APIRouter(tags=["service"])
 
@@ -15,9 +16,7 @@ router = APIRouter(tags=["service"])
 class Health(BaseModel):
     """The service answers and its database does too."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"status": "ok", "database": "sqlite"}]}
-    )
+    model_config = examples_config({"status": "ok", "database": "sqlite"})
 
     status: str = Field(description="Always 'ok' when the service is healthy.", examples=["ok"])
     database: str = Field(description="The database backend in use.", examples=["sqlite"])

@@ -5,7 +5,9 @@ import binascii
 import hashlib
 import hmac
 import json
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Query, Request, Response
 
 from app.errors import invalid
 
@@ -47,3 +49,29 @@ def decode_cursor(secret: bytes, token: str, scope: str) -> dict[str, Any]:
             "This cursor belongs to a query with other filters; start again without a cursor.",
         )
     return payload
+
+
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=512, description="`next_cursor` of the previous page.", examples=["eyJkIjoi..."]
+    ),
+]
+
+
+class Pager:
+    """Cursors for one list request: where to continue from, and the next page's cursor + Link."""
+
+    def __init__(self, request: Request, response: Response, filters: Any) -> None:
+        self.request, self.response = request, response
+        self.secret: bytes = request.app.state.settings.signing_secret
+        self.scope = fingerprint(filters)
+
+    def position(self, cursor: str | None) -> dict[str, Any] | None:
+        return None if cursor is None else decode_cursor(self.secret, cursor, self.scope)
+
+    def next_cursor(self, position: dict[str, Any]) -> str:
+        cursor = encode_cursor(self.secret, position, self.scope)
+        url = self.request.url.include_query_params(cursor=cursor)
+        self.response.headers["Link"] = f'<{url}>; rel="next"'
+        return cursor

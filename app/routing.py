@@ -1,4 +1,4 @@
-"""Shared request plumbing for /v1 routes: unknown query parameters and Link headers."""
+"""Shared request plumbing for /v1 routes: refusing unknown query parameters."""
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
@@ -39,8 +39,3 @@ def reject_unknown_query_params(request: Request) -> None:
                 f"Unknown query parameter {name!r}.",
                 suggestions=closest(name, sorted(known)) or sorted(known),
             )
-
-
-def next_link(request: Request, cursor: str) -> str:
-    url = request.url.include_query_params(cursor=cursor)
-    return f'<{url}>; rel="next"'

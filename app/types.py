@@ -1,10 +1,10 @@
 """Constrained scalar types shared by the API models."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import pycountry
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, ConfigDict, StringConstraints
 
 MAX_COUNT = 1_000_000_000  # more people than any event involves; keeps sums within 64 bits
 
@@ -56,3 +56,10 @@ CountryCode = Annotated[
     str, StringConstraints(min_length=3, max_length=3), AfterValidator(_country_code)
 ]
 EventDate = Annotated[date, AfterValidator(_plausible_date)]
+
+
+def examples_config(*examples: dict[str, Any], forbid_extra: bool = False) -> ConfigDict:
+    """A model config whose JSON schema carries these examples (the docs page shows them)."""
+    return ConfigDict(
+        extra="forbid" if forbid_extra else "ignore", json_schema_extra={"examples": list(examples)}
+    )

@@ -3,25 +3,25 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from app.actors import service
 from app.db import SessionDep
-from app.errors import Problem
-from app.events.routes import PROBLEMS
-from app.pagination import decode_cursor, encode_cursor, fingerprint
-from app.routing import next_link
-from app.types import Name
+from app.errors import PROBLEMS
+from app.pagination import Cursor, Pager
+from app.types import Name, examples_config
 
 router = APIRouter(prefix="/v1", tags=["actors"])
+
+
+_ALIAS: dict[str, Any] = {"name": "Taleban", "source": "ucdp"}
+_ACTOR: dict[str, Any] = {"id": 1, "name": "Taliban", "aliases": [_ALIAS], "event_count": 5}
 
 
 class ActorAliasOut(BaseModel):
     """Another name for the actor, and who uses it."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"name": "Taleban", "source": "ucdp"}]}
-    )
+    model_config = examples_config(_ALIAS)
 
     name: str = Field(description="The alias.", examples=["Taleban"])
     source: str | None = Field(description="Who uses this name, where known.", examples=["ucdp"])
@@ -30,24 +30,13 @@ class ActorAliasOut(BaseModel):
 class ActorOut(BaseModel):
     """An actor with its aliases and how many events involve it."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 1,
-                    "name": "Taliban",
-                    "aliases": [{"name": "Taleban", "source": "ucdp"}],
-                    "event_count": 5,
-                }
-            ]
-        }
-    )
+    model_config = examples_config(_ACTOR)
 
     id: int = Field(description="The actor's id.", examples=[1])
     name: str = Field(description="Canonical name.", examples=["Taliban"])
     aliases: list[ActorAliasOut] = Field(
         description="Other names that find this actor.",
-        examples=[[{"name": "Taleban", "source": "ucdp"}]],
+        examples=[[_ALIAS]],
     )
     event_count: int = Field(description="Events involving the actor, in any role.", examples=[5])
 
@@ -55,43 +44,18 @@ class ActorOut(BaseModel):
 class ActorPage(BaseModel):
     """One page of actors, by name."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "items": [
-                        {
-                            "id": 1,
-                            "name": "Taliban",
-                            "aliases": [{"name": "Taleban", "source": "ucdp"}],
-                            "event_count": 5,
-                        }
-                    ],
-                    "next_cursor": None,
-                }
-            ]
-        }
-    )
+    model_config = examples_config({"items": [_ACTOR], "next_cursor": None})
 
     items: list[ActorOut] = Field(
         description="The actors.",
-        examples=[
-            [
-                {
-                    "id": 1,
-                    "name": "Taliban",
-                    "aliases": [{"name": "Taleban", "source": "ucdp"}],
-                    "event_count": 5,
-                }
-            ]
-        ],
+        examples=[[_ACTOR]],
     )
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null on the last page.", examples=[None]
     )
 
 
-@router.get("/actors", response_model=ActorPage, responses=PROBLEMS | {422: {"model": Problem}})
+@router.get("/actors", response_model=ActorPage, responses=PROBLEMS)
 def list_actors(
     request: Request,
     response: Response,
@@ -106,27 +70,18 @@ def list_actors(
     limit: Annotated[
         int, Query(ge=1, le=1000, description="Actors per page.", examples=[100])
     ] = 100,
-    cursor: Annotated[
-        str | None,
-        Query(
-            max_length=512, description="`next_cursor` of the previous page.", examples=["eyJ..."]
-        ),
-    ] = None,
+    cursor: Cursor = None,
 ) -> dict[str, Any]:
     """List actors with their aliases and event counts."""
-    secret = request.app.state.settings.signing_secret
-    scope = fingerprint({"actors": q})
-    after = None
-    if cursor is not None:
-        position = decode_cursor(secret, cursor, scope)
-        after = (str(position.get("k")), int(position.get("i", 0)))
+    pager = Pager(request, response, {"actors": q})
+    position = pager.position(cursor)
+    after = None if position is None else (str(position["k"]), int(position["i"]))
     rows = service.list_actors(session=session, query=q, after=after, limit=limit)
     page = rows[:limit]
     next_cursor = None
     if len(rows) > limit:
         key, actor_id = service.actor_sort_key(session=session, actor_id=page[-1].id)
-        next_cursor = encode_cursor(secret, {"k": key, "i": actor_id}, scope)
-        response.headers["Link"] = next_link(request, next_cursor)
+        next_cursor = pager.next_cursor({"k": key, "i": actor_id})
     return {
         "items": [
             {

@@ -7,20 +7,15 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from app.auth import WriteKey
 from app.db import SessionDep, WriteSessionDep
-from app.errors import Problem
+from app.errors import PROBLEMS, Problem
 from app.events import service
 from app.events.filters import EventFilters, event_filters
 from app.events.schemas import EventIn, EventOut, EventPage
-from app.pagination import decode_cursor, encode_cursor, fingerprint
-from app.routing import next_link
+from app.pagination import Cursor, Pager
 
 EventId = Annotated[int, Path(ge=1, le=2**53, description="The event's id.", examples=[1])]
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
-
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    422: {"model": Problem, "description": "Invalid parameters; `errors` names each one."},
-}
 
 
 @router.get(
@@ -36,31 +31,18 @@ def list_events(
     limit: Annotated[
         int, Query(ge=1, le=1000, description="Events per page (1 to 1000).", examples=[50])
     ] = 50,
-    cursor: Annotated[
-        str | None,
-        Query(
-            max_length=512,
-            description="`next_cursor` of the previous page.",
-            examples=["eyJkIjoi..."],
-        ),
-    ] = None,
+    cursor: Cursor = None,
 ) -> dict[str, Any]:
     """List events matching the filters, newest first."""
     resolved = service.resolve_filters(session=session, filters=filters)
-    scope = fingerprint(resolved.scope())
-    secret = request.app.state.settings.signing_secret
+    pager = Pager(request, response, resolved.scope())
     after = None
-    if cursor is not None:
-        position = decode_cursor(secret, cursor, scope)
-        try:
-            after = (date.fromisoformat(position["d"]), int(position["i"]))
-        except (KeyError, TypeError, ValueError) as error:
-            raise service.invalid_cursor() from error
+    if (position := pager.position(cursor)) is not None:
+        after = (date.fromisoformat(position["d"]), int(position["i"]))
     items, last = service.list_events(session=session, resolved=resolved, after=after, limit=limit)
     next_cursor = None
     if last is not None:
-        next_cursor = encode_cursor(secret, {"d": last[0].isoformat(), "i": last[1]}, scope)
-        response.headers["Link"] = next_link(request, next_cursor)
+        next_cursor = pager.next_cursor({"d": last[0].isoformat(), "i": last[1]})
     return {"items": items, "next_cursor": next_cursor}
 
 

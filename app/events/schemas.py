@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.types import MAX_COUNT, CountryCode, EventDate, LongName, Name, Text, Url
+from app.types import MAX_COUNT, CountryCode, EventDate, LongName, Name, Text, Url, examples_config
 
 
 class DatePrecision(StrEnum):
@@ -88,7 +88,7 @@ class Milestone(StrEnum):
 
 
 def _examples(*examples: dict[str, Any]) -> ConfigDict:
-    return ConfigDict(extra="forbid", json_schema_extra={"examples": list(examples)})
+    return examples_config(*examples, forbid_extra=True)
 
 
 # Figures: numbers are claims. A figure keeps its qualifier, its claimant and any range.

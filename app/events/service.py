@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.actors.service import find_actors, get_or_create_actors, suggest_actors
-from app.errors import Conflict, ErrorItem, Gone, InvalidRequest, NotFound, invalid
+from app.errors import Conflict, ErrorItem, Gone, InvalidRequest, NotFound
 from app.events.dates import span
 from app.events.filters import EventFilters
 from app.events.places import ResolvedPlace, resolve_place
@@ -197,10 +197,6 @@ def create_event(*, session: Session, event_in: EventInModel) -> int:
 
 
 # Reading.
-def invalid_cursor() -> InvalidRequest:
-    return invalid("query", "cursor", "This cursor is not valid: pass next_cursor unchanged.")
-
-
 def _actors_of(*, session: Session, event_ids: list[int]) -> dict[int, list[dict[str, str]]]:
     actors: dict[int, list[dict[str, str]]] = defaultdict(list)
     if not event_ids:

@@ -4,24 +4,35 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from app.db import SessionDep
-from app.errors import Problem
+from app.errors import PROBLEMS
 from app.gazetteer.gazetteer import COUNTRY, get_gazetteer
 from app.models import event_place_table as place_t
 from app.models import event_table as event_t
-from app.types import CountryCode
+from app.types import CountryCode, examples_config
 
 router = APIRouter(prefix="/v1", tags=["places"])
+
+
+_ALIAS: dict[str, Any] = {"name": "Hilmand", "source": "ocha"}
+_CENTROID: dict[str, Any] = {"latitude": 31.12, "longitude": 64.02}
+_PROVINCE: dict[str, Any] = {
+    "name": "Helmand",
+    "pcode": "AF30",
+    "iso_3166_2": "AF-HEL",
+    "country": "AFG",
+    "aliases": [_ALIAS],
+    "centroid": _CENTROID,
+    "event_count": 7,
+}
 
 
 class AliasOut(BaseModel):
     """Another spelling of a name, and who spells it that way."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"name": "Hilmand", "source": "ocha"}]}
-    )
+    model_config = examples_config(_ALIAS)
 
     name: str = Field(description="The spelling.", examples=["Hilmand"])
     source: str = Field(
@@ -33,9 +44,7 @@ class AliasOut(BaseModel):
 class Centroid(BaseModel):
     """The centre of the province's polygon (geoBoundaries)."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"latitude": 31.12, "longitude": 64.02}]}
-    )
+    model_config = examples_config(_CENTROID)
 
     latitude: float = Field(description="WGS 84 latitude.", examples=[31.12])
     longitude: float = Field(description="WGS 84 longitude.", examples=[64.02])
@@ -44,21 +53,7 @@ class Centroid(BaseModel):
 class ProvinceOut(BaseModel):
     """A province (admin level 1) with its names and how many events it has."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "name": "Helmand",
-                    "pcode": "AF30",
-                    "iso_3166_2": "AF-HEL",
-                    "country": "AFG",
-                    "aliases": [{"name": "Hilmand", "source": "ocha"}],
-                    "centroid": {"latitude": 31.12, "longitude": 64.02},
-                    "event_count": 7,
-                }
-            ]
-        }
-    )
+    model_config = examples_config(_PROVINCE)
 
     name: str = Field(description="Canonical name (the common English one).", examples=["Helmand"])
     pcode: str | None = Field(
@@ -68,11 +63,11 @@ class ProvinceOut(BaseModel):
     country: str = Field(description="ISO 3166-1 alpha-3 country code.", examples=["AFG"])
     aliases: list[AliasOut] = Field(
         description="Other spellings that find this province.",
-        examples=[[{"name": "Hilmand", "source": "ocha"}]],
+        examples=[[_ALIAS]],
     )
     centroid: Centroid | None = Field(
         description="Centre of its polygon, where the gazetteer has one.",
-        examples=[{"latitude": 31.12, "longitude": 64.02}],
+        examples=[_CENTROID],
     )
     event_count: int = Field(
         description="Events that `?province=` with this province returns.", examples=[7]
@@ -82,41 +77,11 @@ class ProvinceOut(BaseModel):
 class ProvinceList(BaseModel):
     """Every province, gazetteer first, then other countries' by country and name."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "items": [
-                        {
-                            "name": "Helmand",
-                            "pcode": "AF30",
-                            "iso_3166_2": "AF-HEL",
-                            "country": "AFG",
-                            "aliases": [{"name": "Hilmand", "source": "ocha"}],
-                            "centroid": {"latitude": 31.12, "longitude": 64.02},
-                            "event_count": 7,
-                        }
-                    ]
-                }
-            ]
-        }
-    )
+    model_config = examples_config({"items": [_PROVINCE]})
 
     items: list[ProvinceOut] = Field(
         description="The provinces.",
-        examples=[
-            [
-                {
-                    "name": "Helmand",
-                    "pcode": "AF30",
-                    "iso_3166_2": "AF-HEL",
-                    "country": "AFG",
-                    "aliases": [{"name": "Hilmand", "source": "ocha"}],
-                    "centroid": {"latitude": 31.12, "longitude": 64.02},
-                    "event_count": 7,
-                }
-            ]
-        ],
+        examples=[[_PROVINCE]],
     )
 
 
@@ -135,7 +100,7 @@ def _event_counts(session: SessionDep) -> dict[str, int]:
     return dict(rows.all())
 
 
-@router.get("/provinces", response_model=ProvinceList, responses={422: {"model": Problem}})
+@router.get("/provinces", response_model=ProvinceList, responses=PROBLEMS)
 def list_provinces(
     session: SessionDep,
     country: Annotated[

@@ -1,0 +1,1 @@
+"""Benchmarks: run on purpose (python -m tests.benchmarks.NAME), never by pytest."""

@@ -1,0 +1,53 @@
+"""A deterministic synthetic dataset: Helmand about a quarter of events, 2015-2024, ~60 actors."""
+
+import random
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+from app.gazetteer import get_gazetteer
+
+ACTORS = [
+    "Taliban",
+    "Afghan National Army",
+    "Afghan National Defense and Security Forces",
+    "Islamic State Khorasan Province",
+    "United States Forces",
+    "International forces",
+    *(f"Militia {n:02d}" for n in range(54)),
+]
+
+
+def events(count: int, *, seed: int = 42) -> Iterator[dict[str, Any]]:
+    rng = random.Random(seed)
+    gazetteer = get_gazetteer()
+    others = [p for p in gazetteer.provinces if p != "AF30"]
+    start, days = date(2015, 1, 1), (date(2024, 12, 31) - date(2015, 1, 1)).days
+    for n in range(count):
+        pcode = "AF30" if rng.random() < 0.24 else rng.choice(others)
+        day = start + timedelta(days=rng.randrange(days))
+        actors = rng.sample(ACTORS[:6] if rng.random() < 0.7 else ACTORS, rng.randint(1, 3))
+        record: dict[str, Any] = {
+            "kind": "offensive",
+            "date": day.isoformat(),
+            "country": "AFG",
+            "province": pcode,
+            "actors": [
+                {"name": a, "role": ("initiator", "target", "participant")[i]}
+                for i, a in enumerate(actors)
+            ],
+            "summary": f"Event {n}: fighting reported in {gazetteer.provinces[pcode].name}.",
+            "fatalities": {
+                "value": rng.randint(0, 40),
+                "qualifier": rng.choice(["exact", "about"]),
+            },
+            "outcome": rng.choice(["ongoing", "repelled", "unknown"]),
+            "sources": [{"publisher": "Benchmark Wire", "quote": f"Event {n} happened."}],
+        }
+        if rng.random() < 0.2:
+            record |= {
+                "kind": "displacement",
+                "families": {"value": rng.randint(10, 2000), "qualifier": "about"},
+            }
+            del record["outcome"], record["fatalities"]
+        yield record
