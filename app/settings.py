@@ -101,6 +101,7 @@ class Settings(BaseSettings):
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             candidate = path.with_name(f".cursor-secret.{secrets.token_hex(4)}")
+            candidate.touch(mode=0o600)  # a secret: readable by the service's user only
             candidate.write_text(secrets.token_urlsafe(48))
             with contextlib.suppress(FileExistsError):  # another worker made it first
                 os.link(candidate, path)

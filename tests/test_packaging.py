@@ -59,3 +59,10 @@ def test_cli_reports_bad_settings(
     monkeypatch.delenv("CE_CURSOR_SECRET", raising=False)
     assert main(["migrate"]) == 2
     assert "CE_CURSOR_SECRET" in capsys.readouterr().err
+
+
+def test_generated_cursor_secret_is_private_and_stable(tmp_path: Path) -> None:
+    first = Settings(data_dir=tmp_path).signing_secret
+    assert Settings(data_dir=tmp_path).signing_secret == first
+    assert len(first) >= 32
+    assert (tmp_path / ".cursor-secret").stat().st_mode & 0o077 == 0

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -337,20 +337,20 @@ def resolve_filters(*, session: Session, filters: EventFilters) -> ResolvedFilte
     return ResolvedFilters(province_keys, district_keys, sorted(actor_ids), filters)
 
 
+# A coarse date's span starts at most this long before the date (a year-precision record).
+_LONGEST_LEAD = timedelta(days=366)
+
+
 def _conditions(resolved: ResolvedFilters) -> list[sa.ColumnElement[bool]]:
+    """Every filter but the place filters, which _place_arms splits."""
     f = resolved.filters
     conditions: list[sa.ColumnElement[bool]] = [event_t.c.deleted_at.is_(None)]
-    for keys, column in (
-        (resolved.province_keys, "province_key"),
-        (resolved.district_keys, "district_key"),
-    ):
-        if keys:
-            elsewhere = sa.select(event_place_t.c.event_id).where(event_place_t.c[column].in_(keys))
-            conditions.append(sa.or_(event_t.c[column].in_(keys), event_t.c.id.in_(elsewhere)))
     if f.date_from:
         conditions.append(event_t.c.span_end >= f.date_from)
     if f.date_to:
         conditions.append(event_t.c.span_start <= f.date_to)
+        # Implied by the line above; lets an index on (..., date) seek instead of scanning.
+        conditions.append(event_t.c.date <= f.date_to + _LONGEST_LEAD)
     if resolved.actor_ids:
         involved = sa.select(event_actor_t.c.event_id).where(
             event_actor_t.c.actor_id.in_(resolved.actor_ids)
@@ -365,21 +365,63 @@ def _conditions(resolved: ResolvedFilters) -> list[sa.ColumnElement[bool]]:
     return conditions
 
 
+def _place_arms(resolved: ResolvedFilters) -> list[sa.ColumnElement[bool]]:
+    """The province/district filters as disjoint alternatives, to be combined with UNION ALL.
+
+    A record matches a place through its own columns or through a displacement's origin or
+    destination. Written as one OR, the planner must collect and sort every match; as two arms,
+    the common one (its own place) walks the (place, date, id) index in order and stops early.
+    """
+    dimensions = [
+        (column, keys)
+        for column, keys in (
+            ("province_key", resolved.province_keys),
+            ("district_key", resolved.district_keys),
+        )
+        if keys
+    ]
+    if not dimensions:
+        return []
+    own = sa.and_(*(event_t.c[column].in_(keys) for column, keys in dimensions))
+
+    def elsewhere(column: str, keys: list[str]) -> sa.ColumnElement[bool]:
+        places = sa.select(event_place_t.c.event_id).where(event_place_t.c[column].in_(keys))
+        return event_t.c.id.in_(places)
+
+    either = sa.and_(
+        *(
+            sa.or_(event_t.c[column].in_(keys), elsewhere(column, keys))
+            for column, keys in dimensions
+        )
+    )
+    candidates = sa.or_(*(elsewhere(column, keys) for column, keys in dimensions))
+    return [own, sa.and_(candidates, sa.not_(sa.func.coalesce(own, sa.false())), either)]
+
+
 def list_events(
     *, session: Session, resolved: ResolvedFilters, after: tuple[date, int] | None, limit: int
 ) -> tuple[list[dict[str, Any]], tuple[date, int] | None]:
     """One page, newest first (date, then id); also the position to continue from, if any."""
-    stmt = sa.select(event_t).where(*_conditions(resolved))
+    conditions = _conditions(resolved)
     if after is not None:
         after_date, after_id = after
-        stmt = stmt.where(
+        conditions.append(
             sa.or_(
                 event_t.c.date < after_date,
                 sa.and_(event_t.c.date == after_date, event_t.c.id < after_id),
             )
         )
-    stmt = stmt.order_by(event_t.c.date.desc(), event_t.c.id.desc()).limit(limit + 1)
-    rows = session.execute(stmt).mappings().all()
+    arms = _place_arms(resolved) or [sa.true()]
+    selects = [sa.select(event_t).where(*conditions, arm) for arm in arms]
+    if len(selects) == 1:
+        stmt: sa.Select[Any] | sa.CompoundSelect[Any] = selects[0].order_by(
+            event_t.c.date.desc(), event_t.c.id.desc()
+        )
+    else:
+        stmt = sa.union_all(*selects).order_by(
+            sa.literal_column("date").desc(), sa.literal_column("id").desc()
+        )
+    rows = session.execute(stmt.limit(limit + 1)).mappings().all()
     page, more = rows[:limit], len(rows) > limit
     actors = _actors_of(session=session, event_ids=[row["id"] for row in page])
     items = [_to_api(row, actors[row["id"]]) for row in page]
