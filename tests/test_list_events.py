@@ -259,3 +259,16 @@ def test_list_events_cursor_from_other_filters_is_422(client: TestClient) -> Non
         ).status_code
         == 200
     )
+
+
+def test_list_events_province_and_district_may_match_different_places(client: TestClient) -> None:
+    # Own province Kandahar, destination district Lashkar Gah (Helmand): matches both filters.
+    record = displacement(
+        province="Kandahar", origin={"province": "Kandahar"},
+        destination={"province": "Helmand", "district": "Lashkar Gah"},
+    )
+    created = client.post("/v1/events", json=record, headers=WRITE).json()
+    assert created["id"] in ids(client, "province=Kandahar&district=Lashkar Gah")
+    assert created["id"] not in ids(client, "province=Kandahar&district=Kandahar")
+    # Listed once, though it matches through its own place and its origin.
+    assert ids(client, "province=Kandahar").count(created["id"]) == 1
