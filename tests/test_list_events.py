@@ -264,7 +264,8 @@ def test_list_events_cursor_from_other_filters_is_422(client: TestClient) -> Non
 def test_list_events_province_and_district_may_match_different_places(client: TestClient) -> None:
     # Own province Kandahar, destination district Lashkar Gah (Helmand): matches both filters.
     record = displacement(
-        province="Kandahar", origin={"province": "Kandahar"},
+        province="Kandahar",
+        origin={"province": "Kandahar"},
         destination={"province": "Helmand", "district": "Lashkar Gah"},
     )
     created = client.post("/v1/events", json=record, headers=WRITE).json()
