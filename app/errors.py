@@ -153,6 +153,15 @@ class NotFound(ApiError):
     status, title, slug = 404, "Not found", "not-found"
 
 
+class UnsupportedMediaType(ApiError):
+    status, title, slug = 415, "Unsupported media type", "unsupported-media-type"
+
+
+def media_type(request: Request) -> str:
+    """The request's Content-Type without parameters, lower-cased."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
 class Gone(ApiError):
     status, title, slug = 410, "Gone", "gone"
 
@@ -215,6 +224,11 @@ def _error_item(error: dict[str, Any]) -> ErrorItem:
         where = "query"
     name = ".".join(str(p) for p in path if not isinstance(p, int)) or None
     return ErrorItem(in_=where, name=name, detail=message.removeprefix("Value error, "))
+
+
+def body_errors(error: Any) -> InvalidRequest:
+    """A 422 from a pydantic ValidationError raised while validating a request body."""
+    return InvalidRequest([_error_item({**e, "loc": ("body", *e["loc"])}) for e in error.errors()])
 
 
 async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:

@@ -75,6 +75,8 @@ class Event(SQLModel, table=True):
         sa.Index("ix_event_district_key_date_id", "district_key", "date", "id"),
         sa.Index("ix_event_country_date_id", "country", "date", "id"),
         sa.Index("ix_event_kind_date_id", "kind", "date", "id"),
+        sa.Index("ix_event_updated_at_id", "updated_at", "id"),
+        sa.Index("ix_event_deleted_at_id", "deleted_at", "id"),
         {"sqlite_autoincrement": True},
     )
 
@@ -112,6 +114,7 @@ class Event(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int = 1
+    created_by: str | None = Field(default=None, max_length=100)  # the API key's name
 
 
 class EventActor(SQLModel, table=True):
@@ -140,6 +143,46 @@ class EventPlace(SQLModel, table=True):
     district_key: str | None = Field(default=None, max_length=200)
 
 
+# History: one row per change after creation. `reverse_patch` is the JSON Patch that turns the
+# new version back into the previous one, so creating a record costs no extra row.
+class EventRevision(SQLModel, table=True):
+    __tablename__ = "event_revision"
+
+    event_id: int = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
+    version: int = Field(primary_key=True)
+    action: str = Field(max_length=10)
+    changed_at: datetime = Field(sa_type=UTCDateTime)
+    changed_by: str | None = Field(default=None, max_length=100)
+    reverse_patch: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+
+
+# API keys: only a hash of each secret is kept.
+class ApiKeyRecord(SQLModel, table=True):
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    scope: str = Field(max_length=10)
+    secret_hash: str = Field(max_length=64, unique=True)
+    secret_prefix: str = Field(max_length=12)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# The first answer to a create sent with an Idempotency-Key, replayed to retries.
+class IdempotencyRecord(SQLModel, table=True):
+    __tablename__ = "idempotency_record"
+    __table_args__ = (sa.UniqueConstraint("key_name", "idempotency_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_name: str = Field(max_length=100)
+    idempotency_key: str = Field(max_length=200)
+    request_hash: str = Field(max_length=64)
+    event_id: int = Field(foreign_key="event.id", ondelete="CASCADE")
+    response: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 def _table(model: type[SQLModel]) -> sa.Table:
     table = model.__table__  # type: ignore[attr-defined]
     assert isinstance(table, sa.Table)
@@ -152,3 +195,6 @@ actor_alias_table = _table(ActorAlias)
 event_table = _table(Event)
 event_actor_table = _table(EventActor)
 event_place_table = _table(EventPlace)
+event_revision_table = _table(EventRevision)
+api_key_table = _table(ApiKeyRecord)
+idempotency_table = _table(IdempotencyRecord)

@@ -12,7 +12,8 @@ from sqlmodel import Session
 from app.actors.service import ensure_actor
 from app.db import analyze, writer
 from app.events.schemas import EventIn, EventInModel
-from app.events.service import find_by_external_id, store_event
+from app.events.service import find_by_external_id
+from app.events.writes import EventWriter, prepared_or_422
 
 _event_adapter: TypeAdapter[EventInModel] = TypeAdapter(EventIn)
 
@@ -45,9 +46,11 @@ def seed_events(path: Path) -> list[EventInModel]:
 
 
 def load_seeds(*, engine: Engine, seeds_dir: Path) -> SeedReport:
-    """Insert the seed records that were never stored; deleted ones stay deleted."""
+    """Insert the seed records that were never stored; deleted or edited ones are left alone."""
     report = SeedReport()
     with Session(writer(engine)) as session:
+        event_writer = EventWriter(session, by="seed")
+        event_writer.lock()
         actors_file = seeds_dir / "actors.json"
         if actors_file.exists():
             for actor in json.loads(actors_file.read_text(encoding="utf-8")):
@@ -56,6 +59,7 @@ def load_seeds(*, engine: Engine, seeds_dir: Path) -> SeedReport:
         for path in sorted(seeds_dir.glob("*.json")):
             if path == actors_file:
                 continue
+            missing = []
             for event_in in seed_events(path):
                 assert event_in.dataset
                 assert event_in.external_id
@@ -65,11 +69,16 @@ def load_seeds(*, engine: Engine, seeds_dir: Path) -> SeedReport:
                     )
                     is None
                 ):
-                    store_event(session=session, event_in=event_in)
-                    report.inserted += 1
-                else:
-                    report.kept += 1
-        session.commit()
+                    missing.append(prepared_or_422(event_in))
+            event_writer.create_many(missing)
+            report.inserted += len(missing)
+        report.kept = _seed_count(seeds_dir) - report.inserted
+        event_writer.commit()
     if report.inserted:
         analyze(engine)
     return report
+
+
+def _seed_count(seeds_dir: Path) -> int:
+    files = [p for p in seeds_dir.glob("*.json") if p.name != "actors.json"]
+    return sum(len(json.loads(p.read_text(encoding="utf-8"))["events"]) for p in files)

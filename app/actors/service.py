@@ -1,5 +1,6 @@
 """Finding, creating and listing actors. Keyword-only functions; the only code touching actors."""
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -70,6 +71,22 @@ def suggest_actors(*, session: Session, text: str) -> list[str]:
     canonical = {name_key(alias): name for alias, name in aliases} | {name_key(n): n for n in names}
     matches = closest(text, list(names) + [alias for alias, _ in aliases])
     return list(dict.fromkeys(canonical[name_key(m)] for m in matches))
+
+
+def actors_of(*, session: Session, event_ids: list[int]) -> dict[int, list[dict[str, str]]]:
+    """Each event's actors, by canonical name, in the order the record lists them."""
+    actors: dict[int, list[dict[str, str]]] = defaultdict(list)
+    if not event_ids:
+        return actors
+    rows = session.execute(
+        sa.select(event_actor_t.c.event_id, actor_t.c.name, event_actor_t.c.role)
+        .join(actor_t, actor_t.c.id == event_actor_t.c.actor_id)
+        .where(event_actor_t.c.event_id.in_(event_ids))
+        .order_by(event_actor_t.c.event_id, event_actor_t.c.position)
+    )
+    for event_id, name, role in rows:
+        actors[event_id].append({"name": name, "role": role})
+    return actors
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,11 @@
 """The query parameters of GET /v1/events, parsed and checked before any database work."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Query
+from pydantic import AwareDatetime
 
 from app.errors import invalid
 from app.events.schemas import ActorRole
@@ -25,6 +26,7 @@ class EventFilters:
     actor_role: list[ActorRole] = field(default_factory=list)
     kind: list[str] = field(default_factory=list)
     country: list[str] = field(default_factory=list)
+    updated_since: datetime | None = None
 
 
 def _many(description: str, example: str) -> object:
@@ -81,6 +83,14 @@ def event_filters(
         list[CountryCode] | None,
         _many("ISO 3166-1 alpha-3 country code. Repeatable.", "AFG"),
     ] = None,
+    updated_since: Annotated[
+        AwareDatetime | None,
+        Query(
+            description="Only records created or changed after this time (ISO 8601 with a "
+            "timezone); pages then come in order of change, oldest first, to mirror the data.",
+            examples=["2021-05-05T08:00:00Z"],
+        ),
+    ] = None,
 ) -> EventFilters:
     if date_from and date_to and date_from > date_to:
         raise invalid("query", "date_from", "date_from must not be after date_to.")
@@ -95,4 +105,5 @@ def event_filters(
         actor_role=actor_role or [],
         kind=sorted(set(kind or [])),
         country=sorted(set(country or [])),
+        updated_since=updated_since,
     )

@@ -1,87 +1,260 @@
-"""HTTP routes for events: thin; they parse, call the service, and shape the answer."""
+"""HTTP routes for events: thin; they parse, call the services, and shape the answer."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
+from pydantic import AwareDatetime
 
 from app.auth import WriteKey
 from app.db import SessionDep, WriteSessionDep
 from app.errors import PROBLEMS, Problem
-from app.events import service
+from app.events import bulk, service, writes
+from app.events.etags import IfMatch, etag, expected_versions
 from app.events.filters import EventFilters, event_filters
-from app.events.schemas import EventIn, EventOut, EventPage
+from app.events.schemas import (
+    BulkResult,
+    DeletedPage,
+    EventIn,
+    EventOut,
+    EventPage,
+    HistoryPage,
+)
 from app.pagination import Cursor, Pager
 
 EventId = Annotated[int, Path(ge=1, le=2**53, description="The event's id.", examples=[1])]
+Limit = Annotated[
+    int, Query(ge=1, le=1000, description="Items per page (1 to 1000).", examples=[50])
+]
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
 
 
-@router.get(
-    "",
-    response_model=EventPage,
-    responses=PROBLEMS,
-)
+def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    descriptions = {
+        400: "The body is not valid JSON (or NDJSON).",
+        401: "No API key, an unknown or a revoked one.",
+        403: "The API key lacks the scope.",
+        404: "No event has this id.",
+        409: "A record with this dataset and external_id exists.",
+        410: "The event was deleted.",
+        412: "If-Match names an old version: reload the record; nothing was changed.",
+        413: "The body is larger than the server accepts.",
+        415: "The body's Content-Type is not one this operation reads.",
+        428: "Send If-Match with the ETag of the version you edited.",
+    }
+    return {
+        code: {"model": Problem, "description": descriptions[code]} for code in codes
+    } | PROBLEMS
+
+
+WRITE_PROBLEMS = (401, 403, 404, 409, 410, 412, 413, 415, 428)
+
+
+@router.get("", response_model=EventPage, responses=PROBLEMS)
 def list_events(
     request: Request,
     response: Response,
     session: SessionDep,
     filters: Annotated[EventFilters, Depends(event_filters)],
-    limit: Annotated[
-        int, Query(ge=1, le=1000, description="Events per page (1 to 1000).", examples=[50])
-    ] = 50,
+    limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict[str, Any]:
-    """List events matching the filters, newest first."""
+    """List events matching the filters: newest first, or in order of change with updated_since."""
     resolved = service.resolve_filters(session=session, filters=filters)
     pager = Pager(request, response, resolved.scope())
-    after = None
+    after: service.Position | None = None
     if (position := pager.position(cursor)) is not None:
-        after = (date.fromisoformat(position["d"]), int(position["i"]))
+        if "t" in position:
+            after = (datetime.fromisoformat(position["t"]), int(position["i"]))
+        else:
+            after = (date.fromisoformat(position["d"]), int(position["i"]))
     items, last = service.list_events(session=session, resolved=resolved, after=after, limit=limit)
     next_cursor = None
     if last is not None:
-        next_cursor = pager.next_cursor({"d": last[0].isoformat(), "i": last[1]})
+        where = "t" if isinstance(last[0], datetime) else "d"
+        next_cursor = pager.next_cursor({where: last[0].isoformat(), "i": last[1]})
     return {"items": items, "next_cursor": next_cursor}
 
 
-@router.get(
-    "/{event_id}",
-    response_model=EventOut,
-    responses={
-        404: {"model": Problem, "description": "No event has this id."},
-        410: {"model": Problem, "description": "The event was deleted."},
-        **PROBLEMS,
-    },
-)
-def read_event(event_id: EventId, session: SessionDep) -> dict[str, Any]:
-    """Read one event."""
-    return service.read_event(session=session, event_id=event_id)
+@router.get("/deleted", response_model=DeletedPage, responses=PROBLEMS)
+def list_deleted_events(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    since: Annotated[
+        AwareDatetime | None,
+        Query(
+            description="Only deletions after this time (ISO 8601 with a timezone).",
+            examples=["2021-05-05T08:00:00Z"],
+        ),
+    ] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """List deleted events in order of deletion, for clients that keep a copy in sync."""
+    pager = Pager(request, response, {"deleted": since})
+    position = pager.position(cursor)
+    after = (
+        None if position is None else (datetime.fromisoformat(position["t"]), int(position["i"]))
+    )
+    items, last = service.list_deleted(session=session, since=since, after=after, limit=limit)
+    next_cursor = None
+    if last is not None:
+        next_cursor = pager.next_cursor({"t": last[0].isoformat(), "i": last[1]})
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.get("/{event_id}", response_model=EventOut, responses=_problems(404, 410))
+def read_event(event_id: EventId, session: SessionDep, response: Response) -> dict[str, Any]:
+    """Read one event; its ETag is the version to send back in If-Match when editing it."""
+    record = service.read_event(session=session, event_id=event_id)
+    response.headers["ETag"] = etag(record["version"])
+    return record
+
+
+@router.get("/{event_id}/history", response_model=HistoryPage, responses=_problems(404))
+def read_event_history(event_id: EventId, session: SessionDep) -> dict[str, Any]:
+    """List every version of an event: when, by which key, and what changed (JSON Patch)."""
+    return {"items": service.history(session=session, event_id=event_id)}
 
 
 @router.post(
     "",
     response_model=EventOut,
     status_code=status.HTTP_201_CREATED,
-    responses={
-        401: {"model": Problem, "description": "No API key, or an unknown one."},
-        403: {"model": Problem, "description": "The API key lacks the write scope."},
-        409: {
-            "model": Problem,
-            "description": "A record with this dataset and external_id exists.",
-        },
-        **PROBLEMS,
-    },
+    responses=_problems(401, 403, 409, 413, 415),
 )
 def create_event(
+    key: WriteKey,
     event_in: EventIn,
     request: Request,
     response: Response,
     session: WriteSessionDep,
-    _key: WriteKey,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            max_length=200,
+            description="Any unique string; a retry with the same key and body "
+            "returns the first answer instead of creating a duplicate.",
+            examples=["7f1c9d52-2b8e-4c51-9d4c-3f5a3d0c2f11"],
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Create an event; names of places and actors are stored under their canonical names."""
-    event_id = service.create_event(session=session, event_in=event_in)
-    response.headers["Location"] = str(request.url_for("read_event", event_id=event_id))
-    return service.read_event(session=session, event_id=event_id)
+    record, replayed = writes.create_event(
+        session=session, event_in=event_in, by=key.name, idempotency_key=idempotency_key
+    )
+    response.headers["Location"] = str(request.url_for("read_event", event_id=record["id"]))
+    response.headers["ETag"] = etag(record["version"])
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return record
+
+
+@router.put("/{event_id}", response_model=EventOut, responses=_problems(*WRITE_PROBLEMS))
+def replace_event(
+    key: WriteKey,
+    event_id: EventId,
+    event_in: EventIn,
+    if_match: IfMatch,
+    session: WriteSessionDep,
+    response: Response,
+) -> dict[str, Any]:
+    """Replace an event with a full record (which may be of another kind)."""
+    writes.replace_event(
+        session=session,
+        event_id=event_id,
+        event_in=event_in,
+        expected=expected_versions(if_match),
+        by=key.name,
+    )
+    return read_event(event_id, session, response)
+
+
+@router.patch(
+    "/{event_id}",
+    response_model=EventOut,
+    responses=_problems(*WRITE_PROBLEMS),
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/merge-patch+json": {
+                    "schema": {"type": "object", "description": "A JSON merge patch (RFC 7396)."},
+                    "examples": {
+                        "outcome": {
+                            "summary": "Change the outcome",
+                            "value": {"outcome": "territory_taken"},
+                        }
+                    },
+                }
+            }
+        }
+    },
+)
+def patch_event(
+    key: WriteKey,
+    event_id: EventId,
+    patch: Annotated[dict[str, Any], Depends(writes.merge_patch_body)],
+    if_match: IfMatch,
+    session: WriteSessionDep,
+    response: Response,
+) -> dict[str, Any]:
+    """Change some fields of an event with a JSON merge patch (RFC 7396); null removes a field."""
+    writes.patch_event(
+        session=session,
+        event_id=event_id,
+        patch=patch,
+        expected=expected_versions(if_match),
+        by=key.name,
+    )
+    return read_event(event_id, session, response)
+
+
+@router.delete(
+    "/{event_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_problems(*WRITE_PROBLEMS)
+)
+def delete_event(
+    key: WriteKey, event_id: EventId, if_match: IfMatch, session: WriteSessionDep
+) -> Response:
+    """Delete an event; it stays as a tombstone that /v1/events/deleted lists."""
+    writes.delete_event(
+        session=session, event_id=event_id, expected=expected_versions(if_match), by=key.name
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/bulk",
+    response_model=BulkResult,
+    responses=_problems(400, 401, 403, 413, 415),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/OffensiveIn"},
+                    },
+                    "example": [bulk.EXAMPLE],
+                },
+                "application/x-ndjson": {
+                    "schema": {"type": "string", "description": "One record per line."},
+                    "example": bulk.NDJSON_EXAMPLE,
+                },
+            },
+        }
+    },
+)
+def bulk_upsert_events(
+    key: WriteKey,
+    records: Annotated[list[Any], Depends(bulk.records_body)],
+    session: WriteSessionDep,
+) -> dict[str, Any]:
+    """Create or update many events in one transaction: all are stored, or none.
+
+    Records with dataset and external_id that are already stored are updated (or left unchanged),
+    so sending the same batch twice does not duplicate it.
+    """
+    return bulk.upsert(session=session, records=records, by=key.name)

@@ -636,3 +636,103 @@ class EventPage(BaseModel):
         description="Pass as `cursor` to get the next page; null on the last page.",
         examples=["eyJkIjoiMjAyMS0wNS0wMyIsImkiOjF9.abc"],
     )
+
+
+class DeletedEvent(BaseModel):
+    """A deleted record's id, and when it was deleted."""
+
+    model_config = examples_config(
+        {"id": 7, "deleted_at": "2021-06-01T10:00:00Z", "dataset": None, "external_id": None}
+    )
+
+    id: int = Field(description="The deleted record's id.", examples=[7])
+    deleted_at: datetime = Field(
+        description="When it was deleted (UTC).", examples=["2021-06-01T10:00:00Z"]
+    )
+    dataset: str | None = Field(
+        description="Its dataset, if it was imported.", examples=["ucdp-ged"]
+    )
+    external_id: str | None = Field(description="Its id in that dataset.", examples=["71663"])
+
+
+class DeletedPage(BaseModel):
+    """Deleted records in order of deletion."""
+
+    model_config = examples_config(
+        {
+            "items": [
+                {
+                    "id": 7,
+                    "deleted_at": "2021-06-01T10:00:00Z",
+                    "dataset": None,
+                    "external_id": None,
+                }
+            ],
+            "next_cursor": None,
+        }
+    )
+
+    items: list[DeletedEvent] = Field(
+        description="The deletions.",
+        examples=[
+            [{"id": 7, "deleted_at": "2021-06-01T10:00:00Z", "dataset": None, "external_id": None}]
+        ],
+    )
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page.", examples=[None]
+    )
+
+
+_REVISION = {
+    "version": 2,
+    "action": "update",
+    "changed_at": "2021-05-06T09:00:00Z",
+    "changed_by": "editor",
+    "patch": [{"op": "replace", "path": "/outcome", "value": "territory_taken"}],
+}
+
+
+class Revision(BaseModel):
+    """One version of a record: who made it, when, and what changed."""
+
+    model_config = examples_config(_REVISION)
+
+    version: int = Field(description="The version this change made.", examples=[2])
+    action: Literal["create", "update", "delete"] = Field(
+        description="What the change was.", examples=["update"]
+    )
+    changed_at: datetime = Field(description="When (UTC).", examples=["2021-05-06T09:00:00Z"])
+    changed_by: str | None = Field(
+        description="The name of the API key that made it (seed, import: the loader).",
+        examples=["editor"],
+    )
+    patch: list[dict[str, Any]] = Field(
+        description="What changed, as a JSON Patch (RFC 6902) from the previous version; "
+        "a creation adds the whole record at path ''.",
+        examples=[[{"op": "replace", "path": "/outcome", "value": "territory_taken"}]],
+    )
+
+
+class HistoryPage(BaseModel):
+    """Every version of a record, oldest first."""
+
+    model_config = examples_config({"items": [_REVISION]})
+
+    items: list[Revision] = Field(description="The versions.", examples=[[_REVISION]])
+
+
+class BulkResult(BaseModel):
+    """What a bulk request stored."""
+
+    model_config = examples_config(
+        {"inserted": 2, "updated": 1, "unchanged": 0, "ids": [11, 12, 3]}
+    )
+
+    inserted: int = Field(description="Records created.", examples=[2])
+    updated: int = Field(
+        description="Stored records (same dataset + external_id) changed.", examples=[1]
+    )
+    unchanged: int = Field(description="Stored records the request did not change.", examples=[0])
+    ids: list[int] = Field(
+        description="The id of each record, in the order sent.", examples=[[11, 12, 3]]
+    )

@@ -1,26 +1,22 @@
 """Storing and reading events. The only code that touches event rows; keyword-only functions."""
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+import jsonpatch
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app.actors.service import find_actors, get_or_create_actors, suggest_actors
-from app.errors import Conflict, ErrorItem, Gone, InvalidRequest, NotFound
-from app.events.dates import span
+from app.actors.service import actors_of, find_actors, suggest_actors
+from app.errors import ErrorItem, Gone, InvalidRequest, NotFound
+from app.events.documents import document
 from app.events.filters import EventFilters
-from app.events.places import ResolvedPlace, resolve_place
-from app.events.schemas import DETAIL_FIELDS, DisplacementIn, EventInModel
 from app.gazetteer import get_gazetteer
-from app.models import actor_table as actor_t
 from app.models import event_actor_table as event_actor_t
 from app.models import event_place_table as event_place_t
+from app.models import event_revision_table as revision_t
 from app.models import event_table as event_t
-from app.models import utcnow
 from app.normalize import closest, name_key
 
 _OUT_COLUMNS = (
@@ -51,106 +47,6 @@ _OUT_COLUMNS = (
 )
 
 
-# Writing.
-def _figure_value(figure: Any) -> int | None:
-    return figure.value if figure is not None else None
-
-
-def _prepare(
-    *, session: Session, event_in: EventInModel
-) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Columns, actor links and extra places for a valid record; 422 listing every problem."""
-    errors: list[ErrorItem] = []
-    place = resolve_place(
-        country=event_in.country,
-        province=event_in.province,
-        district=event_in.district,
-        pointer="",
-        errors=errors,
-    )
-    details = event_in.model_dump(mode="json", include=set(DETAIL_FIELDS[event_in.kind]))
-    extra_places = []
-    if isinstance(event_in, DisplacementIn):
-        for role in ("origin", "destination"):
-            given = getattr(event_in, role)
-            if given is None:
-                continue
-            resolved = resolve_place(
-                country=event_in.country,
-                province=given.province,
-                district=given.district,
-                pointer=f"/{role}",
-                errors=errors,
-            )
-            details[role] = _place_out(resolved, given.location)
-            extra_places.append(
-                {
-                    "role": role,
-                    "province_key": resolved.province_key,
-                    "district_key": resolved.district_key,
-                }
-            )
-    if errors:
-        raise InvalidRequest(errors)
-    actors = get_or_create_actors(session=session, names=[a.name for a in event_in.actors])
-    links = [
-        {"position": position, "actor_id": actors[name_key(ref.name)].id, "role": ref.role.value}
-        for position, ref in enumerate(event_in.actors)
-    ]
-    start, end = span(event_in.date, event_in.end_date, event_in.date_precision)
-    now = utcnow()
-    columns = event_in.model_dump(
-        mode="python",
-        include={
-            "kind",
-            "date",
-            "end_date",
-            "date_precision",
-            "country",
-            "location",
-            "latitude",
-            "longitude",
-            "geo_precision",
-            "summary",
-            "source_event_type",
-            "source_sub_event_type",
-            "dataset",
-            "external_id",
-        },
-    ) | {
-        "province": place.province,
-        "province_pcode": place.province_pcode,
-        "province_key": place.province_key,
-        "district": place.district,
-        "district_pcode": place.district_pcode,
-        "district_key": place.district_key,
-        "span_start": start,
-        "span_end": end,
-        "fatalities": event_in.fatalities.model_dump(mode="json") if event_in.fatalities else None,
-        "fatalities_value": _figure_value(event_in.fatalities),
-        "families_value": _figure_value(getattr(event_in, "families", None)),
-        "individuals_value": _figure_value(getattr(event_in, "individuals", None)),
-        "sources": [s.model_dump(mode="json") for s in event_in.sources],
-        "details": details,
-        "created_at": now,
-        "updated_at": now,
-        "version": 1,
-    }
-    columns["date_precision"] = event_in.date_precision.value
-    columns["geo_precision"] = event_in.geo_precision.value if event_in.geo_precision else None
-    return columns, links, extra_places
-
-
-def _place_out(place: ResolvedPlace, location: str | None) -> dict[str, Any]:
-    return {
-        "province": place.province,
-        "province_pcode": place.province_pcode,
-        "district": place.district,
-        "district_pcode": place.district_pcode,
-        "location": location,
-    }
-
-
 def find_by_external_id(*, session: Session, dataset: str, external_id: str) -> int | None:
     return session.execute(
         sa.select(event_t.c.id).where(
@@ -159,59 +55,7 @@ def find_by_external_id(*, session: Session, dataset: str, external_id: str) -> 
     ).scalar_one_or_none()
 
 
-def store_event(*, session: Session, event_in: EventInModel) -> int:
-    """Add a record to the session's transaction (not committed) and return its id."""
-    columns, links, places = _prepare(session=session, event_in=event_in)
-    event_id = session.execute(
-        sa.insert(event_t).values(columns).returning(event_t.c.id)
-    ).scalar_one()
-    if links:
-        session.execute(
-            sa.insert(event_actor_t), [{"event_id": event_id, **link} for link in links]
-        )
-    if places:
-        session.execute(sa.insert(event_place_t), [{"event_id": event_id, **p} for p in places])
-    return int(event_id)
-
-
-def create_event(*, session: Session, event_in: EventInModel) -> int:
-    """Store a new record in one transaction and return its id."""
-    if event_in.dataset and event_in.external_id:
-        existing = find_by_external_id(
-            session=session, dataset=event_in.dataset, external_id=event_in.external_id
-        )
-        if existing is not None:
-            raise Conflict(
-                f"Event {existing} already has dataset {event_in.dataset!r} and external_id "
-                f"{event_in.external_id!r}."
-            )
-    try:
-        event_id = store_event(session=session, event_in=event_in)
-        session.commit()
-    except IntegrityError as error:
-        session.rollback()
-        raise Conflict(
-            "Another record with this dataset and external_id was stored meanwhile."
-        ) from error
-    return event_id
-
-
 # Reading.
-def _actors_of(*, session: Session, event_ids: list[int]) -> dict[int, list[dict[str, str]]]:
-    actors: dict[int, list[dict[str, str]]] = defaultdict(list)
-    if not event_ids:
-        return actors
-    rows = session.execute(
-        sa.select(event_actor_t.c.event_id, actor_t.c.name, event_actor_t.c.role)
-        .join(actor_t, actor_t.c.id == event_actor_t.c.actor_id)
-        .where(event_actor_t.c.event_id.in_(event_ids))
-        .order_by(event_actor_t.c.event_id, event_actor_t.c.position)
-    )
-    for event_id, name, role in rows:
-        actors[event_id].append({"name": name, "role": role})
-    return actors
-
-
 def _to_api(row: sa.RowMapping, actors: list[dict[str, str]]) -> dict[str, Any]:
     out = {column: row[column] for column in _OUT_COLUMNS}
     out["actors"] = actors
@@ -227,7 +71,7 @@ def read_event(*, session: Session, event_id: int) -> dict[str, Any]:
         raise NotFound(f"No event with id {event_id}.")
     if row["deleted_at"] is not None:
         raise Gone(f"Event {event_id} was deleted at {row['deleted_at'].isoformat()}.")
-    return _to_api(row, _actors_of(session=session, event_ids=[event_id])[event_id])
+    return _to_api(row, actors_of(session=session, event_ids=[event_id])[event_id])
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,6 +202,8 @@ def _conditions(resolved: ResolvedFilters) -> list[sa.ColumnElement[bool]]:
         if f.actor_role:
             involved = involved.where(event_actor_t.c.role.in_([r.value for r in f.actor_role]))
         conditions.append(event_t.c.id.in_(involved))
+    if f.updated_since:
+        conditions.append(event_t.c.updated_at > f.updated_since)
     if f.kind:
         conditions.append(event_t.c.kind.in_(f.kind))
     if f.country:
@@ -398,32 +244,110 @@ def _place_arms(resolved: ResolvedFilters) -> list[sa.ColumnElement[bool]]:
     return [own, sa.and_(candidates, sa.not_(sa.func.coalesce(own, sa.false())), either)]
 
 
+Position = tuple[date, int] | tuple[datetime, int]
+
+
 def list_events(
-    *, session: Session, resolved: ResolvedFilters, after: tuple[date, int] | None, limit: int
-) -> tuple[list[dict[str, Any]], tuple[date, int] | None]:
-    """One page, newest first (date, then id); also the position to continue from, if any."""
+    *, session: Session, resolved: ResolvedFilters, after: Position | None, limit: int
+) -> tuple[list[dict[str, Any]], Position | None]:
+    """One page, and the position to continue from, if any.
+
+    Newest first (date, then id); with `updated_since`, in order of change (updated_at, then id)
+    so that a client can mirror the database.
+    """
+    by_change = resolved.filters.updated_since is not None
+    key = event_t.c.updated_at if by_change else event_t.c.date
     conditions = _conditions(resolved)
     if after is not None:
-        after_date, after_id = after
-        conditions.append(
-            sa.or_(
-                event_t.c.date < after_date,
-                sa.and_(event_t.c.date == after_date, event_t.c.id < after_id),
+        after_key, after_id = after
+        if by_change:
+            conditions.append(
+                sa.or_(key > after_key, sa.and_(key == after_key, event_t.c.id > after_id))
             )
-        )
+        else:
+            conditions.append(
+                sa.or_(key < after_key, sa.and_(key == after_key, event_t.c.id < after_id))
+            )
     arms = _place_arms(resolved) or [sa.true()]
     selects = [sa.select(event_t).where(*conditions, arm) for arm in arms]
     if len(selects) == 1:
-        stmt: sa.Select[Any] | sa.CompoundSelect[Any] = selects[0].order_by(
-            event_t.c.date.desc(), event_t.c.id.desc()
-        )
-    else:
-        stmt = sa.union_all(*selects).order_by(
-            sa.literal_column("date").desc(), sa.literal_column("id").desc()
-        )
+        columns: tuple[Any, Any] = (key, event_t.c.id)
+        stmt: sa.Select[Any] | sa.CompoundSelect[Any] = selects[0]
+    else:  # a compound select orders by result column names
+        columns = (sa.literal_column(key.name), sa.literal_column("id"))
+        stmt = sa.union_all(*selects)
+    stmt = stmt.order_by(*(c.asc() if by_change else c.desc() for c in columns))
     rows = session.execute(stmt.limit(limit + 1)).mappings().all()
     page, more = rows[:limit], len(rows) > limit
-    actors = _actors_of(session=session, event_ids=[row["id"] for row in page])
+    actors = actors_of(session=session, event_ids=[row["id"] for row in page])
     items = [_to_api(row, actors[row["id"]]) for row in page]
     last = page[-1] if page and more else None
-    return items, ((last["date"], last["id"]) if last else None)
+    return items, ((last[key.name], last["id"]) if last else None)
+
+
+def list_deleted(
+    *, session: Session, since: datetime | None, after: tuple[datetime, int] | None, limit: int
+) -> tuple[list[dict[str, Any]], tuple[datetime, int] | None]:
+    """Deleted records in order of deletion, like ACLED's deleted endpoint."""
+    stmt = sa.select(
+        event_t.c.id, event_t.c.deleted_at, event_t.c.dataset, event_t.c.external_id
+    ).where(event_t.c.deleted_at.is_not(None))
+    if since is not None:
+        stmt = stmt.where(event_t.c.deleted_at > since)
+    if after is not None:
+        stmt = stmt.where(
+            sa.or_(
+                event_t.c.deleted_at > after[0],
+                sa.and_(event_t.c.deleted_at == after[0], event_t.c.id > after[1]),
+            )
+        )
+    rows = (
+        session.execute(stmt.order_by(event_t.c.deleted_at, event_t.c.id).limit(limit + 1))
+        .mappings()
+        .all()
+    )
+    page = [dict(row) for row in rows[:limit]]
+    last = page[-1] if len(rows) > limit else None
+    return page, ((last["deleted_at"], last["id"]) if last else None)
+
+
+def history(*, session: Session, event_id: int) -> list[dict[str, Any]]:
+    """Every version of a record, oldest first, each with the JSON Patch that made it."""
+    row = (
+        session.execute(sa.select(event_t).where(event_t.c.id == event_id)).mappings().one_or_none()
+    )
+    if row is None:
+        raise NotFound(f"No event with id {event_id}.")
+    revisions = (
+        session.execute(
+            sa.select(revision_t)
+            .where(revision_t.c.event_id == event_id)
+            .order_by(revision_t.c.version.desc())
+        )
+        .mappings()
+        .all()
+    )
+    state = document(row, actors_of(session=session, event_ids=[event_id])[event_id])
+    entries = []
+    for revision in revisions:
+        previous = jsonpatch.apply_patch(state, revision["reverse_patch"])
+        entries.append(
+            {
+                "version": revision["version"],
+                "action": revision["action"],
+                "changed_at": revision["changed_at"],
+                "changed_by": revision["changed_by"],
+                "patch": jsonpatch.make_patch(previous, state).patch,
+            }
+        )
+        state = previous
+    entries.append(
+        {
+            "version": 1,
+            "action": "create",
+            "changed_at": row["created_at"],
+            "changed_by": row["created_by"],
+            "patch": [{"op": "add", "path": "", "value": state}],
+        }
+    )
+    return entries[::-1]

@@ -1,0 +1,47 @@
+"""A record as history compares and patches it: plain JSON, actors by canonical name."""
+
+from datetime import date
+from typing import Any
+
+# The record as history shows it: every stored field but the server's bookkeeping.
+DOCUMENT_COLUMNS = (
+    "kind",
+    "date",
+    "end_date",
+    "date_precision",
+    "country",
+    "province",
+    "province_pcode",
+    "district",
+    "district_pcode",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "summary",
+    "fatalities",
+    "sources",
+    "source_event_type",
+    "source_sub_event_type",
+    "dataset",
+    "external_id",
+)
+
+
+def jsonable(value: Any) -> Any:
+    """Dates and datetimes as ISO strings, recursively; what the API's JSON would hold."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def document(columns: Any, actors: list[dict[str, str]]) -> dict[str, Any]:
+    """The record as history compares it: plain JSON values, actors by canonical name."""
+    doc = {column: jsonable(columns[column]) for column in DOCUMENT_COLUMNS}
+    doc["actors"] = actors
+    doc.update(columns["details"])
+    return doc

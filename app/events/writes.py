@@ -1,0 +1,567 @@
+"""Every change to event records goes through EventWriter: create, update, delete, upsert.
+
+It serialises writers (SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock) and
+stamps each change with a strictly increasing time, so a client mirroring `updated_since` never
+misses a change; it bumps versions for optimistic concurrency and records history as reverse JSON
+Patches (creating a record costs no history row).
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import jsonpatch
+import sqlalchemy as sa
+from fastapi import Request
+from pydantic import TypeAdapter, ValidationError
+from sqlmodel import Session
+
+from app.actors.service import ActorRow, actors_of, get_or_create_actors
+from app.db import serialise_writers
+from app.errors import (
+    ApiError,
+    BadRequest,
+    Conflict,
+    ErrorItem,
+    Gone,
+    InvalidRequest,
+    NotFound,
+    UnsupportedMediaType,
+    body_errors,
+    invalid,
+    media_type,
+)
+from app.events.dates import span
+from app.events.documents import document, jsonable
+from app.events.places import ResolvedPlace, resolve_place
+from app.events.schemas import DETAIL_FIELDS, DisplacementIn, EventIn, EventInModel
+from app.events.service import read_event
+from app.models import event_actor_table as event_actor_t
+from app.models import event_place_table as event_place_t
+from app.models import event_revision_table as revision_t
+from app.models import event_table as event_t
+from app.models import idempotency_table as idempotency_t
+from app.models import utcnow
+from app.normalize import name_key
+
+_PLAIN_FIELDS = {
+    "kind",
+    "date",
+    "end_date",
+    "location",
+    "latitude",
+    "longitude",
+    "summary",
+    "source_event_type",
+    "source_sub_event_type",
+    "dataset",
+    "external_id",
+}
+
+
+class PreconditionFailed(ApiError):
+    status, title, slug = 412, "Precondition failed", "precondition-failed"
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A valid record, resolved against the gazetteer, ready to store."""
+
+    columns: dict[str, Any]
+    actors: list[tuple[str, str]]  # (name as given, role)
+    places: list[dict[str, Any]]
+    position: int = 0
+
+
+@dataclass(slots=True)
+class UpsertResult:
+    ids: list[int] = field(default_factory=list)
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[ErrorItem] = field(default_factory=list)
+
+
+def _value(figure: Any) -> int | None:
+    return figure.value if figure is not None else None
+
+
+def _place_out(place: ResolvedPlace, location: str | None) -> dict[str, Any]:
+    return {
+        "province": place.province,
+        "province_pcode": place.province_pcode,
+        "district": place.district,
+        "district_pcode": place.district_pcode,
+        "location": location,
+    }
+
+
+def prepare(
+    event_in: EventInModel, *, pointer: str = "", position: int = 0
+) -> tuple[Prepared | None, list[ErrorItem]]:
+    """Columns, actors and extra places of a valid record, or what is wrong with its places."""
+    errors: list[ErrorItem] = []
+    place = resolve_place(
+        country=event_in.country,
+        province=event_in.province,
+        district=event_in.district,
+        pointer=pointer,
+        errors=errors,
+    )
+    details = event_in.model_dump(mode="json", include=set(DETAIL_FIELDS[event_in.kind]))
+    places = []
+    if isinstance(event_in, DisplacementIn):
+        for role in ("origin", "destination"):
+            given = getattr(event_in, role)
+            if given is None:
+                continue
+            resolved = resolve_place(
+                country=event_in.country,
+                province=given.province,
+                district=given.district,
+                pointer=f"{pointer}/{role}",
+                errors=errors,
+            )
+            details[role] = _place_out(resolved, given.location)
+            places.append(
+                {
+                    "role": role,
+                    "province_key": resolved.province_key,
+                    "district_key": resolved.district_key,
+                }
+            )
+    if errors:
+        return None, errors
+    start, end = span(event_in.date, event_in.end_date, event_in.date_precision)
+    columns = {name: getattr(event_in, name) for name in _PLAIN_FIELDS} | {
+        "country": event_in.country,
+        "date_precision": event_in.date_precision.value,
+        "geo_precision": event_in.geo_precision.value if event_in.geo_precision else None,
+        "province": place.province,
+        "province_pcode": place.province_pcode,
+        "province_key": place.province_key,
+        "district": place.district,
+        "district_pcode": place.district_pcode,
+        "district_key": place.district_key,
+        "span_start": start,
+        "span_end": end,
+        "fatalities": event_in.fatalities.model_dump(mode="json") if event_in.fatalities else None,
+        "fatalities_value": _value(event_in.fatalities),
+        "families_value": _value(getattr(event_in, "families", None)),
+        "individuals_value": _value(getattr(event_in, "individuals", None)),
+        "sources": [s.model_dump(mode="json") for s in event_in.sources],
+        "details": details,
+    }
+    actors = [(ref.name, ref.role.value) for ref in event_in.actors]
+    return Prepared(columns, actors, places, position), []
+
+
+class EventWriter:
+    def __init__(self, session: Session, *, by: str | None) -> None:
+        self.session = session
+        self.by = by
+        self._last: datetime | None = None
+        self._locked = False
+
+    # The write clock.
+    def lock(self) -> None:
+        """Become the only writer (until commit or rollback); then the clock can be read."""
+        self._stamp()
+
+    def _stamp(self) -> datetime:
+        """A time later than every stored change; the first call takes the writers' lock."""
+        if not self._locked:
+            serialise_writers(self.session)
+            self._last = self.session.execute(sa.select(sa.func.max(event_t.c.updated_at))).scalar()
+            self._locked = True
+        now = utcnow()
+        if self._last is not None and now <= self._last:
+            now = self._last + timedelta(microseconds=1)
+        self._last = now
+        return now
+
+    def commit(self) -> None:
+        self.session.commit()
+        self._locked = False
+
+    # Creating.
+    def _actor_rows(self, prepared: list[Prepared]) -> dict[str, ActorRow]:
+        names = {name for p in prepared for name, _ in p.actors}
+        return get_or_create_actors(session=self.session, names=names) if names else {}
+
+    def create_many(self, prepared: list[Prepared]) -> list[int]:
+        if not prepared:
+            return []
+        now = self._stamp()
+        actors = self._actor_rows(prepared)
+        rows = [
+            p.columns | {"created_at": now, "updated_at": now, "version": 1, "created_by": self.by}
+            for p in prepared
+        ]
+        ids = list(
+            self.session.execute(
+                sa.insert(event_t).returning(event_t.c.id, sort_by_parameter_order=True), rows
+            ).scalars()
+        )
+        links = [
+            {
+                "event_id": event_id,
+                "position": n,
+                "actor_id": actors[name_key(name)].id,
+                "role": role,
+            }
+            for event_id, p in zip(ids, prepared, strict=True)
+            for n, (name, role) in enumerate(p.actors)
+        ]
+        places = [
+            {"event_id": event_id, **place}
+            for event_id, p in zip(ids, prepared, strict=True)
+            for place in p.places
+        ]
+        if links:
+            self.session.execute(sa.insert(event_actor_t), links)
+        if places:
+            self.session.execute(sa.insert(event_place_t), places)
+        return ids
+
+    # Changing.
+    def _current(self, event_id: int) -> sa.RowMapping:
+        row = (
+            self.session.execute(sa.select(event_t).where(event_t.c.id == event_id))
+            .mappings()
+            .one_or_none()
+        )
+        if row is None:
+            raise NotFound(f"No event with id {event_id}.")
+        if row["deleted_at"] is not None:
+            raise Gone(f"Event {event_id} was deleted at {row['deleted_at'].isoformat()}.")
+        return row
+
+    def _check_version(self, row: sa.RowMapping, expected: set[int] | None) -> None:
+        if expected is not None and row["version"] not in expected:
+            raise PreconditionFailed(
+                f"Event {row['id']} is at version {row['version']}: reload it, then change it.",
+                headers={"ETag": f'"{row["version"]}"'},
+            )
+
+    def _stored_actors(self, event_id: int) -> list[dict[str, str]]:
+        return actors_of(session=self.session, event_ids=[event_id])[event_id]
+
+    def _save_revision(
+        self,
+        event_id: int,
+        version: int,
+        action: str,
+        now: datetime,
+        reverse_patch: list[dict[str, Any]],
+    ) -> None:
+        self.session.execute(
+            sa.insert(revision_t).values(
+                event_id=event_id,
+                version=version,
+                action=action,
+                changed_at=now,
+                changed_by=self.by,
+                reverse_patch=reverse_patch,
+            )
+        )
+
+    def _change(self, row: sa.RowMapping, values: dict[str, Any]) -> int:
+        """Write `values` if the row is still at its version; the new version."""
+        version = int(row["version"]) + 1
+        result: sa.CursorResult[Any] = self.session.execute(  # type: ignore[assignment]
+            sa.update(event_t)
+            .where(
+                event_t.c.id == row["id"],
+                event_t.c.version == row["version"],
+                event_t.c.deleted_at.is_(None),
+            )
+            .values(values | {"version": version})
+        )
+        if result.rowcount != 1:  # only if the writers' lock was bypassed
+            raise PreconditionFailed(f"Event {row['id']} changed meanwhile; reload it.")
+        return version
+
+    def _update_row(
+        self, row: sa.RowMapping, prepared: Prepared, actors: dict[str, ActorRow], *, force: bool
+    ) -> int | None:
+        """Apply a prepared record to a stored one; None if nothing would change."""
+        old_actors = self._stored_actors(row["id"])
+        new_actors = [{"name": actors[name_key(n)].name, "role": r} for n, r in prepared.actors]
+        old_doc = document(row, old_actors)
+        new_doc = document(prepared.columns, new_actors)
+        if old_doc == new_doc and not force:
+            return None
+        now = self._stamp()
+        version = self._change(row, prepared.columns | {"updated_at": now})
+        self.session.execute(sa.delete(event_actor_t).where(event_actor_t.c.event_id == row["id"]))
+        self.session.execute(sa.delete(event_place_t).where(event_place_t.c.event_id == row["id"]))
+        links = [
+            {
+                "event_id": row["id"],
+                "position": n,
+                "actor_id": actors[name_key(name)].id,
+                "role": role,
+            }
+            for n, (name, role) in enumerate(prepared.actors)
+        ]
+        if links:
+            self.session.execute(sa.insert(event_actor_t), links)
+        if prepared.places:
+            self.session.execute(
+                sa.insert(event_place_t), [{"event_id": row["id"], **p} for p in prepared.places]
+            )
+        reverse = jsonpatch.make_patch(new_doc, old_doc).patch
+        self._save_revision(row["id"], version, "update", now, reverse)
+        return version
+
+    def create(self, prepared: Prepared) -> int:
+        self._stamp()
+        self._check_unique(prepared, event_id=None)
+        return self.create_many([prepared])[0]
+
+    def update(self, event_id: int, prepared: Prepared, *, expected: set[int] | None) -> None:
+        self._stamp()
+        row = self._current(event_id)
+        self._check_version(row, expected)
+        self._check_unique(prepared, event_id)
+        self._update_row(row, prepared, self._actor_rows([prepared]), force=False)
+
+    def delete(self, event_id: int, *, expected: set[int] | None) -> None:
+        now = self._stamp()
+        row = self._current(event_id)
+        self._check_version(row, expected)
+        version = self._change(row, {"deleted_at": now, "updated_at": now})
+        self._save_revision(event_id, version, "delete", now, [])
+
+    def _check_unique(self, prepared: Prepared, event_id: int | None) -> None:
+        dataset, external_id = prepared.columns["dataset"], prepared.columns["external_id"]
+        if dataset is None:
+            return
+        same = sa.select(event_t.c.id).where(
+            event_t.c.dataset == dataset, event_t.c.external_id == external_id
+        )
+        if event_id is not None:
+            same = same.where(event_t.c.id != event_id)
+        other = self.session.execute(same).scalar()
+        if other is not None:
+            raise Conflict(
+                f"Event {other} already has dataset {dataset!r} and external_id {external_id!r}."
+            )
+
+    # Upserting, for bulk loads: dataset + external_id name a record across loads.
+    def upsert_many(
+        self, prepared: list[Prepared], *, on_conflict: Literal["create", "error"] = "create"
+    ) -> UpsertResult:
+        """Insert new records, update changed ones; errors (by position) leave the batch unwritten.
+
+        With on_conflict="error", an existing dataset + external_id is an error (plain create).
+        """
+        result = UpsertResult()
+        self._stamp()
+        keys = [
+            (p.columns["dataset"], p.columns["external_id"])
+            for p in prepared
+            if p.columns["dataset"]
+        ]
+        existing: dict[tuple[str, str], sa.RowMapping] = {}
+        if keys:
+            rows = self.session.execute(
+                sa.select(event_t).where(
+                    sa.tuple_(event_t.c.dataset, event_t.c.external_id).in_(keys)
+                )
+            ).mappings()
+            existing = {(r["dataset"], r["external_id"]): r for r in rows}
+        seen: dict[tuple[str, str], int] = {}
+        for p in prepared:
+            key = (p.columns["dataset"], p.columns["external_id"])
+            if p.columns["dataset"] is None:
+                continue
+            pointer = f"/{p.position}/external_id"
+            if key in seen:
+                result.errors.append(
+                    ErrorItem(
+                        in_="body",
+                        pointer=pointer,
+                        detail=f"Same dataset and external_id as the record at {seen[key]}.",
+                    )
+                )
+            seen[key] = p.position
+            row = existing.get(key)
+            if row is not None and on_conflict == "error":
+                result.errors.append(
+                    ErrorItem(
+                        in_="body",
+                        pointer=pointer,
+                        detail=f"Event {row['id']} already has this dataset and external_id.",
+                    )
+                )
+            elif row is not None and row["deleted_at"] is not None:
+                result.errors.append(
+                    ErrorItem(
+                        in_="body",
+                        pointer=pointer,
+                        detail=f"Event {row['id']} with this dataset and external_id was deleted.",
+                    )
+                )
+        if result.errors:
+            return result
+        new = [
+            p for p in prepared if (p.columns["dataset"], p.columns["external_id"]) not in existing
+        ]
+        new_ids = iter(self.create_many(new))
+        changed = [
+            p for p in prepared if (p.columns["dataset"], p.columns["external_id"]) in existing
+        ]
+        actors = self._actor_rows(changed) if changed else {}
+        for p in prepared:
+            row = existing.get((p.columns["dataset"], p.columns["external_id"]))
+            if row is None:
+                result.ids.append(next(new_ids))
+                result.inserted += 1
+                continue
+            result.ids.append(int(row["id"]))
+            if self._update_row(row, p, actors, force=False) is None:
+                result.unchanged += 1
+            else:
+                result.updated += 1
+        return result
+
+
+# What the routes call: one function per kind of write, each one transaction.
+def prepared_or_422(event_in: EventInModel) -> Prepared:
+    prepared, errors = prepare(event_in)
+    if prepared is None:
+        raise InvalidRequest(errors)
+    return prepared
+
+
+def create_event(
+    *, session: Session, event_in: EventInModel, by: str | None, idempotency_key: str | None = None
+) -> tuple[dict[str, Any], bool]:
+    """Store a new record; return it, and whether this replays an earlier identical create."""
+    prepared = prepared_or_422(event_in)
+    writer = EventWriter(session, by=by)
+    writer.lock()
+    request_hash = ""
+    if idempotency_key is not None:
+        canonical = json.dumps(event_in.model_dump(mode="json"), sort_keys=True)
+        request_hash = hashlib.sha256(canonical.encode()).hexdigest()
+        earlier = session.execute(
+            sa.select(idempotency_t.c.request_hash, idempotency_t.c.response).where(
+                idempotency_t.c.key_name == (by or ""),
+                idempotency_t.c.idempotency_key == idempotency_key,
+            )
+        ).one_or_none()
+        if earlier is not None:
+            if earlier.request_hash != request_hash:
+                raise invalid(
+                    "header",
+                    "Idempotency-Key",
+                    "This Idempotency-Key was used for a different record; use a new key.",
+                )
+            return dict(earlier.response), True
+    event_id = writer.create(prepared)
+    record = read_event(session=session, event_id=event_id)
+    if idempotency_key is not None:
+        session.execute(
+            sa.insert(idempotency_t).values(
+                key_name=by or "",
+                idempotency_key=idempotency_key,
+                request_hash=request_hash,
+                event_id=event_id,
+                response=jsonable(record),
+                created_at=utcnow(),
+            )
+        )
+    writer.commit()
+    return record, False
+
+
+def replace_event(
+    *,
+    session: Session,
+    event_id: int,
+    event_in: EventInModel,
+    expected: set[int] | None,
+    by: str | None,
+) -> None:
+    prepared = prepared_or_422(event_in)
+    writer = EventWriter(session, by=by)
+    writer.update(event_id, prepared, expected=expected)
+    writer.commit()
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396: objects merge key by key, null removes a key, anything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge_patch(merged.get(key), value)
+    return merged
+
+
+_SERVER_FIELDS = ("id", "created_at", "updated_at", "version", "province_pcode", "district_pcode")
+
+
+def input_form(record: dict[str, Any]) -> dict[str, Any]:
+    """A stored record as a client would write it (what a merge patch applies to)."""
+    form = {k: v for k, v in record.items() if k not in _SERVER_FIELDS}
+    for role in ("origin", "destination"):
+        if isinstance(form.get(role), dict):
+            form[role] = {k: v for k, v in form[role].items() if k not in _SERVER_FIELDS}
+    return form
+
+
+_adapter: TypeAdapter[EventInModel] = TypeAdapter(EventIn)
+
+
+def patch_event(
+    *,
+    session: Session,
+    event_id: int,
+    patch: dict[str, Any],
+    expected: set[int] | None,
+    by: str | None,
+) -> None:
+    current = read_event(session=session, event_id=event_id)
+    merged = merge_patch(jsonable(input_form(current)), patch)
+    if isinstance(merged, dict) and merged.get("kind") != current["kind"]:
+        raise invalid(
+            "body", "/kind", "A patch cannot change the kind; PUT a full record of the new kind."
+        )
+    try:
+        event_in = _adapter.validate_python(merged)
+    except ValidationError as error:
+        raise body_errors(error) from error
+    replace_event(session=session, event_id=event_id, event_in=event_in, expected=expected, by=by)
+
+
+async def merge_patch_body(request: Request) -> dict[str, Any]:
+    """The body of a PATCH: a JSON object sent as application/merge-patch+json (or JSON)."""
+    if media_type(request) not in ("application/merge-patch+json", "application/json"):
+        raise UnsupportedMediaType("Send the patch as application/merge-patch+json (RFC 7396).")
+    try:
+        patch = json.loads((await request.body()).decode("utf-8"))
+    except (ValueError, RecursionError) as error:
+        detail = "The body is not valid JSON."
+        raise BadRequest(
+            detail, errors=[ErrorItem(in_="body", pointer="", detail=detail)]
+        ) from error
+    if not isinstance(patch, dict):
+        raise invalid("body", "", "A merge patch is a JSON object.")
+    return patch
+
+
+def delete_event(
+    *, session: Session, event_id: int, expected: set[int] | None, by: str | None
+) -> None:
+    writer = EventWriter(session, by=by)
+    writer.delete(event_id, expected=expected)
+    writer.commit()
