@@ -1,4 +1,8 @@
-"""API keys: `Authorization: Bearer <key>`, checked in constant time against the configured keys."""
+"""API keys: `Authorization: Bearer <key>`, from CE_API_KEYS or the database's hashed keys.
+
+No key, an unknown or a revoked one: 401; a key without the scope: 403. The answer never says
+which keys exist, and configured secrets are compared in constant time.
+"""
 
 import hashlib
 import hmac
@@ -7,15 +11,19 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
 
 from app.errors import Forbidden, Unauthorized
+from app.keys.service import find_stored_key
 from app.settings import ApiKey, Scope, Settings
 
 bearer = HTTPBearer(
     auto_error=False,
     scheme_name="ApiKey",
-    description="An API key, sent as `Authorization: Bearer <key>`. Writes need the write scope.",
+    description="An API key, sent as `Authorization: Bearer <key>`. Writes need the write scope; "
+    "reads need a read key only where the server is set to (CE_READ_REQUIRES_KEY).",
 )
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
 def _digest(secret: str) -> bytes:
@@ -23,7 +31,7 @@ def _digest(secret: str) -> bytes:
 
 
 def find_key(settings: Settings, presented: str) -> ApiKey | None:
-    """The key matching `presented`; every key is compared, so timing tells nothing."""
+    """The configured key matching `presented`; every key is compared, so timing tells nothing."""
     wanted = _digest(presented)
     found = None
     for key in settings.parsed_api_keys:
@@ -32,21 +40,37 @@ def find_key(settings: Settings, presented: str) -> ApiKey | None:
     return found
 
 
+def authenticate(
+    request: Request, credentials: HTTPAuthorizationCredentials | None, scope: Scope
+) -> ApiKey:
+    if credentials is None:
+        raise Unauthorized("An API key is required: send `Authorization: Bearer <key>`.")
+    presented = credentials.credentials
+    key = find_key(request.app.state.settings, presented)
+    if key is None:
+        with Session(request.app.state.engine) as session:
+            stored = find_stored_key(session=session, secret=presented)
+        if stored is not None:
+            key = ApiKey(stored[0], stored[1], "")
+    if key is None:
+        raise Unauthorized("The API key is not valid.")
+    if not key.scope.allows(scope):
+        raise Forbidden(f"This API key does not have the '{scope}' scope.")
+    return key
+
+
 def require(scope: Scope) -> Callable[..., ApiKey]:
-    def dependency(
-        request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    ) -> ApiKey:
-        if credentials is None:
-            raise Unauthorized("An API key is required: send `Authorization: Bearer <key>`.")
-        key = find_key(request.app.state.settings, credentials.credentials)
-        if key is None:
-            raise Unauthorized("The API key is not valid.")
-        if not key.scope.allows(scope):
-            raise Forbidden(f"This API key does not have the '{scope}' scope.")
-        return key
+    def dependency(request: Request, credentials: Credentials) -> ApiKey:
+        return authenticate(request, credentials, scope)
 
     return dependency
 
 
+def read_access(request: Request, credentials: Credentials) -> None:
+    """Reads are public unless the server is set to require a read key (CE_READ_REQUIRES_KEY)."""
+    if request.method in ("GET", "HEAD") and request.app.state.settings.read_requires_key:
+        authenticate(request, credentials, Scope.READ)
+
+
 WriteKey = Annotated[ApiKey, Depends(require(Scope.WRITE))]
+AdminKey = Annotated[ApiKey, Depends(require(Scope.ADMIN))]

@@ -2,14 +2,20 @@
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import uvicorn
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
 
 from app.db import make_engine, migrate
+from app.errors import ApiError
+from app.importer import ImportReport, import_file
+from app.keys import service as keys
 from app.seeding import load_seeds
-from app.settings import Settings
+from app.settings import Scope, Settings
 
 
 def _safe_url(settings: Settings) -> str:
@@ -47,6 +53,82 @@ def serve(settings: Settings, *, workers: int, seed: bool) -> None:
     )
 
 
+def _keys(settings: Settings, args: argparse.Namespace) -> int:
+    engine = make_engine(settings)
+    try:
+        with Session(engine) as session:
+            if args.keys_command == "create":
+                reserved = {k.name for k in settings.parsed_api_keys}
+                info, secret = keys.create_key(
+                    session=session, name=args.name, scope=Scope(args.scope), reserved=reserved
+                )
+                print(f"created key {info.name!r} ({info.scope}); its secret, shown only now:")
+                print(secret)
+            elif args.keys_command == "list":
+                print(f"{'name':24} {'scope':6} {'prefix':12} {'created':26} revoked")
+                for k in keys.list_keys(session=session):
+                    print(
+                        f"{k.name:24} {k.scope:6} {k.prefix:12} {k.created_at.isoformat():26} "
+                        f"{k.revoked_at.isoformat() if k.revoked_at else '-'}"
+                    )
+            else:
+                info = keys.revoke_key(session=session, name=args.name)
+                print(f"revoked key {info.name!r}")
+    except ApiError as error:
+        print(f"conflict-events: {error.detail}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    engine = make_engine(settings)
+    started = time.monotonic()
+    interactive = sys.stderr.isatty()
+
+    def progress(report: ImportReport) -> None:
+        rate = report.read / max(time.monotonic() - started, 1e-9)
+        line = (
+            f"{report.read:>12,} read  {report.inserted:>12,} inserted  {report.updated:>10,} "
+            f"updated  {len(report.rejected):>8,} rejected  {rate:>9,.0f}/s"
+        )
+        if interactive:
+            print("\r" + line, end="", file=sys.stderr, flush=True)
+        elif report.read % (args.batch_size * 50) < args.batch_size:
+            print(line, file=sys.stderr, flush=True)
+
+    try:
+        report = import_file(
+            engine=engine,
+            path=args.file,
+            strict=args.strict,
+            batch_size=args.batch_size,
+            progress=progress,
+        )
+    except (OSError, ValueError) as error:
+        print(f"\nconflict-events: cannot import {args.file}: {error}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    if interactive:
+        print(file=sys.stderr)
+    for line, reason in report.rejected[:100]:
+        print(f"{args.file}:{line}: rejected: {reason}", file=sys.stderr)
+    if len(report.rejected) > 100:
+        print(f"... and {len(report.rejected) - 100} more rejections", file=sys.stderr)
+    elapsed = time.monotonic() - started
+    if args.strict and report.rejected:
+        print(f"conflict-events: --strict: {len(report.rejected)} problems, nothing stored")
+        return 1
+    print(
+        f"conflict-events: read {report.read}, inserted {report.inserted}, updated "
+        f"{report.updated}, unchanged {report.unchanged}, rejected {len(report.rejected)} "
+        f"in {elapsed:.1f} s"
+    )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="conflict-events", description="A REST API for conflict-event records."
@@ -59,6 +141,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve_cmd.add_argument("--no-seed", action="store_true", help="do not load seeds/")
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("seed", help="load seeds/ (records already stored or deleted are kept)")
+    import_cmd = commands.add_parser(
+        "import", help="load records from an NDJSON or JSON array file"
+    )
+    import_cmd.add_argument("file", type=Path, help="NDJSON (one record per line) or a JSON array")
+    import_cmd.add_argument(
+        "--strict",
+        action="store_true",
+        help="validate the whole file first; store nothing if any record is invalid",
+    )
+    import_cmd.add_argument(
+        "--batch-size", type=int, default=2000, help="records per transaction (default 2000)"
+    )
+    keys_cmd = commands.add_parser("keys", help="manage API keys")
+    keys_commands = keys_cmd.add_subparsers(dest="keys_command", required=True)
+    create_key = keys_commands.add_parser("create", help="make a key and print its secret once")
+    create_key.add_argument("--name", required=True)
+    create_key.add_argument("--scope", required=True, choices=[s.value for s in Scope])
+    keys_commands.add_parser("list", help="list keys (never their secrets)")
+    revoke = keys_commands.add_parser("revoke", help="revoke a key by name")
+    revoke.add_argument("name")
     args = parser.parse_args(argv)
 
     overrides = {
@@ -79,6 +181,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _migrate(settings)
     elif args.command == "seed":
         _seed(settings)
+    elif args.command == "import":
+        return _import(settings, args)
+    elif args.command == "keys":
+        return _keys(settings, args)
     return 0
 
 

@@ -253,6 +253,7 @@ _HTTP_TITLES = {
     413: "Request body too large",
     415: "Unsupported media type",
 }
+_HTTP_SLUGS = {413: "body-too-large"}
 
 
 async def _http_error_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -262,7 +263,7 @@ async def _http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"No such path: {request.url.path}"
     problem = Problem(
-        type=f"/problems/{title.lower().replace(' ', '-')}",
+        type=f"/problems/{_HTTP_SLUGS.get(exc.status_code, title.lower().replace(' ', '-'))}",
         title=title,
         status=exc.status_code,
         detail=detail,

@@ -8,12 +8,15 @@ from fastapi import Depends, FastAPI
 
 from app import __version__
 from app.actors.routes import router as actors_router
+from app.auth import read_access
 from app.db import make_engine
 from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.events.routes import router as events_router
 from app.gazetteer.routes import router as places_router
 from app.health import router as health_router
+from app.keys.routes import router as keys_router
+from app.middleware import BodyLimit
 from app.routing import reject_unknown_query_params
 from app.settings import Settings
 
@@ -50,16 +53,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "events", "description": "Event records: query, read, create."},
             {"name": "places", "description": "The gazetteer of provinces and districts."},
             {"name": "actors", "description": "The actor registry."},
+            {"name": "keys", "description": "API keys (admin scope)."},
             {"name": "service", "description": "Health of the service."},
         ],
     )
     app.state.settings = settings
     app.state.engine = engine
     install_error_handlers(app)
-    v1 = [Depends(reject_unknown_query_params)]
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    v1 = [Depends(reject_unknown_query_params), Depends(read_access)]
     app.include_router(events_router, dependencies=v1)
     app.include_router(places_router, dependencies=v1)
     app.include_router(actors_router, dependencies=v1)
+    app.include_router(keys_router, dependencies=v1)
     app.include_router(health_router)
     install_docs(app)
     return app

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     seeds_dir: Path = REPO_ROOT / "seeds"
     migrations_config: Path = REPO_ROOT / "pyproject.toml"
     api_keys: str = ""
+    read_requires_key: bool = False
+    max_body_bytes: int = 16 * 1024 * 1024
     cursor_secret: str | None = None
     sqlite_busy_timeout_ms: int = 30_000
 

@@ -18,11 +18,17 @@ from app.settings import Settings
 from tests.databases import Backend, backend_from_environment
 
 WRITE_KEY = "test-write-key-0123456789"
+OTHER_WRITE_KEY = "test-other-write-key-0123456789"
 READ_KEY = "test-read-key-0123456789"
 ADMIN_KEY = "test-admin-key-0123456789"
-API_KEYS = f"editor:write:{WRITE_KEY},viewer:read:{READ_KEY},root:admin:{ADMIN_KEY}"
+API_KEYS = (
+    f"editor:write:{WRITE_KEY},corrector:write:{OTHER_WRITE_KEY},viewer:read:{READ_KEY},"
+    f"root:admin:{ADMIN_KEY}"
+)
 CURSOR_SECRET = "test-cursor-secret-" + "x" * 32
 WRITE = {"Authorization": f"Bearer {WRITE_KEY}"}
+OTHER_WRITE = {"Authorization": f"Bearer {OTHER_WRITE_KEY}"}
+ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 REPO = Path(__file__).resolve().parent.parent
 
 

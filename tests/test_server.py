@@ -62,3 +62,39 @@ def test_concurrent_creates_are_each_stored_once(
     actors = httpx.get(f"{server.url}/v1/actors?q=group").json()["items"]
     assert sorted(a["name"] for a in actors) == [f"Group {n}" for n in range(7)]
     assert "database is locked" not in server.log.read_text()
+
+
+def test_concurrent_edits_of_one_record_have_one_winner_per_version(
+    database_url: str, live_server: Callable[..., LiveServer]
+) -> None:
+    server = live_server(database_url, "--workers", "2")
+    event_id, clients, attempts = 1, 6, 12
+
+    def edit(client_number: int) -> list[tuple[int, int, str]]:
+        outcomes = []
+        with httpx.Client(base_url=server.url, headers=WRITE, timeout=60) as http:
+            for attempt in range(attempts):
+                etag = http.get(f"/v1/events/{event_id}").headers["etag"]
+                summary = f"edit by client {client_number}, attempt {attempt}"
+                response = http.patch(
+                    f"/v1/events/{event_id}",
+                    json={"summary": summary},
+                    headers={"If-Match": etag, "Content-Type": "application/merge-patch+json"},
+                )
+                outcomes.append((response.status_code, int(etag.strip('"')), summary))
+        return outcomes
+
+    with ThreadPoolExecutor(clients) as pool:
+        outcomes = [o for result in pool.map(edit, range(clients)) for o in result]
+    assert {status for status, _, _ in outcomes} <= {200, 412}
+    winners = {base: summary for status, base, summary in outcomes if status == 200}
+    assert len(winners) == sum(1 for status, _, _ in outcomes if status == 200)  # one per version
+    final = httpx.get(f"{server.url}/v1/events/{event_id}").json()
+    assert final["version"] == 1 + len(winners)
+    assert final["summary"] == winners[max(winners)]
+    history = httpx.get(f"{server.url}/v1/events/{event_id}/history").json()["items"]
+    assert [h["version"] for h in history] == list(range(1, final["version"] + 1))
+    for revision in history[1:]:  # every winning edit is in the history, none lost
+        assert revision["patch"] == [
+            {"op": "replace", "path": "/summary", "value": winners[revision["version"] - 1]}
+        ]

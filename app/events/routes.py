@@ -157,9 +157,9 @@ def replace_event(
     key: WriteKey,
     event_id: EventId,
     event_in: EventIn,
-    if_match: IfMatch,
     session: WriteSessionDep,
     response: Response,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """Replace an event with a full record (which may be of another kind)."""
     writes.replace_event(
@@ -196,9 +196,9 @@ def patch_event(
     key: WriteKey,
     event_id: EventId,
     patch: Annotated[dict[str, Any], Depends(writes.merge_patch_body)],
-    if_match: IfMatch,
     session: WriteSessionDep,
     response: Response,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """Change some fields of an event with a JSON merge patch (RFC 7396); null removes a field."""
     writes.patch_event(
@@ -215,7 +215,7 @@ def patch_event(
     "/{event_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_problems(*WRITE_PROBLEMS)
 )
 def delete_event(
-    key: WriteKey, event_id: EventId, if_match: IfMatch, session: WriteSessionDep
+    key: WriteKey, event_id: EventId, session: WriteSessionDep, if_match: IfMatch = None
 ) -> Response:
     """Delete an event; it stays as a tombstone that /v1/events/deleted lists."""
     writes.delete_event(
