@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import httpx2
 import jsonpatch
 import pytest
 from fastapi.testclient import TestClient
@@ -24,7 +25,7 @@ def patch(
     body: Any,
     if_match: str | None,
     headers: dict[str, str] = WRITE,
-):
+) -> httpx2.Response:
     extra = {"Content-Type": "application/merge-patch+json"}
     if if_match is not None:
         extra["If-Match"] = if_match

@@ -1,6 +1,7 @@
 """Mirroring by updated_since, idempotent creates, bulk loads, and the body size limit."""
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -182,7 +183,7 @@ def test_bodies_over_the_limit_are_413(database_url: str, tmp_path: Path) -> Non
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["status"] == 413
 
-        def chunks():  # no Content-Length: the limit is enforced while reading
+        def chunks() -> Iterator[bytes]:  # no Content-Length: the limit is enforced while reading
             yield json.dumps(big).encode()
 
         streamed = client.post("/v1/events/bulk", content=chunks(), headers=WRITE | NDJSON)
