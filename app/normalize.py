@@ -3,6 +3,7 @@
 import difflib
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 
 def fold(text: str) -> str:
@@ -16,6 +17,7 @@ def fold(text: str) -> str:
     return " ".join(spaced.split())
 
 
+@lru_cache(maxsize=65536)
 def name_key(text: str) -> str:
     """The key two names share when a user means the same thing: 'Lashkar Gah' == 'lashkargah'."""
     return fold(text).replace(" ", "")

@@ -1,8 +1,8 @@
-"""events actors and places
+"""initial schema
 
-Revision ID: 1c90450b69b9
+Revision ID: 37787240cbf4
 Revises:
-Create Date: 2026-11-25 04:01:19.771993
+Create Date: 2026-11-25 05:00:38.854559
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "1c90450b69b9"
+revision: str = "37787240cbf4"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -26,6 +26,19 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_actor")),
         sa.UniqueConstraint("name_key", name=op.f("uq_actor_name_key")),
+    )
+    op.create_table(
+        "api_key",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("scope", sa.String(length=10), nullable=False),
+        sa.Column("secret_hash", sa.String(length=64), nullable=False),
+        sa.Column("secret_prefix", sa.String(length=12), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_key")),
+        sa.UniqueConstraint("name", name=op.f("uq_api_key_name")),
+        sa.UniqueConstraint("secret_hash", name=op.f("uq_api_key_secret_hash")),
     )
     op.create_table(
         "event",
@@ -62,20 +75,31 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_by", sa.String(length=100), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_event")),
         sa.UniqueConstraint("dataset", "external_id", name=op.f("uq_event_dataset_external_id")),
         sqlite_autoincrement=True,
     )
     with op.batch_alter_table("event", schema=None) as batch_op:
-        batch_op.create_index("ix_event_country_date_id", ["country", "date", "id"], unique=False)
         batch_op.create_index("ix_event_date_id", ["date", "id"], unique=False)
         batch_op.create_index(
-            "ix_event_district_key_date_id", ["district_key", "date", "id"], unique=False
+            "ix_event_deleted_at_id",
+            ["deleted_at", "id"],
+            unique=False,
+            sqlite_where=sa.text("deleted_at IS NOT NULL"),
+            postgresql_where=sa.text("deleted_at IS NOT NULL"),
         )
-        batch_op.create_index("ix_event_kind_date_id", ["kind", "date", "id"], unique=False)
+        batch_op.create_index(
+            "ix_event_district_key_date_id",
+            ["district_key", "date", "id"],
+            unique=False,
+            sqlite_where=sa.text("district_key IS NOT NULL"),
+            postgresql_where=sa.text("district_key IS NOT NULL"),
+        )
         batch_op.create_index(
             "ix_event_province_key_date_id", ["province_key", "date", "id"], unique=False
         )
+        batch_op.create_index("ix_event_updated_at_id", ["updated_at", "id"], unique=False)
 
     op.create_table(
         "actor_alias",
@@ -143,11 +167,51 @@ def upgrade() -> None:
             "ix_event_place_province_key_event_id", ["province_key", "event_id"], unique=False
         )
 
+    op.create_table(
+        "event_revision",
+        sa.Column("event_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("action", sa.String(length=10), nullable=False),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("changed_by", sa.String(length=100), nullable=True),
+        sa.Column("reverse_patch", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["event.id"],
+            name=op.f("fk_event_revision_event_id_event"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("event_id", "version", name=op.f("pk_event_revision")),
+    )
+    op.create_table(
+        "idempotency_record",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key_name", sa.String(length=100), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=200), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("event_id", sa.Integer(), nullable=False),
+        sa.Column("response", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["event.id"],
+            name=op.f("fk_idempotency_record_event_id_event"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_record")),
+        sa.UniqueConstraint(
+            "key_name",
+            "idempotency_key",
+            name=op.f("uq_idempotency_record_key_name_idempotency_key"),
+        ),
+    )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table("idempotency_record")
+    op.drop_table("event_revision")
     with op.batch_alter_table("event_place", schema=None) as batch_op:
         batch_op.drop_index("ix_event_place_province_key_event_id")
         batch_op.drop_index("ix_event_place_district_key_event_id")
@@ -162,12 +226,21 @@ def downgrade() -> None:
 
     op.drop_table("actor_alias")
     with op.batch_alter_table("event", schema=None) as batch_op:
+        batch_op.drop_index("ix_event_updated_at_id")
         batch_op.drop_index("ix_event_province_key_date_id")
-        batch_op.drop_index("ix_event_kind_date_id")
-        batch_op.drop_index("ix_event_district_key_date_id")
+        batch_op.drop_index(
+            "ix_event_district_key_date_id",
+            sqlite_where=sa.text("district_key IS NOT NULL"),
+            postgresql_where=sa.text("district_key IS NOT NULL"),
+        )
+        batch_op.drop_index(
+            "ix_event_deleted_at_id",
+            sqlite_where=sa.text("deleted_at IS NOT NULL"),
+            postgresql_where=sa.text("deleted_at IS NOT NULL"),
+        )
         batch_op.drop_index("ix_event_date_id")
-        batch_op.drop_index("ix_event_country_date_id")
 
     op.drop_table("event")
+    op.drop_table("api_key")
     op.drop_table("actor")
     # ### end Alembic commands ###
