@@ -9,9 +9,9 @@ import json
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterator
-from multiprocessing.pool import AsyncResult
 from dataclasses import dataclass, field
 from itertools import islice
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import TextIO
 
