@@ -1,5 +1,6 @@
 """The database engine and sessions, the same code for SQLite and PostgreSQL."""
 
+import operator
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -177,20 +178,25 @@ def insert_many(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -
     dialect = connection.dialect
     names = list(rows[0])
     compiled = sa.insert(table).compile(dialect=dialect, column_keys=names)
-    processors = {name: table.c[name].type.bind_processor(dialect) for name in names}
+    order = list(compiled.positiontup or []) if compiled.positional else names
+    processors = [
+        (index, processor)
+        for index, name in enumerate(order)
+        if (processor := table.c[name].type.bind_processor(dialect)) is not None
+    ]
+    pick = operator.itemgetter(*order)
+    converted = []
+    for row in rows:
+        values = list(pick(row)) if len(order) > 1 else [pick(row)]
+        for index, processor in processors:
+            values[index] = processor(values[index])
+        converted.append(values)
     if compiled.positional:
-        order = compiled.positiontup or []
-        tuples = [
-            tuple(processors[n](row[n]) if processors[n] else row[n] for n in order)  # type: ignore[misc]
-            for row in rows
-        ]
-        connection.exec_driver_sql(str(compiled), tuples)
+        connection.exec_driver_sql(str(compiled), [tuple(v) for v in converted])
     else:
-        dicts = [
-            {n: processors[n](row[n]) if processors[n] else row[n] for n in names}  # type: ignore[misc]
-            for row in rows
-        ]
-        connection.exec_driver_sql(str(compiled), dicts)
+        connection.exec_driver_sql(
+            str(compiled), [dict(zip(order, v, strict=True)) for v in converted]
+        )
 
 
 def tune_for_bulk_load(session: Session) -> None:

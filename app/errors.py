@@ -213,6 +213,8 @@ def _pointer(parts: list[str | int]) -> str:
 def _error_item(error: dict[str, Any]) -> ErrorItem:
     where, *path = error["loc"] or ("body",)
     message = str(error.get("msg", "Invalid value."))
+    if error.get("type") == "string_pattern_mismatch" and "\\x00" in message:
+        message = "Must not contain NUL characters."
     if where == "body":
         # A discriminated union puts the chosen kind into the location; the user never wrote it.
         if path and path[0] in KIND_NAMES:

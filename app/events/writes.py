@@ -372,13 +372,16 @@ class EventWriter:
             if p.columns["dataset"]
         ]
         existing: dict[tuple[str, str], sa.RowMapping] = {}
-        if keys:
+        by_dataset: dict[str, list[str]] = {}
+        for dataset, external_id in keys:
+            by_dataset.setdefault(dataset, []).append(external_id)
+        for dataset, external_ids in by_dataset.items():  # an expanding IN compiles once
             rows = self.session.execute(
                 sa.select(event_t).where(
-                    sa.tuple_(event_t.c.dataset, event_t.c.external_id).in_(keys)
+                    event_t.c.dataset == dataset, event_t.c.external_id.in_(external_ids)
                 )
             ).mappings()
-            existing = {(r["dataset"], r["external_id"]): r for r in rows}
+            existing |= {(r["dataset"], r["external_id"]): r for r in rows}
         seen: dict[tuple[str, str], int] = {}
         for p in prepared:
             key = (p.columns["dataset"], p.columns["external_id"])

@@ -81,12 +81,14 @@ def main() -> None:
     )
 
     connection = sqlite3.connect(database)
+    newest = "ORDER BY date DESC, id DESC LIMIT 51"
     queries = {
-        "province + year": "SELECT id FROM event WHERE province_key = 'AF30' AND deleted_at IS NULL "
-        "AND span_start <= '2021-12-31' AND span_end >= '2021-01-01' ORDER BY date DESC, id DESC LIMIT 51",
-        "actor": "SELECT id FROM event WHERE id IN (SELECT event_id FROM event_actor WHERE actor_id = 1) "
-        "ORDER BY date DESC, id DESC LIMIT 51",
-        "changes": "SELECT id FROM event WHERE updated_at > '2000-01-01' ORDER BY updated_at, id LIMIT 51",
+        "province + year": "SELECT id FROM event WHERE province_key = 'AF30' AND deleted_at IS NULL"
+        f" AND span_start <= '2021-12-31' AND span_end >= '2021-01-01' {newest}",
+        "actor": "SELECT id FROM event WHERE id IN"
+        f" (SELECT event_id FROM event_actor WHERE actor_id = 1) {newest}",
+        "changes": "SELECT id FROM event WHERE updated_at > '2000-01-01'"
+        " ORDER BY updated_at, id LIMIT 51",
     }
     analyzed = connection.execute("SELECT count(*) FROM sqlite_stat1").fetchone()[0]
     print(f"sqlite_stat1 rows after import: {analyzed}")
