@@ -140,7 +140,7 @@ def import_file(
     strict: bool = False,
     batch_size: int = 2000,
     by: str = "import",
-    workers: int = 2,
+    workers: int = 1,
     progress: Callable[[ImportReport], None] = lambda report: None,
 ) -> ImportReport:
     """Validate and store the records of `path`; `workers` processes validate (0: none)."""
