@@ -182,7 +182,8 @@ def insert_many(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -
     processors = [
         (index, processor)
         for index, name in enumerate(order)
-        if (processor := table.c[name].type.bind_processor(dialect)) is not None
+        if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+        is not None
     ]
     pick = operator.itemgetter(*order)
     converted = []
