@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.actors.service import actors_of, find_actors, suggest_actors
 from app.errors import ErrorItem, Gone, InvalidRequest, NotFound
-from app.events.documents import document
+from app.events.documents import DOCUMENT_COLUMNS, document
 from app.events.filters import EventFilters
 from app.gazetteer import get_gazetteer
 from app.models import event_actor_table as event_actor_t
@@ -19,32 +19,7 @@ from app.models import event_revision_table as revision_t
 from app.models import event_table as event_t
 from app.normalize import closest, name_key
 
-_OUT_COLUMNS = (
-    "id",
-    "kind",
-    "date",
-    "end_date",
-    "date_precision",
-    "country",
-    "province",
-    "province_pcode",
-    "district",
-    "district_pcode",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "summary",
-    "fatalities",
-    "sources",
-    "source_event_type",
-    "source_sub_event_type",
-    "dataset",
-    "external_id",
-    "created_at",
-    "updated_at",
-    "version",
-)
+_OUT_COLUMNS = ("id", *DOCUMENT_COLUMNS, "created_at", "updated_at", "version")
 
 
 def find_by_external_id(*, session: Session, dataset: str, external_id: str) -> int | None:
