@@ -15,13 +15,12 @@ def _walk(dependant: Dependant) -> set[str]:
     return names
 
 
-_known_by_route: dict[int, frozenset[str]] = {}
-
-
 def _query_names(route: APIRoute) -> frozenset[str]:
-    known = _known_by_route.get(id(route))
+    # Kept on the route itself: an id()-keyed cache could hand a new route a dead one's names.
+    known: frozenset[str] | None = getattr(route, "_known_query_names", None)
     if known is None:
-        known = _known_by_route[id(route)] = frozenset(_walk(route.dependant))
+        known = frozenset(_walk(route.dependant))
+        route._known_query_names = known  # type: ignore[attr-defined]
     return known
 
 

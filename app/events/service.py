@@ -38,7 +38,8 @@ def _to_api(row: sa.RowMapping, actors: list[dict[str, str]]) -> dict[str, Any]:
     return out
 
 
-def read_event(*, session: Session, event_id: int) -> dict[str, Any]:
+def live_row(*, session: Session, event_id: int) -> sa.RowMapping:
+    """The stored row of a live event: 404 if it never existed, 410 if it was deleted."""
     row = (
         session.execute(sa.select(event_t).where(event_t.c.id == event_id)).mappings().one_or_none()
     )
@@ -46,6 +47,11 @@ def read_event(*, session: Session, event_id: int) -> dict[str, Any]:
         raise NotFound(f"No event with id {event_id}.")
     if row["deleted_at"] is not None:
         raise Gone(f"Event {event_id} was deleted at {row['deleted_at'].isoformat()}.")
+    return row
+
+
+def read_event(*, session: Session, event_id: int) -> dict[str, Any]:
+    row = live_row(session=session, event_id=event_id)
     return _to_api(row, actors_of(session=session, event_ids=[event_id])[event_id])
 
 

@@ -10,7 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 import jsonpatch
 import sqlalchemy as sa
@@ -25,9 +25,7 @@ from app.errors import (
     BadRequest,
     Conflict,
     ErrorItem,
-    Gone,
     InvalidRequest,
-    NotFound,
     UnsupportedMediaType,
     body_errors,
     invalid,
@@ -37,7 +35,7 @@ from app.events.dates import span
 from app.events.documents import document, jsonable
 from app.events.places import ResolvedPlace, resolve_place
 from app.events.schemas import DETAIL_FIELDS, DisplacementIn, EventIn, EventInModel
-from app.events.service import read_event
+from app.events.service import live_row, read_event
 from app.models import event_actor_table as event_actor_t
 from app.models import event_place_table as event_place_t
 from app.models import event_revision_table as revision_t
@@ -233,16 +231,7 @@ class EventWriter:
 
     # Changing.
     def _current(self, event_id: int) -> sa.RowMapping:
-        row = (
-            self.session.execute(sa.select(event_t).where(event_t.c.id == event_id))
-            .mappings()
-            .one_or_none()
-        )
-        if row is None:
-            raise NotFound(f"No event with id {event_id}.")
-        if row["deleted_at"] is not None:
-            raise Gone(f"Event {event_id} was deleted at {row['deleted_at'].isoformat()}.")
-        return row
+        return live_row(session=self.session, event_id=event_id)
 
     def _check_version(self, row: sa.RowMapping, expected: set[int] | None) -> None:
         if expected is not None and row["version"] not in expected:
@@ -357,13 +346,8 @@ class EventWriter:
             )
 
     # Upserting, for bulk loads: dataset + external_id name a record across loads.
-    def upsert_many(
-        self, prepared: list[Prepared], *, on_conflict: Literal["create", "error"] = "create"
-    ) -> UpsertResult:
-        """Insert new records, update changed ones; errors (by position) leave the batch unwritten.
-
-        With on_conflict="error", an existing dataset + external_id is an error (plain create).
-        """
+    def upsert_many(self, prepared: list[Prepared]) -> UpsertResult:
+        """Insert new records, update changed ones; on any error (by position) write nothing."""
         result = UpsertResult()
         self._stamp()
         keys = [
@@ -398,15 +382,7 @@ class EventWriter:
                 )
             seen[key] = p.position
             row = existing.get(key)
-            if row is not None and on_conflict == "error":
-                result.errors.append(
-                    ErrorItem(
-                        in_="body",
-                        pointer=pointer,
-                        detail=f"Event {row['id']} already has this dataset and external_id.",
-                    )
-                )
-            elif row is not None and row["deleted_at"] is not None:
+            if row is not None and row["deleted_at"] is not None:
                 result.errors.append(
                     ErrorItem(
                         in_="body",
@@ -548,6 +524,10 @@ def patch_event(
         event_in = _adapter.validate_python(merged)
     except ValidationError as error:
         raise body_errors(error) from error
+    # The patch was merged onto this version: if another write lands before ours takes the
+    # writers' lock, ours must fail with 412, even with If-Match: *, rather than undo it.
+    if expected is None or current["version"] in expected:
+        expected = {current["version"]}
     replace_event(session=session, event_id=event_id, event_in=event_in, expected=expected, by=by)
 
 
