@@ -2,7 +2,8 @@
 
 import operator
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.models import metadata
 from app.settings import Settings
 
 
@@ -102,6 +104,54 @@ def alembic_config(settings: Settings) -> Config:
 def migrate(settings: Settings, revision: str = "head") -> None:
     """Bring the database schema to `revision` with the Alembic migrations."""
     command.upgrade(alembic_config(settings), revision)
+    if revision == "head":
+        engine = make_engine(settings)
+        try:
+            ensure_indexes(engine)
+        finally:
+            engine.dispose()
+
+
+def _indexes(*, deferrable_only: bool) -> list[sa.Index]:
+    return [
+        index
+        for table in metadata.sorted_tables
+        for index in sorted(table.indexes, key=lambda index: str(index.name))
+        if not deferrable_only or index.info.get("bulk_deferrable")
+    ]
+
+
+def ensure_indexes(engine: Engine) -> list[str]:
+    """Create every index the tables should have but lack (a killed bulk load drops some)."""
+    created = []
+    with engine.begin() as connection:
+        existing = {
+            table.name: {ix["name"] for ix in sa.inspect(connection).get_indexes(table.name)}
+            for table in metadata.sorted_tables
+        }
+        for index in _indexes(deferrable_only=False):
+            assert index.table is not None
+            if index.name not in existing[index.table.name]:
+                index.create(connection)
+                created.append(str(index.name))
+    return created
+
+
+@contextmanager
+def indexes_deferred(engine: Engine) -> Iterator[None]:
+    """Drop the deferrable secondary indexes for a bulk load and build them again after it.
+
+    Building an index once, sorted, costs a fraction of updating it row by row at random places.
+    Queries stay correct meanwhile, only slower; if the process is killed, `ensure_indexes`
+    (run by `migrate` and `serve`) builds them again.
+    """
+    with engine.begin() as connection:
+        for index in _indexes(deferrable_only=True):
+            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
+    try:
+        yield
+    finally:
+        ensure_indexes(engine)
 
 
 def analyze(engine: Engine) -> None:
@@ -166,38 +216,55 @@ def serialise_writers(session: Session) -> None:
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITERS_LOCK})
 
 
-def insert_many(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """INSERT rows (all with the same keys) with one driver-level executemany.
+class RowBinder:
+    """Rows of chosen columns as the driver takes them, and the INSERT that stores them.
 
-    Values are converted by each column's own bind processor, as SQLAlchemy would, but without its
-    per-row bookkeeping, which cost bulk loads more than the database itself.
+    Each value goes through its column's bind processor, as SQLAlchemy would, but without its
+    per-row bookkeeping, which cost bulk loads more than the database itself. Binding can happen
+    in another process (the importer's workers); the result is plain values, cheap to pickle.
     """
+
+    def __init__(self, table: sa.Table, names: Sequence[str], dialect: sa.Dialect) -> None:
+        self.names = tuple(names)
+        self.dialect = dialect
+        quote = dialect.identifier_preparer.quote
+        marker = "?" if dialect.paramstyle == "qmark" else "%s"
+        self.sql = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in self.names)}) "
+            f"VALUES ({', '.join([marker] * len(self.names))})"
+        )
+        self._processors = [
+            (index, processor)
+            for index, name in enumerate(self.names)
+            if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+            is not None
+        ]
+
+    def bind(self, values: Sequence[Any], *, offset: int = 0) -> tuple[Any, ...]:
+        """`values` of the columns from `offset` on (all, or a run of them), bound."""
+        bound = list(values)
+        end = offset + len(bound)
+        for index, processor in self._processors:
+            if offset <= index < end:
+                bound[index - offset] = processor(bound[index - offset])
+        return tuple(bound)
+
+    def insert(self, session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
+        """INSERT bound rows with one driver-level executemany."""
+        if rows:
+            session.connection().exec_driver_sql(self.sql, list(rows))
+
+
+def insert_many(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT rows (all with the same keys) with one driver-level executemany."""
     if not rows:
         return
-    connection = session.connection()
-    dialect = connection.dialect
-    names = list(rows[0])
-    compiled = sa.insert(table).compile(dialect=dialect, column_keys=names)
-    order = list(compiled.positiontup or []) if compiled.positional else names
-    processors = [
-        (index, processor)
-        for index, name in enumerate(order)
-        if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-        is not None
-    ]
-    pick = operator.itemgetter(*order)
-    converted = []
-    for row in rows:
-        values = list(pick(row)) if len(order) > 1 else [pick(row)]
-        for index, processor in processors:
-            values[index] = processor(values[index])
-        converted.append(values)
-    if compiled.positional:
-        connection.exec_driver_sql(str(compiled), [tuple(v) for v in converted])
+    binder = RowBinder(table, list(rows[0]), session.connection().dialect)
+    pick = operator.itemgetter(*binder.names)
+    if len(binder.names) == 1:
+        binder.insert(session, [binder.bind([pick(row)]) for row in rows])
     else:
-        connection.exec_driver_sql(
-            str(compiled), [dict(zip(order, v, strict=True)) for v in converted]
-        )
+        binder.insert(session, [binder.bind(pick(row)) for row in rows])
 
 
 def tune_for_bulk_load(session: Session) -> None:

@@ -9,20 +9,23 @@ import json
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import TextIO
 
+import sqlalchemy as sa
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.db import analyze, tune_for_bulk_load, writer
+from app.db import RowBinder, analyze, indexes_deferred, tune_for_bulk_load, writer
 from app.errors import body_errors
 from app.events.schemas import EventIn, EventInModel
-from app.events.writes import EventWriter, Prepared, prepare
+from app.events.writes import Bound, EventWriter, Prepared, bind, event_binder, prepare
+from app.models import event_table as event_t
 
 _adapter: TypeAdapter[EventInModel] = TypeAdapter(EventIn)
 CHUNK = 1 << 20
@@ -84,53 +87,87 @@ def _array_items(f: TextIO, text: str) -> Iterator[tuple[int, str]]:
         pos = end
 
 
-def _validate(batch: list[tuple[int, str]], report: ImportReport) -> list[Prepared]:
-    prepared = []
-    for line, text in batch:
-        try:
-            event_in = _adapter.validate_json(text)
-        except ValidationError as error:
-            problems = body_errors(error).errors or []
-            report.rejected += [(line, f"{p.pointer or '/'}: {p.detail}") for p in problems[:3]]
-            continue
+def _check(line: int, text: str) -> tuple[Prepared | None, list[str]]:
+    """The prepared record on `line`, or the first few reasons it is not valid."""
+    try:
+        event_in = _adapter.validate_json(text)
+    except ValidationError as error:
+        problems = body_errors(error).errors or []
+    else:
         ready, problems = prepare(event_in, position=line)
+        if ready is not None:
+            return ready, []
+    return None, [f"{p.pointer or '/'}: {p.detail}" for p in problems[:3]]
+
+
+Batch = list[tuple[int, str]]  # (line number, JSON text)
+Checked = tuple[Batch, list[Bound], list[tuple[int, str]]]  # the batch, its valid records, rejects
+
+# Set in each worker process by the pool's initializer (a dialect does not travel by pickle).
+_worker_binder: RowBinder | None = None
+
+
+def _start_worker(binder: RowBinder) -> None:
+    global _worker_binder
+    _worker_binder = binder
+
+
+def _check_batch(
+    batch: Batch, binder: RowBinder | None = None
+) -> tuple[list[Bound], list[tuple[int, str]]]:
+    """Validate, resolve and bind a batch: the work that can run beside the writer."""
+    binder = binder or _worker_binder
+    assert binder is not None
+    valid, rejected = [], []
+    for line, text in batch:
+        ready, reasons = _check(line, text)
         if ready is None:
-            report.rejected += [(line, f"{p.pointer or '/'}: {p.detail}") for p in problems[:3]]
+            rejected += [(line, reason) for reason in reasons]
         else:
-            prepared.append(ready)
-    return prepared
+            valid.append(bind(ready, binder))
+    return valid, rejected
 
 
-def _prepare_batch(batch: list[tuple[int, str]]) -> tuple[list[Prepared], list[tuple[int, str]]]:
-    report = ImportReport()
-    return _validate(batch, report), report.rejected
+def _checked_batches(
+    path: Path, batch_size: int, workers: int, binder: RowBinder
+) -> Iterator[Checked]:
+    """Each batch with its bound records and rejections, in file order.
 
-
-def _prepared_batches(
-    path: Path, batch_size: int, workers: int
-) -> Iterator[tuple[int, list[Prepared], list[tuple[int, str]]]]:
-    """(records read, prepared records, rejections) per batch, in file order.
-
-    Validation is most of the work; worker processes do it while the caller writes. At most a
+    Validation is most of the work; a worker process does it while the caller writes. At most a
     few batches are in flight, so memory does not grow with the file.
     """
     batches = _batches(path, batch_size)
     if workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
         for batch in batches:
-            yield len(batch), *_prepare_batch(batch)
+            yield batch, *_check_batch(batch, binder)
         return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        pending: deque[tuple[int, AsyncResult[tuple[list[Prepared], list[tuple[int, str]]]]]] = (
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_start_worker, initargs=(binder,)) as pool:
+        pending: deque[tuple[Batch, AsyncResult[tuple[list[Bound], list[tuple[int, str]]]]]] = (
             deque()
         )
         for batch in batches:
-            pending.append((len(batch), pool.apply_async(_prepare_batch, (batch,))))
+            pending.append((batch, pool.apply_async(_check_batch, (batch,))))
             if len(pending) > 2 * workers:
-                size, result = pending.popleft()
-                yield size, *result.get()
+                batch, result = pending.popleft()
+                yield batch, *result.get()
         while pending:
-            size, result = pending.popleft()
-            yield size, *result.get()
+            batch, result = pending.popleft()
+            yield batch, *result.get()
+
+
+# Loads at least this large (estimated records), and larger than the table, defer indexes.
+DEFER_INDEXES_FROM = 100_000
+
+
+def _defer_indexes(engine: Engine, path: Path) -> bool:
+    with path.open("rb") as f:
+        head = f.read(CHUNK)
+    records_in_head = max(head.count(b"\n"), 1)
+    estimate = path.stat().st_size * records_in_head // max(len(head), 1)
+    with engine.connect() as connection:
+        stored = connection.execute(sa.select(sa.func.count()).select_from(event_t)).scalar() or 0
+    return estimate >= max(DEFER_INDEXES_FROM, stored)
 
 
 def import_file(
@@ -141,41 +178,71 @@ def import_file(
     batch_size: int = 2000,
     by: str = "import",
     workers: int = 1,
+    defer_indexes: bool | None = None,
     progress: Callable[[ImportReport], None] = lambda report: None,
 ) -> ImportReport:
-    """Validate and store the records of `path`; `workers` processes validate (0: none)."""
+    """Validate and store the records of `path`; `workers` processes validate (0: none).
+
+    defer_indexes: drop secondary indexes during the load and rebuild them after; by default,
+    when the file holds at least DEFER_INDEXES_FROM records and more than the table.
+    """
     report = ImportReport()
+    binder = event_binder(engine.dialect)
     if path.stat().st_size < 1 << 20:  # small files: starting processes costs more than it saves
         workers = 0
     if strict:
-        for size, _, rejected in _prepared_batches(path, batch_size, workers):
-            report.read += size
+        for batch, _, rejected in _checked_batches(path, batch_size, workers, binder):
+            report.read += len(batch)
             report.rejected += rejected
             progress(report)
         if report.rejected:
             return report
         report.read = 0
-    for size, prepared, rejected in _prepared_batches(path, batch_size, workers):
-        report.read += size
-        report.rejected += rejected
-        with Session(writer(engine)) as session:
-            tune_for_bulk_load(session)
-            event_writer = EventWriter(session, by=by)
-            result = event_writer.upsert_many(prepared)
-            if result.errors:  # repeated or deleted records: skip them, store the rest
-                bad = {int((e.pointer or "/0").split("/")[1]) for e in result.errors}
-                report.rejected += [
-                    (int(e.pointer.split("/")[1]), e.detail) for e in result.errors if e.pointer
-                ]
-                result = event_writer.upsert_many([p for p in prepared if p.position not in bad])
-            event_writer.commit()
-        report.inserted += result.inserted
-        report.updated += result.updated
-        report.unchanged += result.unchanged
-        progress(report)
+    if defer_indexes is None:
+        defer_indexes = _defer_indexes(engine, path)
+    with indexes_deferred(engine) if defer_indexes else nullcontext():
+        for batch, bound, rejected in _checked_batches(path, batch_size, workers, binder):
+            report.read += len(batch)
+            report.rejected += rejected
+            _store(engine, by, batch, bound, binder, report)
+            progress(report)
     report.rejected.sort()
     analyze(engine)
     return report
+
+
+def _store(
+    engine: Engine,
+    by: str,
+    batch: Batch,
+    bound: list[Bound],
+    binder: RowBinder,
+    report: ImportReport,
+) -> None:
+    """Store one batch in one transaction; records that clash with stored ones are rejected."""
+    texts = dict(batch)
+
+    def full(record: Bound) -> Prepared:  # a stored record's update compares full forms
+        prepared, _ = _check(record.position, texts[record.position])
+        assert prepared is not None  # it was valid a moment ago, in the worker
+        return prepared
+
+    with Session(writer(engine)) as session:
+        tune_for_bulk_load(session)
+        event_writer = EventWriter(session, by=by)
+        result = event_writer.upsert_many(bound, binder, full)
+        if result.errors:  # repeated or deleted records: skip them, store the rest
+            bad = {int((e.pointer or "/0").split("/")[1]) for e in result.errors}
+            report.rejected += [
+                (int(e.pointer.split("/")[1]), e.detail) for e in result.errors if e.pointer
+            ]
+            result = event_writer.upsert_many(
+                [r for r in bound if r.position not in bad], binder, full
+            )
+        event_writer.commit()
+    report.inserted += result.inserted
+    report.updated += result.updated
+    report.unchanged += result.unchanged
 
 
 def _batches(path: Path, size: int) -> Iterator[list[tuple[int, str]]]:

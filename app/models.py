@@ -40,10 +40,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _partial_index(name: str, column: str, *more: str) -> sa.Index:
+def _partial_index(name: str, column: str, *more: str, **options: Any) -> sa.Index:
     """An index of the rows where `column` is not null, on both backends."""
     where = sa.text(f"{column} IS NOT NULL")
-    return sa.Index(name, column, *more, sqlite_where=where, postgresql_where=where)
+    return sa.Index(name, column, *more, sqlite_where=where, postgresql_where=where, **options)
+
+
+# Secondary indexes that large imports drop and rebuild at the end (see app.db.indexes_deferred):
+# each insert would update them at a random place, which is most of the cost of a big load.
+DEFERRABLE = {"bulk_deferrable": True}
 
 
 def utcnow() -> datetime:
@@ -79,9 +84,11 @@ class Event(SQLModel, table=True):
         # Indexes follow the filters. Each costs every insert a b-tree update, so kind and
         # country (a few values each) have none: the date index serves them. Partial indexes
         # skip the many rows with no district and the (few) deleted ones.
-        sa.Index("ix_event_date_id", "date", "id"),
-        sa.Index("ix_event_province_key_date_id", "province_key", "date", "id"),
-        _partial_index("ix_event_district_key_date_id", "district_key", "date", "id"),
+        sa.Index("ix_event_date_id", "date", "id", info=DEFERRABLE),
+        sa.Index("ix_event_province_key_date_id", "province_key", "date", "id", info=DEFERRABLE),
+        _partial_index(
+            "ix_event_district_key_date_id", "district_key", "date", "id", info=DEFERRABLE
+        ),
         sa.Index("ix_event_updated_at_id", "updated_at", "id"),
         _partial_index("ix_event_deleted_at_id", "deleted_at", "id"),
         {"sqlite_autoincrement": True},
@@ -127,7 +134,9 @@ class Event(SQLModel, table=True):
 class EventActor(SQLModel, table=True):
     __tablename__ = "event_actor"
     __table_args__ = (
-        sa.Index("ix_event_actor_actor_id_role_event_id", "actor_id", "role", "event_id"),
+        sa.Index(
+            "ix_event_actor_actor_id_role_event_id", "actor_id", "role", "event_id", info=DEFERRABLE
+        ),
     )
 
     event_id: int = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
@@ -140,8 +149,12 @@ class EventActor(SQLModel, table=True):
 class EventPlace(SQLModel, table=True):
     __tablename__ = "event_place"
     __table_args__ = (
-        sa.Index("ix_event_place_province_key_event_id", "province_key", "event_id"),
-        sa.Index("ix_event_place_district_key_event_id", "district_key", "event_id"),
+        sa.Index(
+            "ix_event_place_province_key_event_id", "province_key", "event_id", info=DEFERRABLE
+        ),
+        sa.Index(
+            "ix_event_place_district_key_event_id", "district_key", "event_id", info=DEFERRABLE
+        ),
     )
 
     event_id: int = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
@@ -188,6 +201,9 @@ class IdempotencyRecord(SQLModel, table=True):
     event_id: int = Field(foreign_key="event.id", ondelete="CASCADE")
     response: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+metadata = SQLModel.metadata
 
 
 def _table(model: type[SQLModel]) -> sa.Table:

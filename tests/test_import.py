@@ -5,9 +5,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from app.cli import main
+from app.db import make_engine
+from app.importer import import_file
+from app.settings import Settings
 from tests.payloads import offensive
 
 
@@ -89,3 +93,73 @@ def test_import_unreadable_file_fails_cleanly(
     broken = cli / "broken.json"
     broken.write_text('[{"kind": "offensive"}, {')
     assert main(["import", str(broken)]) == 1
+
+
+def test_reimport_updates_changed_records_and_records_history(
+    cli: Path, client: TestClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    items = records(4)
+    path = cli / "events.ndjson"
+    path.write_text("\n".join(json.dumps(r) for r in items))
+    assert main(["import", str(path)]) == 0
+    items[2]["summary"] = "Corrected: the attack was repelled."
+    path.write_text("\n".join(json.dumps(r) for r in items))
+    assert main(["import", str(path)]) == 0
+    assert "inserted 0, updated 1, unchanged 3, rejected 0" in capsys.readouterr().out
+    changed = client.get("/v1/events?limit=1000").json()["items"]
+    record = next(i for i in changed if i["external_id"] == "2")
+    assert record["summary"] == "Corrected: the attack was repelled."
+    assert record["version"] == 2
+    history = client.get(f"/v1/events/{record['id']}/history").json()["items"]
+    assert [(h["version"], h["changed_by"]) for h in history] == [(1, "import"), (2, "import")]
+    assert {"op": "replace", "path": "/summary", "value": record["summary"]} in history[1]["patch"]
+
+
+def index_names(url: str) -> set[str]:
+    engine = sa.create_engine(url)
+    try:
+        inspector = sa.inspect(engine)
+        return {
+            str(index["name"])
+            for table in inspector.get_table_names()
+            for index in inspector.get_indexes(table)
+        }
+    finally:
+        engine.dispose()
+
+
+def test_large_import_in_a_worker_with_deferred_indexes(
+    database_url: str, cli: Path, client: TestClient
+) -> None:
+    before = index_names(database_url)
+    path = cli / "big.ndjson"
+    count = 3000  # over 1 MB: validated in a worker process
+    with path.open("w") as f:
+        for i in range(count):
+            province = "Helmand" if i % 3 == 0 else "Kunduz"
+            record = offensive(dataset="big", external_id=str(i), province=province)
+            f.write(json.dumps(record | {"summary": f"Event {i}. " + "x" * 300}) + "\n")
+    assert path.stat().st_size > 1 << 20
+    engine = make_engine(Settings(database_url=database_url))
+    try:
+        report = import_file(engine=engine, path=path, batch_size=500, defer_indexes=True)
+    finally:
+        engine.dispose()
+    assert (report.read, report.inserted, report.rejected) == (count, count, [])
+    assert index_names(database_url) == before
+    helmand = client.get("/v1/events?province=AF30&kind=offensive&limit=1000")
+    assert sum(1 for i in helmand.json()["items"] if i["dataset"] == "big") == count // 3
+
+
+def test_migrate_rebuilds_indexes_a_killed_import_left_dropped(
+    database_url: str, cli: Path
+) -> None:
+    before = index_names(database_url)
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP INDEX ix_event_province_key_date_id")
+        connection.exec_driver_sql("DROP INDEX ix_event_actor_actor_id_role_event_id")
+    engine.dispose()
+    assert "ix_event_province_key_date_id" not in index_names(database_url)
+    assert main(["migrate"]) == 0
+    assert index_names(database_url) == before

@@ -16,7 +16,7 @@ from app.errors import (
     media_type,
 )
 from app.events.schemas import EventIn, EventInModel
-from app.events.writes import EventWriter, Prepared, prepare
+from app.events.writes import EventWriter, Prepared, bind, event_binder, prepare
 
 EXAMPLE: dict[str, Any] = {
     "kind": "offensive",
@@ -83,7 +83,11 @@ def upsert(*, session: Session, records: list[Any], by: str | None) -> dict[str,
     if errors:
         raise InvalidRequest(errors)
     writer = EventWriter(session, by=by)
-    result = writer.upsert_many(prepared)
+    binder = event_binder(session.get_bind().dialect)
+    by_position = {p.position: p for p in prepared}
+    result = writer.upsert_many(
+        [bind(p, binder) for p in prepared], binder, lambda r: by_position[r.position]
+    )
     if result.errors:
         raise InvalidRequest(result.errors)
     writer.commit()

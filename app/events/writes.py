@@ -8,6 +8,7 @@ Patches (creating a record costs no history row).
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session
 
 from app.actors.service import ActorRow, actors_of, get_or_create_actors
-from app.db import insert_many, serialise_writers
+from app.db import RowBinder, serialise_writers
 from app.errors import (
     ApiError,
     BadRequest,
@@ -72,6 +73,55 @@ class Prepared:
     actors: list[tuple[str, str]]  # (name as given, role)
     places: list[dict[str, Any]]
     position: int = 0
+
+
+# The event columns a record fills, in the order Bound rows hold them; the writer adds the clock.
+EVENT_COLUMNS = (
+    *_PLAIN_FIELDS,
+    "date",
+    "end_date",
+    "province",
+    "province_pcode",
+    "province_key",
+    "district",
+    "district_pcode",
+    "district_key",
+    "span_start",
+    "span_end",
+    "fatalities",
+    "fatalities_value",
+    "families_value",
+    "individuals_value",
+    "sources",
+    "details",
+)
+CLOCK_COLUMNS = ("created_at", "updated_at", "version", "created_by")
+
+
+@dataclass(slots=True)
+class Bound:
+    """A prepared record as the driver stores it: plain values, cheap to send between processes."""
+
+    position: int
+    key: tuple[str, str] | None  # (dataset, external_id)
+    row: tuple[Any, ...]  # EVENT_COLUMNS, bound
+    actors: list[tuple[str, str]]  # (name as given, role)
+    places: list[tuple[str, str | None, str | None]]  # (role, province_key, district_key)
+
+
+def event_binder(dialect: sa.Dialect) -> RowBinder:
+    return RowBinder(event_t, EVENT_COLUMNS + CLOCK_COLUMNS, dialect)
+
+
+def bind(prepared: Prepared, binder: RowBinder) -> Bound:
+    columns = prepared.columns
+    return Bound(
+        position=prepared.position,
+        key=(columns["dataset"], columns["external_id"]) if columns["dataset"] else None,
+        row=binder.bind([columns[name] for name in EVENT_COLUMNS]),
+        actors=prepared.actors,
+        places=[(p["role"], p["province_key"], p["district_key"]) for p in prepared.places],
+    )
 
 
 @dataclass(slots=True)
@@ -186,47 +236,48 @@ class EventWriter:
         self._locked = False
 
     # Creating.
-    def _actor_rows(self, prepared: list[Prepared]) -> dict[str, ActorRow]:
-        names = {name for p in prepared for name, _ in p.actors}
-        return get_or_create_actors(session=self.session, names=names) if names else {}
+    def _actor_rows(self, names: list[str]) -> dict[str, ActorRow]:
+        unique = set(names)
+        return get_or_create_actors(session=self.session, names=unique) if unique else {}
 
     def create_many(self, prepared: list[Prepared]) -> list[int]:
-        if not prepared:
+        binder = event_binder(self.session.get_bind().dialect)
+        return self.insert_bound([bind(p, binder) for p in prepared], binder)
+
+    def insert_bound(self, records: list[Bound], binder: RowBinder) -> list[int]:
+        """Insert new records (already bound by `binder`); their ids, in order."""
+        if not records:
             return []
         now = self._stamp()
-        actors = self._actor_rows(prepared)
-        rows = [
-            p.columns | {"created_at": now, "updated_at": now, "version": 1, "created_by": self.by}
-            for p in prepared
-        ]
+        actors = self._actor_rows([name for r in records for name, _ in r.actors])
+        clock = binder.bind((now, now, 1, self.by), offset=len(EVENT_COLUMNS))
         # We are the only writer (see _stamp), so new ids follow the largest one, in order;
         # reading them back beats RETURNING, which SQLite would run row by row.
         before = self.session.execute(sa.select(sa.func.max(event_t.c.id))).scalar() or 0
-        insert_many(self.session, event_t, rows)
+        binder.insert(self.session, [r.row + clock for r in records])
         ids = list(
             self.session.execute(
                 sa.select(event_t.c.id).where(event_t.c.id > before).order_by(event_t.c.id)
             ).scalars()
         )
-        if len(ids) != len(rows):
+        if len(ids) != len(records):
             raise RuntimeError("event ids were not assigned in order; is another writer running?")
         links = [
-            {
-                "event_id": event_id,
-                "position": n,
-                "actor_id": actors[name_key(name)].id,
-                "role": role,
-            }
-            for event_id, p in zip(ids, prepared, strict=True)
-            for n, (name, role) in enumerate(p.actors)
+            (event_id, n, actors[name_key(name)].id, role)
+            for event_id, r in zip(ids, records, strict=True)
+            for n, (name, role) in enumerate(r.actors)
         ]
         places = [
-            {"event_id": event_id, **place}
-            for event_id, p in zip(ids, prepared, strict=True)
-            for place in p.places
+            (event_id, *place)
+            for event_id, r in zip(ids, records, strict=True)
+            for place in r.places
         ]
-        insert_many(self.session, event_actor_t, links)
-        insert_many(self.session, event_place_t, places)
+        RowBinder(
+            event_actor_t, ("event_id", "position", "actor_id", "role"), binder.dialect
+        ).insert(self.session, links)
+        RowBinder(
+            event_place_t, ("event_id", "role", "province_key", "district_key"), binder.dialect
+        ).insert(self.session, places)
         return ids
 
     # Changing.
@@ -321,7 +372,9 @@ class EventWriter:
         row = self._current(event_id)
         self._check_version(row, expected)
         self._check_unique(prepared, event_id)
-        self._update_row(row, prepared, self._actor_rows([prepared]), force=False)
+        self._update_row(
+            row, prepared, self._actor_rows([n for n, _ in prepared.actors]), force=False
+        )
 
     def delete(self, event_id: int, *, expected: set[int] | None) -> None:
         now = self._stamp()
@@ -346,19 +399,21 @@ class EventWriter:
             )
 
     # Upserting, for bulk loads: dataset + external_id name a record across loads.
-    def upsert_many(self, prepared: list[Prepared]) -> UpsertResult:
-        """Insert new records, update changed ones; on any error (by position) write nothing."""
+    def upsert_many(
+        self, records: list[Bound], binder: RowBinder, full: Callable[[Bound], Prepared]
+    ) -> UpsertResult:
+        """Insert new records, update changed ones; on any error (by position) write nothing.
+
+        New records are inserted as bound; `full` gives the prepared form of a record that is
+        already stored, which the update compares with it.
+        """
         result = UpsertResult()
         self._stamp()
-        keys = [
-            (p.columns["dataset"], p.columns["external_id"])
-            for p in prepared
-            if p.columns["dataset"]
-        ]
         existing: dict[tuple[str, str], sa.RowMapping] = {}
         by_dataset: dict[str, list[str]] = {}
-        for dataset, external_id in keys:
-            by_dataset.setdefault(dataset, []).append(external_id)
+        for r in records:
+            if r.key is not None:
+                by_dataset.setdefault(r.key[0], []).append(r.key[1])
         for dataset, external_ids in by_dataset.items():  # an expanding IN compiles once
             rows = self.session.execute(
                 sa.select(event_t).where(
@@ -367,21 +422,20 @@ class EventWriter:
             ).mappings()
             existing |= {(r["dataset"], r["external_id"]): r for r in rows}
         seen: dict[tuple[str, str], int] = {}
-        for p in prepared:
-            key = (p.columns["dataset"], p.columns["external_id"])
-            if p.columns["dataset"] is None:
+        for r in records:
+            if r.key is None:
                 continue
-            pointer = f"/{p.position}/external_id"
-            if key in seen:
+            pointer = f"/{r.position}/external_id"
+            if r.key in seen:
                 result.errors.append(
                     ErrorItem(
                         in_="body",
                         pointer=pointer,
-                        detail=f"Same dataset and external_id as the record at {seen[key]}.",
+                        detail=f"Same dataset and external_id as the record at {seen[r.key]}.",
                     )
                 )
-            seen[key] = p.position
-            row = existing.get(key)
+            seen[r.key] = r.position
+            row = existing.get(r.key)
             if row is not None and row["deleted_at"] is not None:
                 result.errors.append(
                     ErrorItem(
@@ -392,22 +446,19 @@ class EventWriter:
                 )
         if result.errors:
             return result
-        new = [
-            p for p in prepared if (p.columns["dataset"], p.columns["external_id"]) not in existing
-        ]
-        new_ids = iter(self.create_many(new))
-        changed = [
-            p for p in prepared if (p.columns["dataset"], p.columns["external_id"]) in existing
-        ]
-        actors = self._actor_rows(changed) if changed else {}
-        for p in prepared:
-            row = existing.get((p.columns["dataset"], p.columns["external_id"]))
+        new_ids = iter(self.insert_bound([r for r in records if r.key not in existing], binder))
+        changed = [(r, full(r)) for r in records if r.key in existing]
+        actors = self._actor_rows([name for _, p in changed for name, _ in p.actors])
+        updates = iter(changed)
+        for r in records:
+            row = existing.get(r.key) if r.key else None
             if row is None:
                 result.ids.append(next(new_ids))
                 result.inserted += 1
                 continue
+            _, prepared = next(updates)
             result.ids.append(int(row["id"]))
-            if self._update_row(row, p, actors, force=False) is None:
+            if self._update_row(row, prepared, actors, force=False) is None:
                 result.unchanged += 1
             else:
                 result.updated += 1

@@ -75,10 +75,8 @@ def main() -> None:
     memory = [mb for _, mb in samples if mb]
     tenth = max(1, len(memory) // 10)
     print(f"import: {elapsed:.1f} s, {args.events / elapsed:,.0f} records/s")
-    print(
-        f"memory (RSS): first tenth of the run {max(memory[:tenth]):.0f} MB, "
-        f"peak {max(memory):.0f} MB, last tenth {max(memory[-tenth:]):.0f} MB"
-    )
+    peaks = [max(memory[i : i + tenth]) for i in range(0, len(memory), tenth)]
+    print("memory (RSS, MB), peak of each tenth of the run: " + " ".join(f"{p:.0f}" for p in peaks))
 
     connection = sqlite3.connect(database)
     newest = "ORDER BY date DESC, id DESC LIMIT 51"
