@@ -91,6 +91,24 @@ class Event(SQLModel, table=True):
         ),
         sa.Index("ix_event_updated_at_id", "updated_at", "id"),
         _partial_index("ix_event_deleted_at_id", "deleted_at", "id"),
+        # Covers what /v1/stats reads of live records, so a year of them is one index range.
+        sa.Index(
+            "ix_event_stats",
+            "date",
+            "span_start",
+            "span_end",
+            "province_key",
+            "kind",
+            "fatalities_value",
+            "fatalities_qualifier",
+            "families_value",
+            "families_qualifier",
+            "individuals_value",
+            "individuals_qualifier",
+            sqlite_where=sa.text("deleted_at IS NULL"),
+            postgresql_where=sa.text("deleted_at IS NULL"),
+            info=DEFERRABLE,
+        ),
         {"sqlite_autoincrement": True},
     )
 
@@ -115,9 +133,18 @@ class Event(SQLModel, table=True):
     geo_precision: str | None = Field(default=None, max_length=20)
     summary: str = Field(sa_type=sa.Text)
     fatalities: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    # Figures as columns, for sums: the value and its qualifier (exact, about, at_least, ...).
     fatalities_value: int | None = Field(default=None, sa_type=sa.BigInteger)
+    fatalities_qualifier: str | None = Field(default=None, max_length=10)
     families_value: int | None = Field(default=None, sa_type=sa.BigInteger)
+    families_qualifier: str | None = Field(default=None, max_length=10)
     individuals_value: int | None = Field(default=None, sa_type=sa.BigInteger)
+    individuals_qualifier: str | None = Field(default=None, max_length=10)
+    # Where to put the record on a map: its coordinates, else its province's centroid.
+    point_longitude: float | None = None
+    point_latitude: float | None = None
+    # What full-text search reads: summary, places and source quotes (app.events.search).
+    search_text: str = Field(default="", sa_type=sa.Text)
     details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     sources: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     source_event_type: str | None = Field(default=None, max_length=200)
@@ -129,6 +156,16 @@ class Event(SQLModel, table=True):
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int = 1
     created_by: str | None = Field(default=None, max_length=100)  # the API key's name
+
+
+# How far a record's span reaches around its date, at most, over all records: lets a date
+# filter bound the (date, ...) indexes on both sides. Only grows; one row.
+class DateReach(SQLModel, table=True):
+    __tablename__ = "date_reach"
+
+    id: int = Field(default=1, primary_key=True)
+    lead_days: int = 0  # date - span_start
+    tail_days: int = 0  # span_end - date
 
 
 class EventActor(SQLModel, table=True):
@@ -219,5 +256,6 @@ event_table = _table(Event)
 event_actor_table = _table(EventActor)
 event_place_table = _table(EventPlace)
 event_revision_table = _table(EventRevision)
+date_reach_table = _table(DateReach)
 api_key_table = _table(ApiKeyRecord)
 idempotency_table = _table(IdempotencyRecord)

@@ -32,9 +32,19 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
     return False
 
 
+# Made by the migrations outside the models: SQLite's full-text index (a virtual table and its
+# shadow tables) and PostgreSQL's GIN index on an expression.
+_UNMODELLED = ("event_fts", "ix_event_search")
+
+
+def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    return not (name or "").startswith(_UNMODELLED)
+
+
 def _configure(**kwargs: object) -> None:
     context.configure(
         target_metadata=target_metadata,
+        include_name=_include_name,
         compare_type=True,
         render_item=_render_item,
         render_as_batch=True,  # SQLite can only ALTER a table by copying it

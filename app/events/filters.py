@@ -8,7 +8,9 @@ from fastapi import Query
 from pydantic import AwareDatetime
 
 from app.errors import invalid
+from app.events.geo import BBox, parse_bbox
 from app.events.schemas import ActorRole
+from app.events.search import Term, parse
 from app.types import CountryCode, Name
 
 MAX_VALUES = 100
@@ -27,6 +29,8 @@ class EventFilters:
     kind: list[str] = field(default_factory=list)
     country: list[str] = field(default_factory=list)
     updated_since: datetime | None = None
+    q: tuple[Term, ...] = ()
+    bbox: BBox | None = None
 
 
 def _many(description: str, example: str) -> object:
@@ -83,6 +87,24 @@ def event_filters(
         list[CountryCode] | None,
         _many("ISO 3166-1 alpha-3 country code. Repeatable.", "AFG"),
     ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=500,
+            description="Full-text search of summaries, places and source quotes. Words are "
+            'ANDed; "quoted phrases" match in order; `word*` matches a prefix.',
+            examples=["checkpoint", '"forced to flee"', "Lashkar*"],
+        ),
+    ] = None,
+    bbox: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="minLon,minLat,maxLon,maxLat (WGS 84). Records without coordinates "
+            "count at their province's centroid (see geo_source).",
+            examples=["63.5,30.5,65.0,32.5"],
+        ),
+    ] = None,
     updated_since: Annotated[
         AwareDatetime | None,
         Query(
@@ -96,7 +118,14 @@ def event_filters(
         raise invalid("query", "date_from", "date_from must not be after date_to.")
     if actor_role and not actor:
         raise invalid("query", "actor_role", "actor_role narrows `actor`; give an actor too.")
+    terms: list[Term] = []
+    if q is not None:
+        terms = parse(q)
+        if not terms:
+            raise invalid("query", "q", "q has no words to search for (letters or digits).")
     return EventFilters(
+        q=tuple(terms),
+        bbox=parse_bbox(bbox) if bbox is not None else None,
         province=province or [],
         district=district or [],
         date_from=date_from,

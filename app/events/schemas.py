@@ -364,6 +364,12 @@ class EventStamps(BaseModel):
     district_pcode: str | None = Field(
         default=None, description="OCHA p-code of the district.", examples=["AF3001"]
     )
+    geo_source: Literal["record", "gazetteer"] | None = Field(
+        default=None,
+        description="Where latitude/longitude come from: the record itself, or, for a record "
+        "without coordinates, the centroid of its province (geo_precision is then 'province').",
+        examples=["gazetteer"],
+    )
     created_at: datetime = Field(
         description="When the record was created (UTC).", examples=["2021-05-05T08:00:00Z"]
     )

@@ -12,7 +12,9 @@ from app.actors.service import actors_of, find_actors, suggest_actors
 from app.errors import ErrorItem, Gone, InvalidRequest, NotFound
 from app.events.documents import DOCUMENT_COLUMNS, document
 from app.events.filters import EventFilters
+from app.events.search import matching
 from app.gazetteer import get_gazetteer
+from app.models import date_reach_table as date_reach_t
 from app.models import event_actor_table as event_actor_t
 from app.models import event_place_table as event_place_t
 from app.models import event_revision_table as revision_t
@@ -35,6 +37,14 @@ def _to_api(row: sa.RowMapping, actors: list[dict[str, str]]) -> dict[str, Any]:
     out = {column: row[column] for column in _OUT_COLUMNS}
     out["actors"] = actors
     out.update(row["details"])
+    if row["latitude"] is not None:
+        out["geo_source"] = "record"
+    elif row["point_latitude"] is not None:  # mapped at its province's centroid, and says so
+        out["latitude"], out["longitude"] = row["point_latitude"], row["point_longitude"]
+        out["geo_precision"] = "province"
+        out["geo_source"] = "gazetteer"
+    else:
+        out["geo_source"] = None
     return out
 
 
@@ -55,12 +65,25 @@ def read_event(*, session: Session, event_id: int) -> dict[str, Any]:
     return _to_api(row, actors_of(session=session, event_ids=[event_id])[event_id])
 
 
+def stored_reach(session: Session) -> tuple[int, int]:
+    """How far spans reach before and after their dates, at most (app.models.DateReach)."""
+    row = session.execute(
+        sa.select(date_reach_t.c.lead_days, date_reach_t.c.tail_days).where(date_reach_t.c.id == 1)
+    ).one_or_none()
+    return (row.lead_days, row.tail_days) if row else (_UNBOUNDED, _UNBOUNDED)
+
+
+_UNBOUNDED = 1_000_000  # days: no bound
+
+
 @dataclass(frozen=True, slots=True)
 class ResolvedFilters:
     province_keys: list[str]
     district_keys: list[str]
     actor_ids: list[int]
     filters: EventFilters
+    reach: tuple[int, int]
+    dialect: str
 
     def scope(self) -> dict[str, Any]:
         """What a cursor must have been made for: the filters as resolved, not as spelt."""
@@ -74,6 +97,8 @@ class ResolvedFilters:
             "c": f.country,
             "from": f.date_from,
             "to": f.date_to,
+            "q": [[*t.words, t.prefix] for t in f.q],
+            "bbox": f.bbox,
         }
 
 
@@ -159,23 +184,35 @@ def resolve_filters(*, session: Session, filters: EventFilters) -> ResolvedFilte
             actor_ids.add(actor.id)
     if errors:
         raise InvalidRequest(errors)
-    return ResolvedFilters(province_keys, district_keys, sorted(actor_ids), filters)
-
-
-# A coarse date's span starts at most this long before the date (a year-precision record).
-_LONGEST_LEAD = timedelta(days=366)
+    return ResolvedFilters(
+        province_keys,
+        district_keys,
+        sorted(actor_ids),
+        filters,
+        stored_reach(session),
+        session.get_bind().dialect.name,
+    )
 
 
 def _conditions(resolved: ResolvedFilters) -> list[sa.ColumnElement[bool]]:
     """Every filter but the place filters, which _place_arms splits."""
     f = resolved.filters
     conditions: list[sa.ColumnElement[bool]] = [event_t.c.deleted_at.is_(None)]
+    lead, tail = resolved.reach
+    # The bounds on `date` are implied by the span conditions (no span reaches further from its
+    # date than date_reach says); they let the (..., date) indexes seek a range, not scan.
     if f.date_from:
         conditions.append(event_t.c.span_end >= f.date_from)
+        if tail < _UNBOUNDED:
+            conditions.append(event_t.c.date >= f.date_from - timedelta(days=tail))
     if f.date_to:
         conditions.append(event_t.c.span_start <= f.date_to)
-        # Implied by the line above; lets an index on (..., date) seek instead of scanning.
-        conditions.append(event_t.c.date <= f.date_to + _LONGEST_LEAD)
+        if lead < _UNBOUNDED:
+            conditions.append(event_t.c.date <= f.date_to + timedelta(days=lead))
+    if f.q:
+        conditions.append(matching(list(f.q), resolved.dialect))
+    if f.bbox:
+        conditions.append(f.bbox.condition())
     if resolved.actor_ids:
         involved = sa.select(event_actor_t.c.event_id).where(
             event_actor_t.c.actor_id.in_(resolved.actor_ids)

@@ -34,9 +34,12 @@ from app.errors import (
 )
 from app.events.dates import span
 from app.events.documents import document, jsonable
+from app.events.geo import point_of
 from app.events.places import ResolvedPlace, resolve_place
 from app.events.schemas import DETAIL_FIELDS, DisplacementIn, EventIn, EventInModel
-from app.events.service import live_row, read_event
+from app.events.search import search_text
+from app.events.service import live_row, read_event, stored_reach
+from app.models import date_reach_table as date_reach_t
 from app.models import event_actor_table as event_actor_t
 from app.models import event_place_table as event_place_t
 from app.models import event_revision_table as revision_t
@@ -72,6 +75,7 @@ class Prepared:
     columns: dict[str, Any]
     actors: list[tuple[str, str]]  # (name as given, role)
     places: list[dict[str, Any]]
+    reach: tuple[int, int]  # days from span_start to date, and from date to span_end
     position: int = 0
 
 
@@ -92,6 +96,12 @@ EVENT_COLUMNS = (
     "fatalities_value",
     "families_value",
     "individuals_value",
+    "fatalities_qualifier",
+    "families_qualifier",
+    "individuals_qualifier",
+    "point_longitude",
+    "point_latitude",
+    "search_text",
     "sources",
     "details",
 )
@@ -107,6 +117,7 @@ class Bound:
     row: tuple[Any, ...]  # EVENT_COLUMNS, bound
     actors: list[tuple[str, str]]  # (name as given, role)
     places: list[tuple[str, str | None, str | None]]  # (role, province_key, district_key)
+    reach: tuple[int, int]
 
 
 def event_binder(dialect: sa.Dialect) -> RowBinder:
@@ -121,6 +132,7 @@ def bind(prepared: Prepared, binder: RowBinder) -> Bound:
         row=binder.bind([columns[name] for name in EVENT_COLUMNS]),
         actors=prepared.actors,
         places=[(p["role"], p["province_key"], p["district_key"]) for p in prepared.places],
+        reach=prepared.reach,
     )
 
 
@@ -135,6 +147,19 @@ class UpsertResult:
 
 def _value(figure: dict[str, Any] | None) -> int | None:
     return figure["value"] if figure is not None else None
+
+
+def _qualifier(figure: dict[str, Any] | None) -> str | None:
+    return figure["qualifier"] if figure is not None else None
+
+
+def places_named(details: dict[str, Any]) -> list[tuple[str | None, str | None, str | None]]:
+    """(province, district, location) of a displacement's origin and destination."""
+    return [
+        (place.get("province"), place.get("district"), place.get("location"))
+        for role in ("origin", "destination")
+        if isinstance(place := details.get(role), dict)
+    ]
 
 
 def _place_out(place: ResolvedPlace, location: str | None) -> dict[str, Any]:
@@ -185,6 +210,10 @@ def prepare(
     if errors:
         return None, errors
     start, end = span(event_in.date, event_in.end_date, event_in.date_precision)
+    point = point_of(event_in.longitude, event_in.latitude, place.province_pcode)
+    texts = [data["summary"], data["location"], place.province, place.district]
+    texts += [v for p in places_named(details) for v in p]
+    texts += [s.get(f) for s in data["sources"] for f in ("title", "quote")]
     columns = {name: data[name] for name in _PLAIN_FIELDS} | {
         "date": event_in.date,
         "end_date": event_in.end_date,
@@ -198,13 +227,20 @@ def prepare(
         "span_end": end,
         "fatalities": data["fatalities"],
         "fatalities_value": _value(data["fatalities"]),
+        "fatalities_qualifier": _qualifier(data["fatalities"]),
         "families_value": _value(data.get("families")),
+        "families_qualifier": _qualifier(data.get("families")),
         "individuals_value": _value(data.get("individuals")),
+        "individuals_qualifier": _qualifier(data.get("individuals")),
+        "point_longitude": point[0] if point else None,
+        "point_latitude": point[1] if point else None,
+        "search_text": search_text(texts),
         "sources": data["sources"],
         "details": details,
     }
     actors = [(ref["name"], ref["role"]) for ref in data["actors"]]
-    return Prepared(columns, actors, places, position), []
+    reach = ((event_in.date - start).days, (end - event_in.date).days)
+    return Prepared(columns, actors, places, reach, position), []
 
 
 class EventWriter:
@@ -213,6 +249,7 @@ class EventWriter:
         self.by = by
         self._last: datetime | None = None
         self._locked = False
+        self._reach: tuple[int, int] | None = None
 
     # The write clock.
     def lock(self) -> None:
@@ -231,9 +268,24 @@ class EventWriter:
         self._last = now
         return now
 
+    def _widen_reach(self, reaches: list[tuple[int, int]]) -> None:
+        """Keep date_reach at least as wide as every record's span (see app.models.DateReach)."""
+        lead = max(lead for lead, _ in reaches)
+        tail = max(tail for _, tail in reaches)
+        if self._reach is None:
+            self._reach = stored_reach(self.session)
+        if lead > self._reach[0] or tail > self._reach[1]:
+            self._reach = (max(lead, self._reach[0]), max(tail, self._reach[1]))
+            self.session.execute(
+                sa.update(date_reach_t)
+                .where(date_reach_t.c.id == 1)
+                .values(lead_days=self._reach[0], tail_days=self._reach[1])
+            )
+
     def commit(self) -> None:
         self.session.commit()
         self._locked = False
+        self._reach = None
 
     # Creating.
     def _actor_rows(self, names: list[str]) -> dict[str, ActorRow]:
@@ -249,6 +301,7 @@ class EventWriter:
         if not records:
             return []
         now = self._stamp()
+        self._widen_reach([r.reach for r in records])
         actors = self._actor_rows([name for r in records for name, _ in r.actors])
         clock = binder.bind((now, now, 1, self.by), offset=len(EVENT_COLUMNS))
         # We are the only writer (see _stamp), so new ids follow the largest one, in order;
@@ -340,6 +393,7 @@ class EventWriter:
         if old_doc == new_doc and not force:
             return None
         now = self._stamp()
+        self._widen_reach([prepared.reach])
         version = self._change(row, prepared.columns | {"updated_at": now})
         self.session.execute(sa.delete(event_actor_t).where(event_actor_t.c.event_id == row["id"]))
         self.session.execute(sa.delete(event_place_t).where(event_place_t.c.event_id == row["id"]))
@@ -548,6 +602,9 @@ _SERVER_FIELDS = ("id", "created_at", "updated_at", "version", "province_pcode",
 def input_form(record: dict[str, Any]) -> dict[str, Any]:
     """A stored record as a client would write it (what a merge patch applies to)."""
     form = {k: v for k, v in record.items() if k not in _SERVER_FIELDS}
+    if form.pop("geo_source", None) == "gazetteer":  # a centroid the server put there
+        for name in ("latitude", "longitude", "geo_precision"):
+            form.pop(name, None)
     for role in ("origin", "destination"):
         if isinstance(form.get(role), dict):
             form[role] = {k: v for k, v in form[role].items() if k not in _SERVER_FIELDS}

@@ -1,0 +1,74 @@
+"""Full-text search: what a record's search text holds, and `q=` as a query for either backend.
+
+SQLite searches an FTS5 index (`event_fts`, kept by triggers); PostgreSQL a GIN index on
+`to_tsvector('simple', search_text)`. Both are fed the same parsed terms: words are ANDed,
+"quoted phrases" match words in order, and `word*` matches a prefix. Only letters and digits ever
+reach either query language, so no input can inject its operators (NEAR, OR, :*, ...).
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.models import event_table as event_t
+
+_WORD = re.compile(r"[^\W_]+")
+_TOKEN = re.compile(r'"([^"]*)"?|([^\s"]+)')
+MAX_TERMS = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    words: tuple[str, ...]  # several: a phrase
+    prefix: bool = False  # the last word is a prefix
+
+
+def search_text(parts: list[str | None]) -> str:
+    """The text a record is found by: summary, places, source titles and quotes."""
+    return "\n".join(part for part in parts if part)
+
+
+def parse(q: str) -> list[Term]:
+    """The terms of `q`; punctuation separates words and is otherwise ignored."""
+    terms = []
+    for match in _TOKEN.finditer(q):
+        phrase, token = match.groups()
+        words = tuple(_WORD.findall((phrase if phrase is not None else token).lower()))
+        if words:
+            prefix = phrase is None and token.endswith("*")
+            terms.append(Term(words, prefix))
+    return terms[:MAX_TERMS]
+
+
+def _fts5(terms: list[Term]) -> str:
+    return " ".join(f'"{" ".join(t.words)}"' + ("*" if t.prefix else "") for t in terms)
+
+
+def _tsquery(terms: list[Term]) -> str:
+    def term(t: Term) -> str:
+        words = [f"'{w}'" for w in t.words]
+        if t.prefix:
+            words[-1] += ":*"
+        return "(" + " <-> ".join(words) + ")"
+
+    return " & ".join(term(t) for t in terms)
+
+
+# The expression PostgreSQL's index is built on; the query must use the very same one.
+def tsvector() -> sa.ColumnElement[object]:
+    return sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), event_t.c.search_text)
+
+
+def matching(terms: list[Term], dialect: str) -> sa.ColumnElement[bool]:
+    """A condition on `event` rows: they contain every term."""
+    if dialect == "postgresql":
+        query = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), _tsquery(terms))
+        return tsvector().op("@@")(query)
+    found: sa.Select[Any] = (
+        sa.select(sa.literal_column("rowid"))
+        .select_from(sa.table("event_fts"))
+        .where(sa.literal_column("event_fts").op("MATCH")(_fts5(terms)))
+    )
+    return event_t.c.id.in_(found)
