@@ -7,8 +7,10 @@ reach either query language, so no input can inject its operators (NEAR, OR, :*,
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
+from unicodedata import combining
 
 import sqlalchemy as sa
 
@@ -25,9 +27,17 @@ class Term:
     prefix: bool = False  # the last word is a prefix
 
 
+def unaccented(text: str) -> str:
+    """Text without diacritics, so that 'cafe' finds 'Café' on both backends alike."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not combining(c)))
+
+
 def search_text(parts: list[str | None]) -> str:
     """The text a record is found by: summary, places, source titles and quotes."""
-    return "\n".join(part for part in parts if part)
+    return unaccented("\n".join(part for part in parts if part))
 
 
 def parse(q: str) -> list[Term]:
@@ -35,7 +45,8 @@ def parse(q: str) -> list[Term]:
     terms = []
     for match in _TOKEN.finditer(q):
         phrase, token = match.groups()
-        words = tuple(_WORD.findall((phrase if phrase is not None else token).lower()))
+        text = unaccented(phrase if phrase is not None else token).lower()
+        words = tuple(_WORD.findall(text))
         if words:
             prefix = phrase is None and token.endswith("*")
             terms.append(Term(words, prefix))

@@ -11,6 +11,7 @@ Create Date: 2026-11-25 06:43:17.435717
 """
 
 import json
+import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -110,7 +111,13 @@ def _search_text(row: Any) -> str:
         if isinstance(place, dict):
             parts += [place.get("province"), place.get("district"), place.get("location")]
     parts += [s.get(f) for s in sources for f in ("title", "quote")]
-    return "\n".join(p for p in parts if p)
+    text = "\n".join(p for p in parts if p)
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)  # without diacritics, as the app stores it
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
 
 
 def _qualifier(figure: Any) -> str | None:

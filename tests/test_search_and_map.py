@@ -1,0 +1,119 @@
+"""q= full-text search, bbox=, and where records without coordinates go on the map."""
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import WRITE
+from tests.payloads import displacement, offensive
+
+
+def found(client: TestClient, query: str) -> list[int]:
+    response = client.get(f"/v1/events?limit=1000&{query}")
+    assert response.status_code == 200, response.text
+    return [item["id"] for item in response.json()["items"]]
+
+
+def create(client: TestClient, record: dict[str, Any]) -> dict[str, Any]:
+    response = client.post("/v1/events", json=record, headers=WRITE)
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def test_search_finds_words_in_summary_location_and_quotes(client: TestClient) -> None:
+    by_summary = create(client, offensive(summary="Insurgents overran the Zarghun checkpoint."))
+    by_location = create(client, offensive(location="Qalai Zal bazaar"))
+    by_quote = create(
+        client,
+        offensive(sources=[{"publisher": "Wire", "quote": "Mortars hit the Pashtunistan market"}]),
+    )
+    assert found(client, "q=zarghun") == [by_summary["id"]]
+    assert found(client, "q=Qalai") == [by_location["id"]]
+    assert found(client, "q=pashtunistan") == [by_quote["id"]]
+    assert found(client, "q=PASHTUNISTAN%20market") == [by_quote["id"]]  # words ANDed
+    assert found(client, "q=pashtunistan%20zarghun") == []
+
+
+def test_search_phrases_prefixes_and_accents(client: TestClient) -> None:
+    record = create(client, offensive(summary="Gunmen stormed the Café Shinwari compound."))
+    assert found(client, 'q="shinwari compound"') == [record["id"]]
+    assert found(client, 'q="compound shinwari"') == []
+    assert found(client, "q=shinwa*") == [record["id"]]
+    assert found(client, "q=shinwa") == []
+    assert found(client, "q=cafe") == found(client, "q=caf%C3%A9")
+
+
+def test_search_combines_with_the_other_filters(client: TestClient) -> None:
+    kunduz = create(client, offensive(summary="Heavy shelling near Chahar Dara."))
+    takhar = create(client, offensive(province="Takhar", summary="Heavy shelling in Taloqan."))
+    assert set(found(client, "q=shelling")) >= {kunduz["id"], takhar["id"]}
+    assert found(client, "q=shelling&province=Takhar") == [takhar["id"]]
+    assert found(client, "q=shelling&date_from=2022-01-01") == []
+
+
+def test_search_finds_seed_records_by_their_quotes(client: TestClient) -> None:
+    hits = client.get('/v1/events?q="forced to flee"').json()["items"]
+    assert hits, "the seed displacement quotes 'forced to flee'"
+    for item in hits:
+        text = " ".join([item["summary"], *(s.get("quote") or "" for s in item["sources"])])
+        assert "forced to flee" in text.lower()
+
+
+@pytest.mark.parametrize(
+    "q", ['"', "NEAR(", "a OR b", "title:x", "-x", "x AND", "(((", "^x", "x:*", "'", "*", "a\\b"]
+)
+def test_search_syntax_of_either_backend_is_never_passed_through(
+    client: TestClient, q: str
+) -> None:
+    response = client.get("/v1/events", params={"q": q})
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 422:
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["errors"][0]["name"] == "q"
+
+
+def test_bbox_selects_by_coordinates_or_province_centroid(client: TestClient) -> None:
+    placed = create(client, offensive(province="Kunduz", latitude=36.73, longitude=68.86))
+    unplaced = create(client, offensive(province="Helmand"))
+    assert unplaced["geo_source"] == "gazetteer"
+    assert unplaced["geo_precision"] == "province"
+    assert 29 < unplaced["latitude"] < 33
+    assert 62 < unplaced["longitude"] < 66
+    assert (placed["geo_source"], placed["latitude"]) == ("record", 36.73)
+    helmand_box = found(client, "bbox=62,29,66,33")
+    assert unplaced["id"] in helmand_box
+    assert placed["id"] not in helmand_box
+    kunduz_box = found(client, "bbox=68.8,36.7,68.9,36.8")
+    assert placed["id"] in kunduz_box
+    assert unplaced["id"] not in kunduz_box
+
+
+def test_patch_does_not_turn_a_centroid_into_given_coordinates(client: TestClient) -> None:
+    created = create(client, offensive(province="Helmand"))
+    response = client.patch(
+        f"/v1/events/{created['id']}",
+        json={"province": "Kunduz"},
+        headers=WRITE | {"If-Match": '"1"', "Content-Type": "application/merge-patch+json"},
+    )
+    assert response.status_code == 200, response.text
+    moved = response.json()
+    assert moved["geo_source"] == "gazetteer"
+    assert 36 < moved["latitude"] < 37.5  # Kunduz's centroid, not Helmand's
+
+
+@pytest.mark.parametrize(
+    "bbox", ["1,2,3", "a,b,c,d", "10,10,5,20", "0,0,200,10", "0,-95,10,10", "nan,0,1,1", ""]
+)
+def test_bad_bbox_is_a_422_naming_it(client: TestClient, bbox: str) -> None:
+    response = client.get("/v1/events", params={"bbox": bbox})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["name"] == "bbox"
+
+
+def test_displacement_places_are_searchable(client: TestClient) -> None:
+    record = create(
+        client, displacement(destination={"province": "Takhar", "location": "Khwaja Ghar camp"})
+    )
+    assert found(client, 'q="khwaja ghar"') == [record["id"]]
