@@ -19,6 +19,7 @@ from app.keys.routes import router as keys_router
 from app.middleware import BodyLimit
 from app.routing import reject_unknown_query_params
 from app.settings import Settings
+from app.stats.routes import router as stats_router
 
 DESCRIPTION = """
 Conflict-event records: what happened (armed offensives, displacements, milestones of a foreign
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     v1 = [Depends(reject_unknown_query_params), Depends(read_access)]
     app.include_router(events_router, dependencies=v1)
+    app.include_router(stats_router, dependencies=v1)
     app.include_router(places_router, dependencies=v1)
     app.include_router(actors_router, dependencies=v1)
     app.include_router(keys_router, dependencies=v1)

@@ -194,8 +194,8 @@ def resolve_filters(*, session: Session, filters: EventFilters) -> ResolvedFilte
     )
 
 
-def _conditions(resolved: ResolvedFilters) -> list[sa.ColumnElement[bool]]:
-    """Every filter but the place filters, which _place_arms splits."""
+def conditions(resolved: ResolvedFilters) -> list[sa.ColumnElement[bool]]:
+    """Every filter but the place filters, which place_arms splits."""
     f = resolved.filters
     conditions: list[sa.ColumnElement[bool]] = [event_t.c.deleted_at.is_(None)]
     lead, tail = resolved.reach
@@ -229,7 +229,7 @@ def _conditions(resolved: ResolvedFilters) -> list[sa.ColumnElement[bool]]:
     return conditions
 
 
-def _place_arms(resolved: ResolvedFilters) -> list[sa.ColumnElement[bool]]:
+def place_arms(resolved: ResolvedFilters) -> list[sa.ColumnElement[bool]]:
     """The province/district filters as disjoint alternatives, to be combined with UNION ALL.
 
     A record matches a place through its own columns or through a displacement's origin or
@@ -275,19 +275,19 @@ def list_events(
     """
     by_change = resolved.filters.updated_since is not None
     key = event_t.c.updated_at if by_change else event_t.c.date
-    conditions = _conditions(resolved)
+    where = conditions(resolved)
     if after is not None:
         after_key, after_id = after
         if by_change:
-            conditions.append(
+            where.append(
                 sa.or_(key > after_key, sa.and_(key == after_key, event_t.c.id > after_id))
             )
         else:
-            conditions.append(
+            where.append(
                 sa.or_(key < after_key, sa.and_(key == after_key, event_t.c.id < after_id))
             )
-    arms = _place_arms(resolved) or [sa.true()]
-    selects = [sa.select(event_t).where(*conditions, arm) for arm in arms]
+    arms = place_arms(resolved) or [sa.true()]
+    selects = [sa.select(event_t).where(*where, arm) for arm in arms]
     if len(selects) == 1:
         columns: tuple[Any, Any] = (key, event_t.c.id)
         stmt: sa.Select[Any] | sa.CompoundSelect[Any] = selects[0]

@@ -1,0 +1,1 @@
+"""GET /v1/stats: counts and claimed totals of the events any /v1/events query matches."""
