@@ -5,14 +5,17 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI
+from starlette.middleware.gzip import GZipMiddleware
 
 from app import __version__
 from app.actors.routes import router as actors_router
 from app.auth import read_access
+from app.caching import ConditionalGet
 from app.db import make_engine
 from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.events.routes import router as events_router
+from app.exports.routes import router as exports_router
 from app.gazetteer.routes import router as places_router
 from app.health import router as health_router
 from app.keys.routes import router as keys_router
@@ -52,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         openapi_tags=[
             {"name": "events", "description": "Event records: query, read, create."},
+            {"name": "exports", "description": "Any query as CSV (with HXL), GeoJSON or NDJSON."},
+            {"name": "stats", "description": "Counts and totals, grouped."},
             {"name": "places", "description": "The gazetteer of provinces and districts."},
             {"name": "actors", "description": "The actor registry."},
             {"name": "keys", "description": "API keys (admin scope)."},
@@ -62,8 +67,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(ConditionalGet, engine=engine, public_reads=not settings.read_requires_key)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)  # for clients that send Accept-Encoding
     v1 = [Depends(reject_unknown_query_params), Depends(read_access)]
     app.include_router(events_router, dependencies=v1)
+    app.include_router(exports_router, dependencies=v1)
     app.include_router(stats_router, dependencies=v1)
     app.include_router(places_router, dependencies=v1)
     app.include_router(actors_router, dependencies=v1)

@@ -1,6 +1,6 @@
 """A record as history compares and patches it: plain JSON, actors by canonical name."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 # The record as history shows it: every stored field but the server's bookkeeping.
@@ -30,6 +30,8 @@ DOCUMENT_COLUMNS = (
 
 def jsonable(value: Any) -> Any:
     """Dates and datetimes as ISO strings, recursively; what the API's JSON would hold."""
+    if isinstance(value, datetime) and value.utcoffset() == timedelta(0):
+        return value.isoformat().replace("+00:00", "Z")  # as pydantic writes UTC
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):

@@ -4,12 +4,14 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
 from app.auth import WriteKey
 from app.db import SessionDep, WriteSessionDep
-from app.errors import PROBLEMS, Problem
+from app.errors import PROBLEMS, Problem, invalid
 from app.events import bulk, service, writes
+from app.events.documents import jsonable
 from app.events.etags import IfMatch, etag, expected_versions
 from app.events.filters import EventFilters, event_filters
 from app.events.schemas import (
@@ -20,6 +22,8 @@ from app.events.schemas import (
     EventPage,
     HistoryPage,
 )
+from app.exports.fields import Fields, selected
+from app.exports.routes import export
 from app.pagination import Cursor, Pager
 
 EventId = Annotated[int, Path(ge=1, le=2**53, description="The event's id.", examples=[1])]
@@ -51,7 +55,32 @@ def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
 WRITE_PROBLEMS = (401, 403, 404, 409, 410, 412, 413, 415, 428)
 
 
-@router.get("", response_model=EventPage, responses=PROBLEMS)
+_EXPORTS = {"text/csv": "csv", "application/geo+json": "geojson", "application/x-ndjson": "ndjson"}
+
+
+def _wanted_export(request: Request) -> str | None:
+    """csv, geojson or ndjson if the Accept header prefers it to JSON."""
+    for item in request.headers.get("accept", "").split(","):
+        media = item.split(";")[0].strip().lower()
+        if media in _EXPORTS:
+            return _EXPORTS[media]
+        if media in ("application/json", "*/*", "application/*"):
+            return None
+    return None
+
+
+@router.get(
+    "",
+    response_model=EventPage,
+    responses=PROBLEMS
+    | {
+        200: {
+            "description": "A page of events; with Accept: text/csv, application/geo+json or "
+            "application/x-ndjson, every matching event in that format (see exports).",
+            "content": {"text/csv": {}, "application/geo+json": {}, "application/x-ndjson": {}},
+        }
+    },
+)
 def list_events(
     request: Request,
     response: Response,
@@ -59,8 +88,15 @@ def list_events(
     filters: Annotated[EventFilters, Depends(event_filters)],
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> dict[str, Any]:
+    fields: Fields = None,
+) -> Any:
     """List events matching the filters: newest first, or in order of change with updated_since."""
+    if (kind := _wanted_export(request)) is not None:
+        if cursor is not None:
+            raise invalid("query", "cursor", "Exports stream every record; they take no cursor.")
+        cap = limit if "limit" in request.query_params else None
+        return export(request, session, filters, kind=kind, fields=fields, limit=cap)
+    chosen = selected(fields, flat=False)
     resolved = service.resolve_filters(session=session, filters=filters)
     pager = Pager(request, response, resolved.scope())
     after: service.Position | None = None
@@ -74,6 +110,10 @@ def list_events(
     if last is not None:
         where = "t" if isinstance(last[0], datetime) else "d"
         next_cursor = pager.next_cursor({where: last[0].isoformat(), "i": last[1]})
+    if chosen is not None:  # a subset of each record: past the response model, which wants all
+        picked = [{name: item[name] for name in chosen if name in item} for item in items]
+        body = {"items": jsonable(picked), "next_cursor": next_cursor}
+        return JSONResponse(body, headers=dict(response.headers))
     return {"items": items, "next_cursor": next_cursor}
 
 

@@ -613,6 +613,13 @@ EventOut = Annotated[
 ]
 EventInModel = OffensiveIn | DisplacementIn | WithdrawalMilestoneIn | OtherIn
 
+KIND_OUT_MODELS: dict[str, type[BaseModel]] = {
+    "offensive": OffensiveOut,
+    "displacement": DisplacementOut,
+    "withdrawal_milestone": WithdrawalMilestoneOut,
+    "other": OtherOut,
+}
+
 # kind -> the fields stored in event.details
 KIND_MODELS: dict[str, type[EventCommon]] = {
     "offensive": OffensiveIn,

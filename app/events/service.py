@@ -1,5 +1,6 @@
 """Storing and reading events. The only code that touches event rows; keyword-only functions."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -369,3 +370,19 @@ def history(*, session: Session, event_id: int) -> list[dict[str, Any]]:
         }
     )
     return entries[::-1]
+
+
+def iter_events(
+    *, session: Session, resolved: ResolvedFilters, limit: int | None = None, chunk: int = 1000
+) -> Iterator[dict[str, Any]]:
+    """Every matching record in list order, fetched a chunk at a time (memory stays flat)."""
+    after: Position | None = None
+    left = limit
+    while left is None or left > 0:
+        size = chunk if left is None else min(chunk, left)
+        items, after = list_events(session=session, resolved=resolved, after=after, limit=size)
+        yield from items
+        if left is not None:
+            left -= len(items)
+        if after is None:
+            return

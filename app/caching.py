@@ -1,0 +1,93 @@
+"""Conditional GETs for poor networks: weak ETags on collection reads, 304 when unchanged.
+
+The ETag is a hash of the request (path, query, Accept) and of the data's version: the latest
+change of any event (every write, deletions included, moves updated_at) and of the actor
+registry. It is computed before the query, so it is never newer than the answer it goes with.
+When reads are public, a matching If-None-Match is answered 304 without running the query; when
+they need a key, the request runs (and is authorised) first and only the body is saved.
+Single records keep their version ETag (app.events.etags), which If-Match editing relies on.
+"""
+
+import hashlib
+
+import anyio
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import __version__
+from app.models import actor_alias_table, actor_table, event_table
+
+_PREFIXES = ("/v1/events.", "/v1/stats", "/v1/provinces", "/v1/actors")
+_PATHS = ("/v1/events", "/v1/events/deleted")
+
+
+def cacheable(path: str) -> bool:
+    return path in _PATHS or path.startswith(_PREFIXES)
+
+
+_VERSION = sa.select(
+    sa.select(sa.func.max(event_table.c.updated_at)).scalar_subquery(),
+    sa.select(sa.func.max(actor_table.c.id)).scalar_subquery(),
+    sa.select(sa.func.count()).select_from(actor_alias_table).scalar_subquery(),
+)
+
+
+def data_version(engine: Engine) -> str:
+    with engine.connect() as connection:
+        return repr(tuple(connection.execute(_VERSION).one()))
+
+
+def matches(if_none_match: str, etag: str) -> bool:
+    """Weak comparison (RFC 9110 13.1.2): W/ prefixes do not count."""
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
+class ConditionalGet:
+    def __init__(self, app: ASGIApp, engine: Engine, *, public_reads: bool) -> None:
+        self.app, self.engine, self.public_reads = app, engine, public_reads
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or not cacheable(scope["path"])
+        ):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        version = await anyio.to_thread.run_sync(data_version, self.engine)
+        request = [__version__, version, scope["path"], scope["query_string"].decode("latin-1")]
+        request.append(headers.get("accept", ""))
+        digest = hashlib.sha256("\n".join(request).encode()).hexdigest()[:32]
+        etag = f'W/"{digest}"'
+        wanted = headers.get("if-none-match")
+        hit = wanted is not None and matches(wanted, etag)
+        if hit and self.public_reads:
+            await self._not_modified(send, etag)
+            return
+        answered_304 = False
+
+        async def send_with_etag(message: Message) -> None:
+            nonlocal answered_304
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                if hit:
+                    answered_304 = True
+                    await self._not_modified(send, etag)
+                    return
+                response_headers = MutableHeaders(scope=message)
+                response_headers["ETag"] = etag
+                response_headers["Cache-Control"] = "no-cache"
+            elif answered_304:  # the body of an answer already given as 304
+                return
+            await send(message)
+
+        await self.app(scope, receive, send_with_etag)
+
+    @staticmethod
+    async def _not_modified(send: Send, etag: str) -> None:
+        headers = [(b"etag", etag.encode()), (b"cache-control", b"no-cache")]
+        await send({"type": "http.response.start", "status": 304, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})

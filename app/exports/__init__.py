@@ -1,0 +1,1 @@
+"""Exports of any /v1/events query: CSV (with HXL hashtags), GeoJSON and NDJSON, streamed."""
