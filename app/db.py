@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.events import search
 from app.models import metadata
 from app.settings import Settings
 
@@ -134,12 +135,15 @@ def ensure_indexes(engine: Engine) -> list[str]:
             if index.name not in existing[index.table.name]:
                 index.create(connection)
                 created.append(str(index.name))
+        if search.ensure_index(connection):
+            created.append("full-text search")
     return created
 
 
 @contextmanager
 def indexes_deferred(engine: Engine) -> Iterator[None]:
-    """Drop the deferrable secondary indexes for a bulk load and build them again after it.
+    """Drop the deferrable secondary indexes and the search index for a bulk load, and build
+    them again after it.
 
     Building an index once, sorted, costs a fraction of updating it row by row at random places.
     Queries stay correct meanwhile, only slower; if the process is killed, `ensure_indexes`
@@ -148,6 +152,7 @@ def indexes_deferred(engine: Engine) -> Iterator[None]:
     with engine.begin() as connection:
         for index in _indexes(deferrable_only=True):
             connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
+        search.suspend_index(connection)
     try:
         yield
     finally:

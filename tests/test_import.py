@@ -10,7 +10,9 @@ from fastapi.testclient import TestClient
 
 from app.cli import main
 from app.db import make_engine
+from app.events.search import suspend_index
 from app.importer import import_file
+from app.main import create_app
 from app.settings import Settings
 from tests.payloads import offensive
 
@@ -149,17 +151,26 @@ def test_large_import_in_a_worker_with_deferred_indexes(
     assert index_names(database_url) == before
     helmand = client.get("/v1/events?province=AF30&kind=offensive&limit=1000")
     assert sum(1 for i in helmand.json()["items"] if i["dataset"] == "big") == count // 3
+    found = client.get('/v1/events?q="event 2999"').json()["items"]  # the search index too
+    assert [i["external_id"] for i in found] == ["2999"]
 
 
 def test_migrate_rebuilds_indexes_a_killed_import_left_dropped(
     database_url: str, cli: Path
 ) -> None:
     before = index_names(database_url)
-    engine = sa.create_engine(database_url)
-    with engine.begin() as connection:
+    engine = make_engine(Settings(database_url=database_url))
+    with engine.begin() as connection:  # as a killed import leaves them
         connection.exec_driver_sql("DROP INDEX ix_event_province_key_date_id")
         connection.exec_driver_sql("DROP INDEX ix_event_actor_actor_id_role_event_id")
-    engine.dispose()
+        suspend_index(connection)
     assert "ix_event_province_key_date_id" not in index_names(database_url)
+    path = cli / "during.ndjson"
+    path.write_text(json.dumps(offensive(summary="Stored while the index was down.")))
+    assert main(["import", str(path)]) == 0
     assert main(["migrate"]) == 0
     assert index_names(database_url) == before
+    with TestClient(create_app(Settings(database_url=database_url, data_dir=cli))) as client:
+        found = client.get('/v1/events?q="while the index was down"').json()["items"]
+    assert len(found) == 1
+    engine.dispose()

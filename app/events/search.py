@@ -83,3 +83,52 @@ def matching(terms: list[Term], dialect: str) -> sa.ColumnElement[bool]:
         .where(sa.literal_column("event_fts").op("MATCH")(_fts5(terms)))
     )
     return event_t.c.id.in_(found)
+
+
+# The index, kept by triggers on SQLite (made by the migrations; bulk loads suspend it).
+_SQLITE_TRIGGERS = {
+    "event_fts_insert": "AFTER INSERT ON event BEGIN "
+    "INSERT INTO event_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "event_fts_delete": "AFTER DELETE ON event BEGIN "
+    "INSERT INTO event_fts(event_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); END",
+    "event_fts_update": "AFTER UPDATE OF search_text ON event BEGIN "
+    "INSERT INTO event_fts(event_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); "
+    "INSERT INTO event_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+}
+_POSTGRESQL_INDEX = (
+    "CREATE INDEX IF NOT EXISTS ix_event_search ON event "
+    "USING gin (to_tsvector('simple'::regconfig, search_text))"
+)
+
+
+def suspend_index(connection: sa.Connection) -> None:
+    """Stop keeping the search index, for a bulk load; `ensure_index` builds it again."""
+    if connection.dialect.name == "sqlite":
+        for name in _SQLITE_TRIGGERS:
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+    else:
+        connection.exec_driver_sql("DROP INDEX IF EXISTS ix_event_search")
+
+
+def ensure_index(connection: sa.Connection) -> bool:
+    """Build the search index again if a bulk load suspended it; whether it had to."""
+    if connection.dialect.name != "sqlite":
+        exists = connection.exec_driver_sql(
+            "SELECT 1 FROM pg_indexes WHERE indexname = 'ix_event_search'"
+        ).first()
+        connection.exec_driver_sql(_POSTGRESQL_INDEX)
+        return exists is None
+    triggers = set(
+        connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'event'"
+        ).scalars()
+    )
+    if triggers >= set(_SQLITE_TRIGGERS):
+        return False
+    # One sorted pass over the table: far cheaper than a million inserts through a trigger.
+    connection.exec_driver_sql("INSERT INTO event_fts(event_fts) VALUES ('rebuild')")
+    for name, body in _SQLITE_TRIGGERS.items():
+        connection.exec_driver_sql(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
+    return True

@@ -18,6 +18,35 @@ ACTORS = [
 ]
 
 
+# Words for summaries and quotes, so that full-text searches match some records and not others.
+ACTIONS = [
+    "fighters attacked a checkpoint",
+    "clashes broke out near the district centre",
+    "an airstrike hit insurgent positions",
+    "a roadside bomb struck a convoy",
+    "security forces repelled an assault",
+    "heavy fighting continued for a second day",
+    "mortar fire hit a market",
+    "an ambush targeted a police patrol",
+]
+DETAILS = [
+    "officials gave no casualty figures",
+    "residents reported families fleeing",
+    "the road to the provincial capital was closed",
+    "reinforcements arrived overnight",
+    "several homes were destroyed",
+    "the attack was repelled after hours of fighting",
+]
+QUOTES = [
+    "The attack began before dawn",
+    "Families were forced to flee their homes",
+    "Government troops pushed the insurgents back",
+    "Dozens of shops were burnt",
+    "The checkpoint fell after a long gunfight",
+]
+PUBLISHERS = ["Benchmark Wire", "Pajhwok", "TOLOnews", "Xinhua", "Reuters"]
+
+
 def events(count: int, *, seed: int = 42) -> Iterator[dict[str, Any]]:
     rng = random.Random(seed)
     gazetteer = get_gazetteer()
@@ -36,13 +65,16 @@ def events(count: int, *, seed: int = 42) -> Iterator[dict[str, Any]]:
                 {"name": a, "role": ("initiator", "target", "participant")[i]}
                 for i, a in enumerate(actors)
             ],
-            "summary": f"Event {n}: fighting reported in {gazetteer.provinces[pcode].name}.",
+            "summary": f"Event {n}: {rng.choice(ACTIONS)} in {gazetteer.provinces[pcode].name}; "
+            f"{rng.choice(DETAILS)}.",
             "fatalities": {
                 "value": rng.randint(0, 40),
                 "qualifier": rng.choice(["exact", "about"]),
             },
             "outcome": rng.choice(["ongoing", "repelled", "unknown"]),
-            "sources": [{"publisher": "Benchmark Wire", "quote": f"Event {n} happened."}],
+            "sources": [
+                {"publisher": rng.choice(PUBLISHERS), "quote": f"{rng.choice(QUOTES)} ({n})."}
+            ],
         }
         if rng.random() < 0.2:
             record |= {
