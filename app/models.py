@@ -105,6 +105,7 @@ class Event(SQLModel, table=True):
             "families_qualifier",
             "individuals_value",
             "individuals_qualifier",
+            "deleted_at",  # always null here, but SQLite only calls an index covering if it has it
             sqlite_where=sa.text("deleted_at IS NULL"),
             postgresql_where=sa.text("deleted_at IS NULL"),
             info=DEFERRABLE,

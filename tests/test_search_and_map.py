@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.events import search
 from tests.conftest import WRITE
 from tests.payloads import displacement, offensive
 
@@ -117,3 +118,22 @@ def test_displacement_places_are_searchable(client: TestClient) -> None:
         client, displacement(destination={"province": "Takhar", "location": "Khwaja Ghar camp"})
     )
     assert found(client, 'q="khwaja ghar"') == [record["id"]]
+
+
+def test_common_and_rare_searches_find_the_same_records(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(4):
+        create(client, offensive(province="Takhar", summary=f"Rocket attack number {n}."))
+    create(client, offensive(province="Kunduz", summary="Rocket attack on the airport."))
+    queries = [
+        "q=rocket",
+        "q=rocket&province=Takhar",
+        "q=rocket%20airport",
+        "q=rock*&kind=offensive",
+    ]
+    rare = {query: found(client, query) for query in queries}
+    monkeypatch.setattr(search, "COMMON", 2)  # now each is checked record by record (SQLite)
+    assert {query: found(client, query) for query in queries} == rare
+    assert len(rare["q=rocket"]) == 5
+    assert len(rare["q=rocket&province=Takhar"]) == 4

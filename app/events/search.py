@@ -72,16 +72,36 @@ def tsvector() -> sa.ColumnElement[object]:
     return sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), event_t.c.search_text)
 
 
-def matching(terms: list[Term], dialect: str) -> sa.ColumnElement[bool]:
+# On SQLite, a search matching at least this many records is checked record by record as the
+# other filters walk their index ("checkpoint" in Helmand: 6 ms, not 490 ms); a rarer one is
+# looked up first and the records fetched by id ("a rare name": 0.3 ms, not 10 s).
+COMMON = 5000
+
+
+def is_common(connection: sa.Connection, terms: list[Term]) -> bool:
+    """Whether the terms match at least COMMON records (SQLite; counted up to COMMON, fast)."""
+    if connection.dialect.name != "sqlite":
+        return False  # PostgreSQL's planner has statistics for the GIN index
+    found = connection.exec_driver_sql(
+        "SELECT count(*) FROM (SELECT rowid FROM event_fts WHERE event_fts MATCH ? LIMIT ?)",
+        (_fts5(terms), COMMON),
+    ).scalar()
+    return (found or 0) >= COMMON
+
+
+def matching(terms: list[Term], dialect: str, *, common: bool = False) -> sa.ColumnElement[bool]:
     """A condition on `event` rows: they contain every term."""
     if dialect == "postgresql":
         query = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), _tsquery(terms))
         return tsvector().op("@@")(query)
-    found: sa.Select[Any] = (
-        sa.select(sa.literal_column("rowid"))
-        .select_from(sa.table("event_fts"))
-        .where(sa.literal_column("event_fts").op("MATCH")(_fts5(terms)))
-    )
+    fts = sa.table("event_fts")
+    match = sa.literal_column("event_fts").op("MATCH")(_fts5(terms))
+    if common:
+        rowid: sa.ColumnElement[Any] = sa.literal_column("event_fts.rowid")
+        return (
+            sa.select(sa.literal(1)).select_from(fts).where(match, rowid == event_t.c.id).exists()
+        )
+    found: sa.Select[Any] = sa.select(sa.literal_column("rowid")).select_from(fts).where(match)
     return event_t.c.id.in_(found)
 
 

@@ -13,7 +13,7 @@ from app.actors.service import actors_of, find_actors, suggest_actors
 from app.errors import ErrorItem, Gone, InvalidRequest, NotFound
 from app.events.documents import DOCUMENT_COLUMNS, document
 from app.events.filters import EventFilters
-from app.events.search import matching
+from app.events.search import is_common, matching
 from app.gazetteer import get_gazetteer
 from app.models import date_reach_table as date_reach_t
 from app.models import event_actor_table as event_actor_t
@@ -85,6 +85,7 @@ class ResolvedFilters:
     filters: EventFilters
     reach: tuple[int, int]
     dialect: str
+    common_search: bool = False  # see app.events.search.COMMON
 
     def scope(self) -> dict[str, Any]:
         """What a cursor must have been made for: the filters as resolved, not as spelt."""
@@ -192,6 +193,7 @@ def resolve_filters(*, session: Session, filters: EventFilters) -> ResolvedFilte
         filters,
         stored_reach(session),
         session.get_bind().dialect.name,
+        bool(filters.q) and is_common(session.connection(), list(filters.q)),
     )
 
 
@@ -211,7 +213,7 @@ def conditions(resolved: ResolvedFilters) -> list[sa.ColumnElement[bool]]:
         if lead < _UNBOUNDED:
             conditions.append(event_t.c.date <= f.date_to + timedelta(days=lead))
     if f.q:
-        conditions.append(matching(list(f.q), resolved.dialect))
+        conditions.append(matching(list(f.q), resolved.dialect, common=resolved.common_search))
     if f.bbox:
         conditions.append(f.bbox.condition())
     if resolved.actor_ids:

@@ -42,7 +42,13 @@ def _key_column(dimension: Dimension, dialect: str) -> sa.ColumnElement[Any]:
     if dimension == Dimension.ACTOR:
         return actor_t.c.name
     column = {"province": "province_key", "district": "district_key"}.get(dimension.value)
-    return event_t.c[column or dimension.value]
+    key = event_t.c[column or dimension.value]
+    if dimension == Dimension.PROVINCE and dialect == "sqlite":
+        # Grouped by the bare column, SQLite walks the (province_key, date) index and reads
+        # every row (300 ms for a year of 1M events) rather than scan the covering stats
+        # index and sort (30 ms).
+        return key.op("||")("")
+    return key
 
 
 def _metrics() -> list[sa.ColumnElement[Any]]:

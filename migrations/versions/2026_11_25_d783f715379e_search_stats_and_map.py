@@ -74,6 +74,7 @@ STATS_COLUMNS = [
     "families_qualifier",
     "individuals_value",
     "individuals_qualifier",
+    "deleted_at",
 ]
 
 FTS_SQLITE = [
