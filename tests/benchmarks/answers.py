@@ -29,7 +29,7 @@ from tests.conftest import start_server
 
 STATS = "/v1/stats?date_from=2021-01-01&date_to=2021-12-31&group_by=province"
 SEARCH = "/v1/events?q=checkpoint&province=Helmand"
-SEARCH_RARE = '/v1/events?q="event 123456"&province=Helmand'
+SEARCH_RARE = "/v1/events?q=gunfight%20burnt&province=Helmand"
 EXPORT = "/v1/events.csv?province=Helmand"
 
 
@@ -135,7 +135,7 @@ def main() -> None:
             results = {
                 "stats, 2021 by province": timed(client, STATS, args.runs),
                 "q=checkpoint + Helmand": timed(client, SEARCH, args.runs),
-                'q="event 123456" + Helmand': timed(client, SEARCH_RARE, args.runs),
+                "q=gunfight burnt + Helmand": timed(client, SEARCH_RARE, args.runs),
             }
             first, total, rss_before, rss_peak, exported = export(client, server.process.pid)
     finally:

@@ -82,7 +82,9 @@ def main() -> None:
     newest = "ORDER BY date DESC, id DESC LIMIT 51"
     queries = {
         "province + year": "SELECT id FROM event WHERE province_key = 'AF30' AND deleted_at IS NULL"
-        f" AND span_start <= '2021-12-31' AND span_end >= '2021-01-01' {newest}",
+        f" AND span_start <= '2021-12-31' AND span_end >= '2021-01-01'"
+        # the bounds on date that /v1/events derives from the table date_reach
+        f" AND date >= '2021-01-01' AND date <= '2021-12-31' {newest}",
         "actor": "SELECT id FROM event WHERE id IN"
         f" (SELECT event_id FROM event_actor WHERE actor_id = 1) {newest}",
         "changes": "SELECT id FROM event WHERE updated_at > '2000-01-01'"
