@@ -1,6 +1,5 @@
 """The database engine and sessions, the same code for SQLite and PostgreSQL."""
 
-import operator
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -258,18 +257,6 @@ class RowBinder:
         """INSERT bound rows with one driver-level executemany."""
         if rows:
             session.connection().exec_driver_sql(self.sql, list(rows))
-
-
-def insert_many(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """INSERT rows (all with the same keys) with one driver-level executemany."""
-    if not rows:
-        return
-    binder = RowBinder(table, list(rows[0]), session.connection().dialect)
-    pick = operator.itemgetter(*binder.names)
-    if len(binder.names) == 1:
-        binder.insert(session, [binder.bind([pick(row)]) for row in rows])
-    else:
-        binder.insert(session, [binder.bind(pick(row)) for row in rows])
 
 
 def tune_for_bulk_load(session: Session) -> None:

@@ -10,7 +10,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
-from unicodedata import combining
 
 import sqlalchemy as sa
 
@@ -32,7 +31,9 @@ def unaccented(text: str) -> str:
     if text.isascii():
         return text
     decomposed = unicodedata.normalize("NFKD", text)
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not combining(c)))
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
 
 
 def search_text(parts: list[str | None]) -> str:

@@ -68,13 +68,17 @@ class PreconditionFailed(ApiError):
     status, title, slug = 412, "Precondition failed", "precondition-failed"
 
 
+# An extra place of a record (a displacement's origin or destination), as event_place stores it.
+PlaceKeys = tuple[str, str | None, str | None]  # (role, province_key, district_key)
+
+
 @dataclass(slots=True)
 class Prepared:
     """A valid record, resolved against the gazetteer, ready to store."""
 
     columns: dict[str, Any]
     actors: list[tuple[str, str]]  # (name as given, role)
-    places: list[dict[str, Any]]
+    places: list[PlaceKeys]
     reach: tuple[int, int]  # days from span_start to date, and from date to span_end
     position: int = 0
 
@@ -116,7 +120,7 @@ class Bound:
     key: tuple[str, str] | None  # (dataset, external_id)
     row: tuple[Any, ...]  # EVENT_COLUMNS, bound
     actors: list[tuple[str, str]]  # (name as given, role)
-    places: list[tuple[str, str | None, str | None]]  # (role, province_key, district_key)
+    places: list[PlaceKeys]
     reach: tuple[int, int]
 
 
@@ -131,7 +135,7 @@ def bind(prepared: Prepared, binder: RowBinder) -> Bound:
         key=(columns["dataset"], columns["external_id"]) if columns["dataset"] else None,
         row=binder.bind([columns[name] for name in EVENT_COLUMNS]),
         actors=prepared.actors,
-        places=[(p["role"], p["province_key"], p["district_key"]) for p in prepared.places],
+        places=prepared.places,
         reach=prepared.reach,
     )
 
@@ -151,15 +155,6 @@ def _value(figure: dict[str, Any] | None) -> int | None:
 
 def _qualifier(figure: dict[str, Any] | None) -> str | None:
     return figure["qualifier"] if figure is not None else None
-
-
-def places_named(details: dict[str, Any]) -> list[tuple[str | None, str | None, str | None]]:
-    """(province, district, location) of a displacement's origin and destination."""
-    return [
-        (place.get("province"), place.get("district"), place.get("location"))
-        for role in ("origin", "destination")
-        if isinstance(place := details.get(role), dict)
-    ]
 
 
 def _place_out(place: ResolvedPlace, location: str | None) -> dict[str, Any]:
@@ -186,7 +181,8 @@ def prepare(
     )
     data = event_in.model_dump(mode="json")  # one serialisation; bulk loads feel every call
     details = {name: data[name] for name in DETAIL_FIELDS[event_in.kind]}
-    places = []
+    places: list[PlaceKeys] = []
+    texts = [data["summary"], data["location"], place.province, place.district]
     if isinstance(event_in, DisplacementIn):
         for role in ("origin", "destination"):
             given = getattr(event_in, role)
@@ -200,19 +196,12 @@ def prepare(
                 errors=errors,
             )
             details[role] = _place_out(resolved, given.location)
-            places.append(
-                {
-                    "role": role,
-                    "province_key": resolved.province_key,
-                    "district_key": resolved.district_key,
-                }
-            )
+            places.append((role, resolved.province_key, resolved.district_key))
+            texts += [resolved.province, resolved.district, given.location]
     if errors:
         return None, errors
     start, end = span(event_in.date, event_in.end_date, event_in.date_precision)
     point = point_of(event_in.longitude, event_in.latitude, place.province_pcode)
-    texts = [data["summary"], data["location"], place.province, place.district]
-    texts += [v for p in places_named(details) for v in p]
     texts += [s.get(f) for s in data["sources"] for f in ("title", "quote")]
     columns = {name: data[name] for name in _PLAIN_FIELDS} | {
         "date": event_in.date,
@@ -315,23 +304,31 @@ class EventWriter:
         )
         if len(ids) != len(records):
             raise RuntimeError("event ids were not assigned in order; is another writer running?")
+        self._store_links(
+            [(event_id, r.actors, r.places) for event_id, r in zip(ids, records, strict=True)],
+            actors,
+        )
+        return ids
+
+    def _store_links(
+        self,
+        records: list[tuple[int, list[tuple[str, str]], list[PlaceKeys]]],
+        actors: dict[str, ActorRow],
+    ) -> None:
+        """The event_actor and event_place rows of records: (event id, actors, places) each."""
+        dialect = self.session.get_bind().dialect
         links = [
             (event_id, n, actors[name_key(name)].id, role)
-            for event_id, r in zip(ids, records, strict=True)
-            for n, (name, role) in enumerate(r.actors)
+            for event_id, named, _ in records
+            for n, (name, role) in enumerate(named)
         ]
-        places = [
-            (event_id, *place)
-            for event_id, r in zip(ids, records, strict=True)
-            for place in r.places
-        ]
+        places = [(event_id, *place) for event_id, _, keys in records for place in keys]
+        RowBinder(event_actor_t, ("event_id", "position", "actor_id", "role"), dialect).insert(
+            self.session, links
+        )
         RowBinder(
-            event_actor_t, ("event_id", "position", "actor_id", "role"), binder.dialect
-        ).insert(self.session, links)
-        RowBinder(
-            event_place_t, ("event_id", "role", "province_key", "district_key"), binder.dialect
+            event_place_t, ("event_id", "role", "province_key", "district_key"), dialect
         ).insert(self.session, places)
-        return ids
 
     # Changing.
     def _current(self, event_id: int) -> sa.RowMapping:
@@ -397,21 +394,7 @@ class EventWriter:
         version = self._change(row, prepared.columns | {"updated_at": now})
         self.session.execute(sa.delete(event_actor_t).where(event_actor_t.c.event_id == row["id"]))
         self.session.execute(sa.delete(event_place_t).where(event_place_t.c.event_id == row["id"]))
-        links = [
-            {
-                "event_id": row["id"],
-                "position": n,
-                "actor_id": actors[name_key(name)].id,
-                "role": role,
-            }
-            for n, (name, role) in enumerate(prepared.actors)
-        ]
-        if links:
-            self.session.execute(sa.insert(event_actor_t), links)
-        if prepared.places:
-            self.session.execute(
-                sa.insert(event_place_t), [{"event_id": row["id"], **p} for p in prepared.places]
-            )
+        self._store_links([(row["id"], prepared.actors, prepared.places)], actors)
         reverse = jsonpatch.make_patch(new_doc, old_doc).patch
         self._save_revision(row["id"], version, "update", now, reverse)
         return version
@@ -501,18 +484,16 @@ class EventWriter:
         if result.errors:
             return result
         new_ids = iter(self.insert_bound([r for r in records if r.key not in existing], binder))
-        changed = [(r, full(r)) for r in records if r.key in existing]
-        actors = self._actor_rows([name for _, p in changed for name, _ in p.actors])
-        updates = iter(changed)
+        changed = {r.position: full(r) for r in records if r.key in existing}
+        actors = self._actor_rows([name for p in changed.values() for name, _ in p.actors])
         for r in records:
             row = existing.get(r.key) if r.key else None
             if row is None:
                 result.ids.append(next(new_ids))
                 result.inserted += 1
                 continue
-            _, prepared = next(updates)
             result.ids.append(int(row["id"]))
-            if self._update_row(row, prepared, actors, force=False) is None:
+            if self._update_row(row, changed[r.position], actors, force=False) is None:
                 result.unchanged += 1
             else:
                 result.updated += 1

@@ -180,8 +180,8 @@ def _fill(
     if at is None or f.date_from is None or f.date_to is None:
         return
     labels = list(_periods(group_by[at], f.date_from, f.date_to))
-    others = {key[:at] + key[at + 1 :] for key in groups} or ({()} if len(group_by) == 1 else set())
-    if len(labels) * max(len(others), 1) > MAX_GROUPS:
+    others = {key[:at] + key[at + 1 :] for key in groups} if len(group_by) > 1 else {()}
+    if len(labels) * len(others) > MAX_GROUPS:
         raise invalid(
             "query",
             "group_by",
@@ -206,13 +206,14 @@ def stats(
         raise invalid("query", "group_by", "Group by at most one period (year, month, week, day).")
     rows = _aggregate(session, resolved, group_by)
     groups = {tuple(row[f"k{n}"] for n in range(len(group_by))): _totals(row) for row in rows}
-    if Dimension.ACTOR in group_by or not group_by:
-        total_rows = _aggregate(session, resolved, []) if group_by else rows
-        total = _totals(total_rows[0]) if total_rows else _zero()
+    if not group_by:  # an aggregate without GROUP BY has exactly one row
+        total = groups[()]
+    elif Dimension.ACTOR in group_by:  # a record with several actors is in several groups
+        total = _totals(_aggregate(session, resolved, [])[0])
     else:
         total = _zero()
-        for row in rows:
-            _add(total, _totals(row))
+        for group in groups.values():
+            _add(total, group)
     _fill(groups, group_by, resolved)
     names = {
         d: _place_names(session, d, {key[n] for key in groups})
@@ -230,8 +231,6 @@ def stats(
             else:
                 labels[dimension.value] = None if key[n] is None else str(key[n])
         out.append({"key": labels, **groups[key]})
-    if not group_by:
-        out = [{"key": {}, **total}]
     return {"group_by": [d.value for d in group_by], "total": total, "groups": out}
 
 
