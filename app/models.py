@@ -243,6 +243,29 @@ class IdempotencyRecord(SQLModel, table=True):
 
 metadata = SQLModel.metadata
 
+# Monthly totals of live records per (month, province, kind, country), kept by EventWriter in the
+# transaction of each change (app/events/totals.py): a year of stats reads about a thousand of
+# these rows rather than 100,000 records. `month` is the month's first day. A record without a
+# province counts under province_key '' (a primary key column cannot be null). Clustered by the
+# key on SQLite (WITHOUT ROWID), so a range of months is one sequential read.
+TOTALS_FIGURES = ("fatalities", "families", "individuals")
+TOTALS_QUALIFIERS = ("exact", "about", "at_least", "more_than", "at_most")
+event_month_totals_table = sa.Table(
+    "event_month_totals",
+    metadata,
+    sa.Column("month", sa.Date, primary_key=True),
+    sa.Column("province_key", sa.String(200), primary_key=True),
+    sa.Column("kind", sa.String(40), primary_key=True),
+    sa.Column("country", sa.String(3), primary_key=True),
+    sa.Column("events", sa.BigInteger, nullable=False),
+    *(
+        sa.Column(f"{figure}_{part}", sa.BigInteger, nullable=False)
+        for figure in TOTALS_FIGURES
+        for part in ("sum", "figures", *TOTALS_QUALIFIERS)
+    ),
+    sqlite_with_rowid=False,
+)
+
 
 def _table(model: type[SQLModel]) -> sa.Table:
     table = model.__table__  # type: ignore[attr-defined]

@@ -1,7 +1,10 @@
 """Alembic environment: migrations run against app.models' metadata, on SQLite and PostgreSQL."""
 
+from typing import Any, Literal
+
 import sqlalchemy as sa
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
@@ -23,7 +26,7 @@ def _url() -> str:
     return Settings().sqlalchemy_url
 
 
-def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Write plain SQLAlchemy types into revisions, so old revisions never import app code."""
     if type_ == "type" and isinstance(obj, AutoString):
         return f"sa.String(length={obj.length})"

@@ -197,21 +197,32 @@ def resolve_filters(*, session: Session, filters: EventFilters) -> ResolvedFilte
     )
 
 
-def conditions(resolved: ResolvedFilters) -> list[sa.ColumnElement[bool]]:
-    """Every filter but the place filters, which place_arms splits."""
+def conditions(
+    resolved: ResolvedFilters, *, dated: tuple[date | None, date | None] = (None, None)
+) -> list[sa.ColumnElement[bool]]:
+    """Every filter but the place filters, which place_arms splits; `dated` narrows the records
+    to those dated within [first, last] (None: unbounded)."""
     f = resolved.filters
     conditions: list[sa.ColumnElement[bool]] = [event_t.c.deleted_at.is_(None)]
     lead, tail = resolved.reach
     # The bounds on `date` are implied by the span conditions (no span reaches further from its
-    # date than date_reach says); they let the (..., date) indexes seek a range, not scan.
+    # date than date_reach says); they let the (..., date) indexes seek a range, not scan. One
+    # bound a side: SQLite seeks by the first it finds.
+    low, high = dated
     if f.date_from:
         conditions.append(event_t.c.span_end >= f.date_from)
         if tail < _UNBOUNDED:
-            conditions.append(event_t.c.date >= f.date_from - timedelta(days=tail))
+            implied = f.date_from - timedelta(days=tail)
+            low = implied if low is None else max(low, implied)
     if f.date_to:
         conditions.append(event_t.c.span_start <= f.date_to)
         if lead < _UNBOUNDED:
-            conditions.append(event_t.c.date <= f.date_to + timedelta(days=lead))
+            implied = f.date_to + timedelta(days=lead)
+            high = implied if high is None else min(high, implied)
+    if low is not None:
+        conditions.append(event_t.c.date >= low)
+    if high is not None:
+        conditions.append(event_t.c.date <= high)
     if f.q:
         conditions.append(matching(list(f.q), resolved.dialect, common=resolved.common_search))
     if f.bbox:

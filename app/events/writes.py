@@ -32,6 +32,7 @@ from app.errors import (
     invalid,
     media_type,
 )
+from app.events import totals
 from app.events.dates import span
 from app.events.documents import document, jsonable
 from app.events.geo import point_of
@@ -122,6 +123,7 @@ class Bound:
     actors: list[tuple[str, str]]  # (name as given, role)
     places: list[PlaceKeys]
     reach: tuple[int, int]
+    counted: totals.Counted
 
 
 def event_binder(dialect: sa.Dialect) -> RowBinder:
@@ -137,6 +139,7 @@ def bind(prepared: Prepared, binder: RowBinder) -> Bound:
         actors=prepared.actors,
         places=prepared.places,
         reach=prepared.reach,
+        counted=totals.counted(columns),
     )
 
 
@@ -304,6 +307,7 @@ class EventWriter:
         )
         if len(ids) != len(records):
             raise RuntimeError("event ids were not assigned in order; is another writer running?")
+        totals.add_counted(self.session, (r.counted for r in records))
         self._store_links(
             [(event_id, r.actors, r.places) for event_id, r in zip(ids, records, strict=True)],
             actors,
@@ -366,10 +370,14 @@ class EventWriter:
     def _change(self, row: sa.RowMapping, values: dict[str, Any]) -> int:
         """Write `values` if the row is still at its version; the new version."""
         version = int(row["version"]) + 1
+        this = event_t.c.id == row["id"]
+        counted = any(row[c] != values[c] for c in totals.COUNTED_COLUMNS if c in values)
+        if counted:
+            totals.remove(self.session, this)
         result: sa.CursorResult[Any] = self.session.execute(  # type: ignore[assignment]
             sa.update(event_t)
             .where(
-                event_t.c.id == row["id"],
+                this,
                 event_t.c.version == row["version"],
                 event_t.c.deleted_at.is_(None),
             )
@@ -377,6 +385,8 @@ class EventWriter:
         )
         if result.rowcount != 1:  # only if the writers' lock was bypassed
             raise PreconditionFailed(f"Event {row['id']} changed meanwhile; reload it.")
+        if counted:
+            totals.add(self.session, this)
         return version
 
     def _update_row(

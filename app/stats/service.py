@@ -5,16 +5,17 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql.util import ClauseAdapter
 from sqlmodel import Session
 
 from app.errors import invalid
+from app.events import totals
 from app.events.dates import period
 from app.events.schemas import DatePrecision, Qualifier
 from app.events.service import ResolvedFilters, conditions, place_arms
 from app.gazetteer import get_gazetteer
 from app.models import actor_table as actor_t
 from app.models import event_actor_table as event_actor_t
+from app.models import event_month_totals_table as totals_t
 from app.models import event_table as event_t
 from app.stats.schemas import FIGURES, PERIODS, Dimension
 
@@ -22,9 +23,20 @@ MAX_GROUPS = 100_000
 QUALIFIERS = [q.value for q in Qualifier]
 
 
-def _period(dimension: Dimension, dialect: str) -> sa.ColumnElement[str]:
-    """The label of the period holding an event's date: '2021', '2021-05', or a day."""
-    column = event_t.c.date
+# Dimensions the monthly totals hold; grouping by district, actor, week or day reads the records.
+_TOTALS_DIMENSIONS = {
+    Dimension.PROVINCE,
+    Dimension.KIND,
+    Dimension.COUNTRY,
+    Dimension.YEAR,
+    Dimension.MONTH,
+}
+
+
+def _period(
+    dimension: Dimension, dialect: str, column: sa.ColumnElement[Any]
+) -> sa.ColumnElement[Any]:
+    """The label of the period holding a date: '2021', '2021-05', or a day."""
     if dialect == "postgresql":
         if dimension == Dimension.WEEK:
             return sa.func.to_char(sa.func.date_trunc("week", column), "YYYY-MM-DD")
@@ -36,9 +48,9 @@ def _period(dimension: Dimension, dialect: str) -> sa.ColumnElement[str]:
     return sa.func.substr(column, 1, length)
 
 
-def _key_column(dimension: Dimension, dialect: str) -> sa.ColumnElement[Any]:
+def _event_key(dimension: Dimension, dialect: str) -> sa.ColumnElement[Any]:
     if dimension in PERIODS:
-        return _period(dimension, dialect)
+        return _period(dimension, dialect, event_t.c.date)
     if dimension == Dimension.ACTOR:
         return actor_t.c.name
     column = {"province": "province_key", "district": "district_key"}.get(dimension.value)
@@ -51,21 +63,15 @@ def _key_column(dimension: Dimension, dialect: str) -> sa.ColumnElement[Any]:
     return key
 
 
-def _metrics() -> list[sa.ColumnElement[Any]]:
-    columns: list[sa.ColumnElement[Any]] = [sa.func.count().label("events")]
-    for figure in FIGURES:
-        value, qualifier = event_t.c[f"{figure}_value"], event_t.c[f"{figure}_qualifier"]
-        columns += [
-            sa.func.coalesce(sa.func.sum(value), 0).label(f"{figure}_sum"),
-            sa.func.count(value).label(f"{figure}_figures"),
-        ]
-        columns += [
-            sa.func.coalesce(sa.func.sum(sa.case((qualifier == q, 1), else_=0)), 0).label(
-                f"{figure}_{q}"
-            )
-            for q in QUALIFIERS
-        ]
-    return columns
+def _totals_key(dimension: Dimension, dialect: str) -> sa.ColumnElement[Any]:
+    if dimension in PERIODS:
+        return _period(dimension, dialect, totals_t.c.month)
+    if dimension == Dimension.PROVINCE:
+        no_province: sa.ColumnElement[Any] = sa.func.nullif(
+            totals_t.c.province_key, totals.NO_PROVINCE
+        )
+        return no_province
+    return totals_t.c[dimension.value]
 
 
 def _totals(row: Any) -> dict[str, Any]:
@@ -80,41 +86,7 @@ def _totals(row: Any) -> dict[str, Any]:
 
 
 def _zero() -> dict[str, Any]:
-    return _totals(dict.fromkeys(_metric_names(), 0))
-
-
-def _metric_names() -> list[str]:
-    names = ["events"]
-    for figure in FIGURES:
-        names += [f"{figure}_sum", f"{figure}_figures", *(f"{figure}_{q}" for q in QUALIFIERS)]
-    return names
-
-
-def _aggregate(
-    session: Session, resolved: ResolvedFilters, group_by: list[Dimension]
-) -> list[sa.RowMapping]:
-    dialect = resolved.dialect
-    keys = [_key_column(d, dialect).label(f"k{n}") for n, d in enumerate(group_by)]
-    where = conditions(resolved)
-    arms = place_arms(resolved)
-    if not arms:  # one SELECT ... GROUP BY straight on event (the stats index covers it)
-        stmt = sa.select(*keys, *_metrics()).select_from(_from(group_by)).where(*where)
-        return list(session.execute(stmt.group_by(*keys)).mappings())
-    # Place filters come as disjoint arms: stack the matching rows, then group them once.
-    needed = [event_t.c[f"{f}_{part}"] for f in FIGURES for part in ("value", "qualifier")]
-    stacked = sa.union_all(
-        *(sa.select(*keys, *needed).select_from(_from(group_by)).where(*where, arm) for arm in arms)
-    ).subquery()
-    outer_keys = [stacked.c[f"k{n}"] for n in range(len(group_by))]
-    metrics = [_rebind(column, stacked) for column in _metrics()]
-    stmt = sa.select(*outer_keys, *metrics).group_by(*outer_keys)
-    return list(session.execute(stmt).mappings())
-
-
-def _rebind(column: sa.ColumnElement[Any], stacked: sa.Subquery) -> sa.ColumnElement[Any]:
-    """A metric over event's columns, made to read the same columns of `stacked`."""
-    adapted: sa.ColumnElement[Any] = ClauseAdapter(stacked).traverse(column)
-    return adapted
+    return _totals(dict.fromkeys(totals.COUNTERS, 0))
 
 
 def _from(group_by: list[Dimension]) -> sa.FromClause:
@@ -123,6 +95,97 @@ def _from(group_by: list[Dimension]) -> sa.FromClause:
     return event_t.join(event_actor_t, event_actor_t.c.event_id == event_t.c.id).join(
         actor_t, actor_t.c.id == event_actor_t.c.actor_id
     )
+
+
+def _totals_months(
+    resolved: ResolvedFilters, group_by: list[Dimension]
+) -> tuple[date | None, date | None] | None:
+    """The whole months of the query's range that the monthly totals can answer for, if any.
+
+    They can when the only filters are those the totals are keyed by (dates, province, kind,
+    country) and every dimension is one they hold.
+    """
+    f = resolved.filters
+    if (
+        f.q
+        or f.bbox is not None
+        or f.updated_since is not None
+        or resolved.actor_ids
+        or resolved.district_keys
+        or not set(group_by) <= _TOTALS_DIMENSIONS
+    ):
+        return None
+    return totals.whole_months(f.date_from, f.date_to)
+
+
+def _aggregate(
+    session: Session, resolved: ResolvedFilters, group_by: list[Dimension]
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """Group keys -> the sum of every counter of app.events.totals over the group's records.
+
+    Where the monthly totals can answer for the whole months of the range, they do; the records
+    are read only for the rest: those dated in the part-months at either end of the range (or
+    outside it, with a span reaching into it), and those matched through a displacement's origin
+    or destination rather than their own province. Each part is grouped in SQL; the parts are
+    added up here.
+    """
+    dialect = resolved.dialect
+    names = [f"k{n}" for n in range(len(group_by))]
+    arms = place_arms(resolved) or [sa.true()]
+    # (conditions, place arm) of each part read from the records
+    parts = [(conditions(resolved), arm) for arm in arms]
+    months = _totals_months(resolved, group_by)
+    statements = []
+    if months is not None:
+        first, last = months
+        keys = [_totals_key(d, dialect).label(k) for d, k in zip(group_by, names, strict=True)]
+        counters = [sa.func.sum(totals_t.c[name]).label(name) for name in totals.COUNTERS]
+        statements.append(
+            sa.select(*keys, *counters)
+            .where(*_totals_conditions(resolved, first, last))
+            .group_by(*keys)
+        )
+        own = arms[0]  # the totals count records under their own province only
+        parts = parts[1:]
+        if first is not None:
+            parts.append((conditions(resolved, dated=(None, first - timedelta(days=1))), own))
+        if last is not None:
+            parts.append((conditions(resolved, dated=(last + timedelta(days=1), None)), own))
+    keys = [_event_key(d, dialect).label(k) for d, k in zip(group_by, names, strict=True)]
+    each = totals.contributions(event_t)
+    counters = [sa.func.sum(each[name]).label(name) for name in totals.COUNTERS]
+    for where, arm in parts:
+        statement = sa.select(*keys, *counters).select_from(_from(group_by)).where(*where, arm)
+        statements.append(statement.group_by(*keys))
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for statement in statements:
+        for row in session.execute(statement).mappings():
+            if not row["events"]:  # no records (an empty ungrouped sum, or emptied totals)
+                continue
+            key = tuple(row[k] for k in names)
+            if key in groups:
+                _add(groups[key], _totals(row))
+            else:
+                groups[key] = _totals(row)
+    return groups
+
+
+def _totals_conditions(
+    resolved: ResolvedFilters, first: date | None, last: date | None
+) -> list[sa.ColumnElement[bool]]:
+    f = resolved.filters
+    where: list[sa.ColumnElement[bool]] = []
+    if first is not None:
+        where.append(totals_t.c.month >= first)
+    if last is not None:
+        where.append(totals_t.c.month <= last)
+    if resolved.province_keys:
+        where.append(totals_t.c.province_key.in_(resolved.province_keys))
+    if f.kind:
+        where.append(totals_t.c.kind.in_(f.kind))
+    if f.country:
+        where.append(totals_t.c.country.in_(f.country))
+    return where
 
 
 def _place_names(
@@ -204,12 +267,12 @@ def stats(
         raise invalid("query", "group_by", "Each dimension may appear once in group_by.")
     if sum(d in PERIODS for d in group_by) > 1:
         raise invalid("query", "group_by", "Group by at most one period (year, month, week, day).")
-    rows = _aggregate(session, resolved, group_by)
-    groups = {tuple(row[f"k{n}"] for n in range(len(group_by))): _totals(row) for row in rows}
-    if not group_by:  # an aggregate without GROUP BY has exactly one row
-        total = groups[()]
+    groups = _aggregate(session, resolved, group_by)
+    if not group_by:
+        total = groups.get((), _zero())
+        groups[()] = total
     elif Dimension.ACTOR in group_by:  # a record with several actors is in several groups
-        total = _totals(_aggregate(session, resolved, [])[0])
+        total = _aggregate(session, resolved, []).get((), _zero())
     else:
         total = _zero()
         for group in groups.values():
