@@ -23,6 +23,12 @@ from app.models import event_table as event_t
 from app.normalize import closest, name_key
 
 _OUT_COLUMNS = ("id", *DOCUMENT_COLUMNS, "created_at", "updated_at", "version")
+# What a listed record is made of: not the search text, figure copies or spans, which are large
+# or only there to be filtered on.
+_LISTED_COLUMNS = [
+    event_t.c[name]
+    for name in dict.fromkeys((*_OUT_COLUMNS, "details", "point_latitude", "point_longitude"))
+]
 
 
 def find_by_external_id(*, session: Session, dataset: str, external_id: str) -> int | None:
@@ -279,14 +285,10 @@ def place_arms(resolved: ResolvedFilters) -> list[sa.ColumnElement[bool]]:
 Position = tuple[date, int] | tuple[datetime, int]
 
 
-def list_events(
-    *, session: Session, resolved: ResolvedFilters, after: Position | None, limit: int
-) -> tuple[list[dict[str, Any]], Position | None]:
-    """One page, and the position to continue from, if any.
-
-    Newest first (date, then id); with `updated_since`, in order of change (updated_at, then id)
-    so that a client can mirror the database.
-    """
+def _listed(
+    resolved: ResolvedFilters, after: Position | None
+) -> tuple[sa.Select[Any] | sa.CompoundSelect[Any], sa.Column[Any]]:
+    """The matching records in list order (after `after`), and the column that orders them."""
     by_change = resolved.filters.updated_since is not None
     key = event_t.c.updated_at if by_change else event_t.c.date
     where = conditions(resolved)
@@ -301,14 +303,25 @@ def list_events(
                 sa.or_(key < after_key, sa.and_(key == after_key, event_t.c.id < after_id))
             )
     arms = place_arms(resolved) or [sa.true()]
-    selects = [sa.select(event_t).where(*where, arm) for arm in arms]
+    selects = [sa.select(*_LISTED_COLUMNS).where(*where, arm) for arm in arms]
     if len(selects) == 1:
         columns: tuple[Any, Any] = (key, event_t.c.id)
         stmt: sa.Select[Any] | sa.CompoundSelect[Any] = selects[0]
     else:  # a compound select orders by result column names
         columns = (sa.literal_column(key.name), sa.literal_column("id"))
         stmt = sa.union_all(*selects)
-    stmt = stmt.order_by(*(c.asc() if by_change else c.desc() for c in columns))
+    return stmt.order_by(*(c.asc() if by_change else c.desc() for c in columns)), key
+
+
+def list_events(
+    *, session: Session, resolved: ResolvedFilters, after: Position | None, limit: int
+) -> tuple[list[dict[str, Any]], Position | None]:
+    """One page, and the position to continue from, if any.
+
+    Newest first (date, then id); with `updated_since`, in order of change (updated_at, then id)
+    so that a client can mirror the database.
+    """
+    stmt, key = _listed(resolved, after)
     rows = session.execute(stmt.limit(limit + 1)).mappings().all()
     page, more = rows[:limit], len(rows) > limit
     actors = actors_of(session=session, event_ids=[row["id"] for row in page])
@@ -388,14 +401,13 @@ def history(*, session: Session, event_id: int) -> list[dict[str, Any]]:
 def iter_events(
     *, session: Session, resolved: ResolvedFilters, limit: int | None = None, chunk: int = 1000
 ) -> Iterator[dict[str, Any]]:
-    """Every matching record in list order, fetched a chunk at a time (memory stays flat)."""
-    after: Position | None = None
-    left = limit
-    while left is None or left > 0:
-        size = chunk if left is None else min(chunk, left)
-        items, after = list_events(session=session, resolved=resolved, after=after, limit=size)
-        yield from items
-        if left is not None:
-            left -= len(items)
-        if after is None:
-            return
+    """Every matching record in list order, from one query read a chunk at a time (a server-side
+    cursor on PostgreSQL), so memory stays flat whatever the size."""
+    stmt, _ = _listed(resolved, None)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    result = session.execute(stmt, execution_options={"yield_per": chunk}).mappings()
+    for rows in result.partitions():
+        actors = actors_of(session=session, event_ids=[row["id"] for row in rows])
+        for row in rows:
+            yield _to_api(row, actors[row["id"]])

@@ -11,8 +11,9 @@ destination do not count). Which queries the totals can answer, and how the rest
 summed from the records, is app/stats/service.py's business.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -126,11 +127,21 @@ def add_counted(session: Session, records: Iterable[Counted]) -> None:
                     row[at + slots[qualifier]] += 1
     if not sums:
         return
-    binder = RowBinder(totals_t, (*KEY, *COUNTERS), session.get_bind().dialect)
+    sql, bind_month = _upsert(session.get_bind().dialect)
+    rows = [(bind_month(key[0]), *key[1:], *values) for key, values in sums.items()]
+    session.connection().exec_driver_sql(sql, rows)
+
+
+@cache
+def _upsert(dialect: sa.Dialect) -> tuple[str, Callable[[date], Any]]:
+    """The driver-level upsert adding to the counters, and how it takes a month."""
+    binder = RowBinder(totals_t, (*KEY, *COUNTERS), dialect)
     update = ", ".join(f"{name} = {totals_t.name}.{name} + excluded.{name}" for name in COUNTERS)
-    upsert = f"{binder.sql} ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {update}"
-    rows = [binder.bind((*key, *values)) for key, values in sums.items()]
-    session.connection().exec_driver_sql(upsert, rows)
+    processor = totals_t.c.month.type.dialect_impl(dialect).bind_processor(dialect)
+    return (
+        f"{binder.sql} ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {update}",
+        processor or (lambda month: month),
+    )
 
 
 def add(session: Session, where: sa.ColumnElement[bool]) -> None:
