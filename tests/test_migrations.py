@@ -4,9 +4,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command
+from fastapi.testclient import TestClient
 
 from app.db import alembic_config, make_engine, migrate
+from app.main import create_app
 from app.settings import Settings
+from tests.conftest import make_settings
 from tests.databases import Backend
 
 
@@ -33,6 +36,24 @@ def test_migrations_upgrade_downgrade_and_match_the_models(
         command.downgrade(config, "base")
         migrate(settings)
         command.check(config)
+    finally:
+        backend.drop(url)
+
+
+def test_upgrading_sums_the_stored_records_into_the_monthly_totals(
+    backend: Backend, tmp_path: Path
+) -> None:
+    url = backend.new_database(seeded=True)
+    query = "/v1/stats?group_by=province&group_by=month"
+    try:
+        settings = make_settings(url, tmp_path, auto_seed=False)
+        with TestClient(create_app(settings)) as client:
+            before = client.get(query).json()
+        assert before["total"]["events"] > 0
+        command.downgrade(alembic_config(settings), "d783f715379e")  # before the totals
+        migrate(settings)
+        with TestClient(create_app(settings)) as client:
+            assert client.get(query).json() == before
     finally:
         backend.drop(url)
 
