@@ -12,10 +12,11 @@ from sqlmodel import Session
 
 from app.db import make_engine, migrate
 from app.errors import ApiError
-from app.importer import ImportReport, import_file
+from app.importer import ImportReport, import_file, reader_for
 from app.keys import service as keys
 from app.seeding import load_seeds
 from app.settings import Scope, Settings
+from app.sources import FORMATS
 
 
 def _safe_url(settings: Settings) -> str:
@@ -99,9 +100,12 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
             print(line, file=sys.stderr, flush=True)
 
     try:
+        reader = reader_for(args.file, args.format, args.dataset, args.release)
+        migrate(settings)
         report = import_file(
             engine=engine,
             path=args.file,
+            reader=reader,
             strict=args.strict,
             batch_size=args.batch_size,
             progress=progress,
@@ -117,14 +121,22 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{args.file}:{line}: rejected: {reason}", file=sys.stderr)
     if len(report.rejected) > 100:
         print(f"... and {len(report.rejected) - 100} more rejections", file=sys.stderr)
+    for line, note in report.notes[:20]:
+        print(f"{args.file}:{line}: note: {note}", file=sys.stderr)
+    if len(report.notes) > 20:
+        print(f"... and {len(report.notes) - 20} more notes", file=sys.stderr)
     elapsed = time.monotonic() - started
     if args.strict and report.rejected:
         print(f"conflict-events: --strict: {len(report.rejected)} problems, nothing stored")
         return 1
+    origin = ""
+    if reader.options is not None:
+        release = f", release {reader.options.release}" if reader.options.release else ""
+        origin = f" ({reader.format}, dataset {reader.options.dataset}{release})"
     print(
         f"conflict-events: read {report.read}, inserted {report.inserted}, updated "
         f"{report.updated}, unchanged {report.unchanged}, rejected {len(report.rejected)} "
-        f"in {elapsed:.1f} s"
+        f"in {elapsed:.1f} s{origin}"
     )
     return 0
 
@@ -142,9 +154,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("seed", help="load seeds/ (records already stored or deleted are kept)")
     import_cmd = commands.add_parser(
-        "import", help="load records from an NDJSON or JSON array file"
+        "import", help="load records: ours (NDJSON, JSON array), or a UCDP GED or ACLED CSV file"
     )
-    import_cmd.add_argument("file", type=Path, help="NDJSON (one record per line) or a JSON array")
+    import_cmd.add_argument(
+        "file", type=Path, help="NDJSON (one record per line), a JSON array, or a CSV file"
+    )
+    import_cmd.add_argument(
+        "--format",
+        choices=["ndjson", *FORMATS],
+        default="ndjson",
+        help="ndjson: our records (default); ucdp: a UCDP GED CSV (releases 19.1-25.1); "
+        "acled: an ACLED export CSV",
+    )
+    import_cmd.add_argument(
+        "--dataset",
+        help="the name the records are kept under (default: ucdp-ged or acled); re-importing "
+        "under the same name updates records by the source's id",
+    )
+    import_cmd.add_argument(
+        "--release", help="the source's release, kept on each record (UCDP: read from the name)"
+    )
     import_cmd.add_argument(
         "--strict",
         action="store_true",

@@ -1,8 +1,10 @@
-"""`conflict-events import FILE`: NDJSON or a JSON array of records, of any size, streamed.
+"""`conflict-events import FILE`: our records (NDJSON or a JSON array), or a UCDP GED or ACLED CSV
+file (`--format`), of any size, streamed.
 
 Records are validated and stored in batches, each committed atomically through EventWriter;
 an invalid record is reported with its line number and skipped. With strict=True the whole file
-is validated first and nothing is stored if any record is invalid.
+is validated first and nothing is stored if any record is invalid. A source's rows are
+translated into our records (app/sources) in the worker process that validates them.
 """
 
 import json
@@ -14,18 +16,21 @@ from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import sqlalchemy as sa
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.actors.service import ensure_actor
 from app.db import RowBinder, analyze, indexes_deferred, tune_for_bulk_load, writer
 from app.errors import body_errors
 from app.events.schemas import EventIn, EventInModel
 from app.events.writes import Bound, EventWriter, Prepared, bind, event_binder, prepare
 from app.models import event_table as event_t
+from app.sources import FORMATS
+from app.sources.tabular import Options, Unusable, rows
 
 _adapter: TypeAdapter[EventInModel] = TypeAdapter(EventIn)
 CHUNK = 1 << 20
@@ -38,6 +43,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    notes: list[tuple[int, str]] = field(default_factory=list)  # (line, what was kept otherwise)
 
 
 def records(path: Path) -> Iterator[tuple[int, str]]:
@@ -87,65 +93,94 @@ def _array_items(f: TextIO, text: str) -> Iterator[tuple[int, str]]:
         pos = end
 
 
-def _check(line: int, text: str) -> tuple[Prepared | None, list[str]]:
-    """The prepared record on `line`, or the first few reasons it is not valid."""
-    try:
-        event_in = _adapter.validate_json(text)
-    except ValidationError as error:
-        problems = body_errors(error).errors or []
-    else:
-        ready, problems = prepare(event_in, position=line)
-        if ready is not None:
-            return ready, []
-    return None, [f"{p.pointer or '/'}: {p.detail}" for p in problems[:3]]
+@dataclass(frozen=True)
+class Reader:
+    """How the items of a file become records: our own (NDJSON text) or a source's CSV rows."""
+
+    format: str = "ndjson"
+    options: Options | None = None
+
+    def items(self, path: Path) -> Iterator[tuple[int, Any]]:
+        """(line number, item) of each record in the file, streamed."""
+        if self.format == "ndjson":
+            yield from records(path)
+            return
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            yield from rows(f, FORMATS[self.format])
+
+    def check(self, line: int, item: Any) -> tuple[Prepared | None, list[str], list[str]]:
+        """The prepared record of an item, or the first few reasons it is not valid; notes."""
+        notes: list[str] = []
+        try:
+            if self.format == "ndjson":
+                event_in = _adapter.validate_json(item)
+            else:
+                assert self.options is not None
+                translated = FORMATS[self.format].translate(item, self.options)
+                notes = translated.notes
+                event_in = _adapter.validate_python(translated.record)
+        except Unusable as error:
+            return None, [str(error)], notes
+        except ValidationError as error:
+            problems = body_errors(error).errors or []
+        else:
+            ready, problems = prepare(event_in, position=line)
+            if ready is not None:
+                return ready, [], notes
+        return None, [f"{p.pointer or '/'}: {p.detail}" for p in problems[:3]], notes
 
 
-Batch = list[tuple[int, str]]  # (line number, JSON text)
-Checked = tuple[Batch, list[Bound], list[tuple[int, str]]]  # the batch, its valid records, rejects
+Batch = list[tuple[int, Any]]  # (line number, item)
+Checked = tuple[Batch, list[Bound], list[tuple[int, str]], list[tuple[int, str]]]
 
 # Set in each worker process by the pool's initializer (a dialect does not travel by pickle).
 _worker_binder: RowBinder | None = None
+_worker_reader: Reader | None = None
 
 
-def _start_worker(binder: RowBinder) -> None:
-    global _worker_binder
-    _worker_binder = binder
+def _start_worker(binder: RowBinder, reader: Reader) -> None:
+    global _worker_binder, _worker_reader
+    _worker_binder, _worker_reader = binder, reader
 
 
 def _check_batch(
-    batch: Batch, binder: RowBinder | None = None
-) -> tuple[list[Bound], list[tuple[int, str]]]:
+    batch: Batch, binder: RowBinder | None = None, reader: Reader | None = None
+) -> tuple[list[Bound], list[tuple[int, str]], list[tuple[int, str]]]:
     """Validate, resolve and bind a batch: the work that can run beside the writer."""
     binder = binder or _worker_binder
+    reader = reader or _worker_reader
     assert binder is not None
-    valid, rejected = [], []
-    for line, text in batch:
-        ready, reasons = _check(line, text)
+    assert reader is not None
+    valid, rejected, notes = [], [], []
+    for line, item in batch:
+        ready, reasons, said = reader.check(line, item)
+        notes += [(line, note) for note in said]
         if ready is None:
             rejected += [(line, reason) for reason in reasons]
         else:
             valid.append(bind(ready, binder))
-    return valid, rejected
+    return valid, rejected, notes
+
+
+CheckResult = tuple[list[Bound], list[tuple[int, str]], list[tuple[int, str]]]
 
 
 def _checked_batches(
-    path: Path, batch_size: int, workers: int, binder: RowBinder
+    path: Path, batch_size: int, workers: int, binder: RowBinder, reader: Reader
 ) -> Iterator[Checked]:
-    """Each batch with its bound records and rejections, in file order.
+    """Each batch with its bound records, rejections and notes, in file order.
 
     Validation is most of the work; a worker process does it while the caller writes. At most a
     few batches are in flight, so memory does not grow with the file.
     """
-    batches = _batches(path, batch_size)
+    batches = _batches(reader.items(path), batch_size)
     if workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
         for batch in batches:
-            yield batch, *_check_batch(batch, binder)
+            yield batch, *_check_batch(batch, binder, reader)
         return
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_start_worker, initargs=(binder,)) as pool:
-        pending: deque[tuple[Batch, AsyncResult[tuple[list[Bound], list[tuple[int, str]]]]]] = (
-            deque()
-        )
+    with context.Pool(workers, initializer=_start_worker, initargs=(binder, reader)) as pool:
+        pending: deque[tuple[Batch, AsyncResult[CheckResult]]] = deque()
         for batch in batches:
             pending.append((batch, pool.apply_async(_check_batch, (batch,))))
             if len(pending) > 2 * workers:
@@ -170,10 +205,39 @@ def _defer_indexes(engine: Engine, path: Path) -> bool:
     return estimate >= max(DEFER_INDEXES_FROM, stored)
 
 
+def reader_for(
+    path: Path, format: str = "ndjson", dataset: str | None = None, release: str | None = None
+) -> Reader:
+    """The reader of a file in `format`: ndjson (our records), ucdp or acled.
+
+    dataset: the name records are kept under (default: the source's, e.g. ucdp-ged); with each
+    row's own id it names a record across imports. release: the source's release (UCDP's is
+    guessed from a file name like ged241.csv).
+    """
+    if format == "ndjson":
+        return Reader()
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}: ndjson, {', '.join(FORMATS)}")
+    source = FORMATS[format]
+    return Reader(format, Options(dataset or source.dataset, release or source.release_of(path)))
+
+
+def _register_actors(engine: Engine, reader: Reader) -> None:
+    """The source's names for actors we know otherwise become aliases (README's tables)."""
+    if reader.format == "ndjson":
+        return
+    source = FORMATS[reader.format]
+    with Session(writer(engine)) as session:
+        for theirs, ours in source.actors.items():
+            ensure_actor(session=session, name=ours, aliases=[(theirs, source.name)])
+        session.commit()
+
+
 def import_file(
     *,
     engine: Engine,
     path: Path,
+    reader: Reader | None = None,
     strict: bool = False,
     batch_size: int = 2000,
     by: str = "import",
@@ -183,28 +247,36 @@ def import_file(
 ) -> ImportReport:
     """Validate and store the records of `path`; `workers` processes validate (0: none).
 
+    reader: how to read the file (reader_for; default: our records as NDJSON or a JSON array).
     defer_indexes: drop secondary indexes during the load and rebuild them after; by default,
     when the file holds at least DEFER_INDEXES_FROM records and more than the table.
     """
+    reader = reader or Reader()
     report = ImportReport()
     binder = event_binder(engine.dialect)
     if path.stat().st_size < 1 << 20:  # small files: starting processes costs more than it saves
         workers = 0
     if strict:
-        for batch, _, rejected in _checked_batches(path, batch_size, workers, binder):
+        for batch, _, rejected, _notes in _checked_batches(
+            path, batch_size, workers, binder, reader
+        ):
             report.read += len(batch)
             report.rejected += rejected
             progress(report)
         if report.rejected:
             return report
         report.read = 0
+    _register_actors(engine, reader)
     if defer_indexes is None:
         defer_indexes = _defer_indexes(engine, path)
     with indexes_deferred(engine) if defer_indexes else nullcontext():
-        for batch, bound, rejected in _checked_batches(path, batch_size, workers, binder):
+        for batch, bound, rejected, notes in _checked_batches(
+            path, batch_size, workers, binder, reader
+        ):
             report.read += len(batch)
             report.rejected += rejected
-            _store(engine, by, batch, bound, binder, report)
+            report.notes += notes
+            _store(engine, by, batch, bound, binder, reader, report)
             progress(report)
     report.rejected.sort()
     analyze(engine)
@@ -217,19 +289,20 @@ def _store(
     batch: Batch,
     bound: list[Bound],
     binder: RowBinder,
+    reader: Reader,
     report: ImportReport,
 ) -> None:
     """Store one batch in one transaction; records that clash with stored ones are rejected."""
-    texts = dict(batch)
+    items = dict(batch)
 
     def full(record: Bound) -> Prepared:  # a stored record's update compares full forms
-        prepared, _ = _check(record.position, texts[record.position])
+        prepared, _, _ = reader.check(record.position, items[record.position])
         assert prepared is not None  # it was valid a moment ago, in the worker
         return prepared
 
     with Session(writer(engine)) as session:
         tune_for_bulk_load(session)
-        event_writer = EventWriter(session, by=by)
+        event_writer = EventWriter(session, by=by, imported=True)
         result = event_writer.upsert_many(bound, binder, full)
         if result.errors:  # repeated or deleted records: skip them, store the rest
             bad = {int((e.pointer or "/0").split("/")[1]) for e in result.errors}
@@ -245,7 +318,6 @@ def _store(
     report.unchanged += result.unchanged
 
 
-def _batches(path: Path, size: int) -> Iterator[list[tuple[int, str]]]:
-    items = records(path)
+def _batches(items: Iterator[tuple[int, Any]], size: int) -> Iterator[Batch]:
     while batch := list(islice(items, size)):
         yield batch

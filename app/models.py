@@ -152,6 +152,8 @@ class Event(SQLModel, table=True):
     source_sub_event_type: str | None = Field(default=None, max_length=200)
     dataset: str | None = Field(default=None, max_length=200)
     external_id: str | None = Field(default=None, max_length=200)
+    release: str | None = Field(default=None, max_length=200)
+    imported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -162,6 +162,7 @@ CHECKED = [
     "date_from=2020-12-01&date_to=2021-01-31",
     "group_by=district&date_from=2021-01-01&date_to=2021-03-31",
     "group_by=week&date_from=2021-01-01&date_to=2021-01-31",
+    "group_by=province&dataset=wire&date_from=2021-01-01&date_to=2021-12-31",
 ]
 KEYS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "province": lambda r: r["province"],

@@ -82,7 +82,7 @@ def upsert(*, session: Session, records: list[Any], by: str | None) -> dict[str,
     prepared, errors = validate(records)
     if errors:
         raise InvalidRequest(errors)
-    writer = EventWriter(session, by=by)
+    writer = EventWriter(session, by=by, imported=True)
     binder = event_binder(session.get_bind().dialect)
     by_position = {p.position: p for p in prepared}
     result = writer.upsert_many(

@@ -25,6 +25,7 @@ DOCUMENT_COLUMNS = (
     "source_sub_event_type",
     "dataset",
     "external_id",
+    "release",
 )
 
 

@@ -28,6 +28,7 @@ class EventFilters:
     actor_role: list[ActorRole] = field(default_factory=list)
     kind: list[str] = field(default_factory=list)
     country: list[str] = field(default_factory=list)
+    dataset: list[str] = field(default_factory=list)
     updated_since: datetime | None = None
     q: tuple[Term, ...] = ()
     bbox: BBox | None = None
@@ -87,6 +88,14 @@ def event_filters(
         list[CountryCode] | None,
         _many("ISO 3166-1 alpha-3 country code. Repeatable.", "AFG"),
     ] = None,
+    dataset: Annotated[
+        list[Name] | None,
+        _many(
+            "Dataset the records were imported from (ucdp-ged, acled, or a name given to an "
+            "import). Repeatable.",
+            "ucdp-ged",
+        ),
+    ] = None,
     q: Annotated[
         str | None,
         Query(
@@ -134,5 +143,6 @@ def event_filters(
         actor_role=actor_role or [],
         kind=sorted(set(kind or [])),
         country=sorted(set(country or [])),
+        dataset=sorted(set(dataset or [])),
         updated_since=updated_since,
     )

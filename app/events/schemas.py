@@ -340,6 +340,11 @@ class EventCommon(BaseModel):
         description="The record's id in that dataset; unique with `dataset`.",
         examples=["71663"],
     )
+    release: Name | None = Field(
+        default=None,
+        description="The release of the dataset the record was last imported from.",
+        examples=["24.1"],
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> "EventCommon":
@@ -375,6 +380,12 @@ class EventStamps(BaseModel):
     )
     updated_at: datetime = Field(
         description="When the record last changed (UTC).", examples=["2021-05-05T08:00:00Z"]
+    )
+    imported_at: datetime | None = Field(
+        default=None,
+        description="When an import (a file or the bulk endpoint) last wrote the record (UTC); "
+        "null for records written one at a time.",
+        examples=["2026-11-25T08:00:00Z"],
     )
     version: int = Field(description="Incremented by every change.", examples=[1])
 

@@ -22,7 +22,7 @@ from app.models import event_revision_table as revision_t
 from app.models import event_table as event_t
 from app.normalize import closest, name_key
 
-_OUT_COLUMNS = ("id", *DOCUMENT_COLUMNS, "created_at", "updated_at", "version")
+_OUT_COLUMNS = ("id", *DOCUMENT_COLUMNS, "created_at", "updated_at", "imported_at", "version")
 # What a listed record is made of: not the search text, figure copies or spans, which are large
 # or only there to be filtered on.
 _LISTED_COLUMNS = [
@@ -103,6 +103,7 @@ class ResolvedFilters:
             "r": sorted(r.value for r in f.actor_role),
             "k": f.kind,
             "c": f.country,
+            "ds": f.dataset,
             "from": f.date_from,
             "to": f.date_to,
             "q": [[*t.words, t.prefix] for t in f.q],
@@ -246,6 +247,8 @@ def conditions(
         conditions.append(event_t.c.kind.in_(f.kind))
     if f.country:
         conditions.append(event_t.c.country.in_(f.country))
+    if f.dataset:
+        conditions.append(event_t.c.dataset.in_(f.dataset))
     return conditions
 
 

@@ -62,6 +62,7 @@ _PLAIN_FIELDS = (
     "source_sub_event_type",
     "dataset",
     "external_id",
+    "release",
 )
 
 
@@ -110,7 +111,7 @@ EVENT_COLUMNS = (
     "sources",
     "details",
 )
-CLOCK_COLUMNS = ("created_at", "updated_at", "version", "created_by")
+CLOCK_COLUMNS = ("created_at", "updated_at", "version", "created_by", "imported_at")
 
 
 @dataclass(slots=True)
@@ -236,9 +237,11 @@ def prepare(
 
 
 class EventWriter:
-    def __init__(self, session: Session, *, by: str | None) -> None:
+    def __init__(self, session: Session, *, by: str | None, imported: bool = False) -> None:
+        """imported: the writes come from an import (stamped imported_at)."""
         self.session = session
         self.by = by
+        self.imported = imported
         self._last: datetime | None = None
         self._locked = False
         self._reach: tuple[int, int] | None = None
@@ -295,7 +298,9 @@ class EventWriter:
         now = self._stamp()
         self._widen_reach([r.reach for r in records])
         actors = self._actor_rows([name for r in records for name, _ in r.actors])
-        clock = binder.bind((now, now, 1, self.by), offset=len(EVENT_COLUMNS))
+        clock = binder.bind(
+            (now, now, 1, self.by, now if self.imported else None), offset=len(EVENT_COLUMNS)
+        )
         # We are the only writer (see _stamp), so new ids follow the largest one, in order;
         # reading them back beats RETURNING, which SQLite would run row by row.
         before = self.session.execute(sa.select(sa.func.max(event_t.c.id))).scalar() or 0
@@ -401,7 +406,8 @@ class EventWriter:
             return None
         now = self._stamp()
         self._widen_reach([prepared.reach])
-        version = self._change(row, prepared.columns | {"updated_at": now})
+        stamps = {"updated_at": now} | ({"imported_at": now} if self.imported else {})
+        version = self._change(row, prepared.columns | stamps)
         self.session.execute(sa.delete(event_actor_t).where(event_actor_t.c.event_id == row["id"]))
         self.session.execute(sa.delete(event_place_t).where(event_place_t.c.event_id == row["id"]))
         self._store_links([(row["id"], prepared.actors, prepared.places)], actors)
@@ -587,7 +593,15 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return merged
 
 
-_SERVER_FIELDS = ("id", "created_at", "updated_at", "version", "province_pcode", "district_pcode")
+_SERVER_FIELDS = (
+    "id",
+    "created_at",
+    "updated_at",
+    "imported_at",
+    "version",
+    "province_pcode",
+    "district_pcode",
+)
 
 
 def input_form(record: dict[str, Any]) -> dict[str, Any]:

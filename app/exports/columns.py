@@ -118,8 +118,10 @@ COLUMNS: list[Column] = [
     Column("source_sub_event_type", "#event+type+sub+source", _field("source_sub_event_type")),
     Column("dataset", "#meta+dataset", _field("dataset")),
     Column("external_id", "#meta+id+external", _field("external_id")),
+    Column("release", "#meta+release", _field("release")),
     Column("created_at", "#date+created", _field("created_at")),
     Column("updated_at", "#date+updated", _field("updated_at")),
+    Column("imported_at", "#date+imported", _field("imported_at")),
     Column("version", "#meta+version", _field("version")),
 ]
 BY_NAME = {column.name: column for column in COLUMNS}

@@ -1,0 +1,224 @@
+"""ACLED exports as our records, and (for /api/acled/read) our records as ACLED rows.
+
+Both directions live here so they cannot drift. Kinds: Battles and the attack sub-events of
+Explosions/Remote violence become `offensive`; a Strategic development whose notes tell of a
+foreign force withdrawing or handing over a base becomes a `withdrawal_milestone`; everything
+else is kept as `other`. Every record keeps ACLED's event_type and sub_event_type.
+"""
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from app.normalize import name_key
+from app.sources import countries
+from app.sources.tabular import (
+    Options,
+    Row,
+    Translated,
+    Unusable,
+    afghan_place,
+    clip,
+    coordinate,
+    number,
+    text,
+)
+
+name = "acled"
+dataset = "acled"
+required: tuple[tuple[str, ...], ...] = (
+    ("event_id_cnty",),
+    ("event_date",),
+    ("event_type",),
+    ("actor1",),
+    ("country", "iso"),
+)
+
+PUBLISHER = "Armed Conflict Location & Event Data (ACLED)"
+
+# (event_type, sub_event_type) -> (outcome, tactics) of an offensive.
+OFFENSIVES = {
+    ("Battles", "Armed clash"): ("unknown", []),
+    ("Battles", "Government regains territory"): ("territory_taken", []),
+    ("Battles", "Non-state actor overtakes territory"): ("territory_taken", []),
+    ("Explosions/Remote violence", "Air/drone strike"): ("unknown", ["air_strike"]),
+    ("Explosions/Remote violence", "Shelling/artillery/missile attack"): ("unknown", ["artillery"]),
+    ("Explosions/Remote violence", "Suicide bomb"): ("unknown", ["suicide_attack"]),
+    ("Explosions/Remote violence", "Remote explosive/landmine/IED"): ("unknown", ["ied"]),
+    ("Explosions/Remote violence", "Grenade"): ("unknown", ["other"]),
+}
+_OFFENSIVES = {(name_key(t), name_key(s)): v for (t, s), v in OFFENSIVES.items()}
+STRATEGIC = "Strategic developments"
+# In a Strategic development's notes: a withdrawal, or a base handed over ...
+WITHDRAWAL = re.compile(
+    r"\b(withdr[ae]w\w*|pull(ed|s|ing)? out|hand(ed|s|ing)? over|handover|turned over|"
+    r"departure|left the country)\b",
+    re.IGNORECASE,
+)
+HANDOVER = re.compile(r"\b(hand(ed|s|ing)? over|handover|turned over)\b", re.IGNORECASE)
+COMPLETED = re.compile(
+    r"\b(complet\w*|last (US |American |foreign )?(troops|soldiers|forces))\b", re.I
+)
+DEADLINE = re.compile(r"\bdeadline\b", re.IGNORECASE)
+# ... by a foreign force: its actor1 is another country's military, or an alliance's.
+_FOREIGN = re.compile(
+    r"^(Military Forces of (the )?(?P<country>.+?)( \(\d{4}-(\d{4})?\))?|NATO.*|"
+    r"Coalition.*|Resolute Support.*|ISAF.*|International.*)$",
+    re.IGNORECASE,
+)
+# time_precision (1 the day, 2 the week, 3 the month) -> date_precision
+DATE_PRECISION = {"1": "day", "2": "week", "3": "month"}
+# geo_precision (1 the town, 2 near it or part of a region, 3 a larger region) -> ours
+GEO_PRECISION = {"1": "exact", "2": "near", "3": "province"}
+# ACLED's names for actors our registry knows by another name; other names are kept as given.
+actors: dict[str, str] = {
+    "Military Forces of Afghanistan (2004-2021)": "Afghan National Defense and Security Forces",
+    "Military Forces of the United States (2017-2021)": "United States Forces",
+    "Military Forces of the United States (2021-)": "United States Forces",
+    "Islamic State (Afghanistan)": "Islamic State Khorasan Province",
+}
+
+
+def release_of(path: Path) -> str | None:
+    """ACLED files carry no release; give one with --release (e.g. the export's date)."""
+    return None
+
+
+def _day(row: Row) -> date:
+    value = text(row, "event_date")
+    if value is None:
+        raise Unusable("event_date: empty")
+    for pattern in ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d %b %Y", "%d-%b-%Y", "%m/%d/%Y"):
+        try:
+            day = datetime.strptime(value[:10] if pattern == "%Y-%m-%d" else value, pattern).date()
+            break
+        except ValueError:
+            continue
+    else:
+        raise Unusable(f"event_date: {value!r} is not a date")
+    year = text(row, "year")
+    if day.year < 1000 and year and year.isdigit():  # ACLED's "0025-03-01" for 2025
+        day = day.replace(year=int(year))
+    return day
+
+
+def _country(row: Row) -> str:
+    code = countries.from_iso_number(text(row, "iso")) or countries.from_name(text(row, "country"))
+    if code is None:
+        raise Unusable(f"country: no ISO code for {text(row, 'country')!r}")
+    return code
+
+
+def _foreign(actor: str | None, country: str) -> bool:
+    match = _FOREIGN.match(actor or "")
+    if match is None:
+        return False
+    named = match.group("country")
+    return named is None or countries.from_name(named) != country
+
+
+def _kind(row: Row, country: str) -> dict[str, Any]:
+    event_type, sub_type = text(row, "event_type") or "", text(row, "sub_event_type") or ""
+    offensive = _OFFENSIVES.get((name_key(event_type), name_key(sub_type)))
+    if offensive is not None:
+        return {"kind": "offensive", "outcome": offensive[0], "tactics": offensive[1]}
+    notes, actor1 = text(row, "notes") or "", text(row, "actor1")
+    if (
+        name_key(event_type) == name_key(STRATEGIC)
+        and WITHDRAWAL.search(notes)
+        and _foreign(actor1, country)
+    ):
+        if HANDOVER.search(notes):
+            milestone = "base_handover"
+        elif DEADLINE.search(notes):
+            milestone = (
+                "deadline_agreed" if "agreement" in sub_type.lower() else "deadline_announced"
+            )
+        elif COMPLETED.search(notes):
+            milestone = "withdrawal_completed"
+        else:
+            milestone = "withdrawal_started"
+        handover = milestone == "base_handover"
+        return {
+            "kind": "withdrawal_milestone",
+            "milestone": milestone,
+            "force": clip(actors.get(actor1 or "", actor1), 200),
+            "facility": clip(text(row, "location"), 500) if handover else None,
+            "handed_to": clip(text(row, "actor2"), 200) if handover else None,
+        }
+    return {"kind": "other"}
+
+
+def _actors(row: Row, battle: bool) -> list[dict[str, str]]:
+    named: list[tuple[str, str]] = []
+    for column, role in (("actor1", "initiator"), ("actor2", "target")):
+        if actor := text(row, column):
+            named.append((actor, "participant" if battle else role))
+    for column in ("assoc_actor_1", "assoc_actor_2"):
+        named += [(a.strip(), "participant") for a in (text(row, column) or "").split(";")]
+    unique: dict[str, dict[str, str]] = {}
+    for actor, role in named:
+        ours = actors.get(actor, actor)[:200]
+        if ours and name_key(ours) not in unique:
+            unique[name_key(ours)] = {"name": ours, "role": role}
+    return list(unique.values())[:50]
+
+
+def translate(row: Row, options: Options) -> Translated:
+    event_id = text(row, "event_id_cnty")
+    if event_id is None:
+        raise Unusable("event_id_cnty: empty")
+    day = _day(row)
+    country = _country(row)
+    notes: list[str] = []
+    admin1, admin2 = text(row, "admin1"), text(row, "admin2")
+    if country == "AFG":
+        province, district, notes = afghan_place(admin1, admin2, "admin1")
+    else:
+        province, district = admin1, admin2
+    location = text(row, "location")
+    if admin2 and district is None:
+        location = f"{location} ({admin2})" if location else admin2
+    latitude, longitude = coordinate(row, "latitude"), coordinate(row, "longitude")
+    event_type, sub_type = text(row, "event_type"), text(row, "sub_event_type")
+    description = text(row, "notes")
+    fatalities = number(row, "fatalities")
+    kind = _kind(row, country)
+    publishers = [p.strip() for p in (text(row, "source") or "").split(";") if p.strip()]
+    record: dict[str, Any] = {
+        **kind,
+        "date": day.isoformat(),
+        "date_precision": DATE_PRECISION.get(text(row, "time_precision") or "1", "day"),
+        "country": country,
+        "province": clip(province, 200),
+        "district": clip(district, 200),
+        "location": clip(location, 500),
+        "latitude": latitude if longitude is not None else None,
+        "longitude": longitude if latitude is not None else None,
+        "geo_precision": GEO_PRECISION.get(text(row, "geo_precision") or "")
+        if latitude is not None and longitude is not None
+        else None,
+        "actors": _actors(row, name_key(event_type or "") == name_key("Battles")),
+        "summary": clip(description, 20_000)
+        or f"{event_type}: {sub_type or 'unspecified'}, {location or country}.",
+        "fatalities": (
+            {"value": fatalities, "qualifier": "at_least", "claimed_by": "ACLED"}
+            if fatalities is not None
+            else None
+        ),
+        "sources": [
+            *({"publisher": clip(p, 200)} for p in publishers[:49]),
+            {
+                "publisher": PUBLISHER,
+                "title": f"ACLED event {event_id}",
+                "quote": clip(description, 20_000),
+            },
+        ],
+        "source_event_type": clip(event_type, 200),
+        "source_sub_event_type": clip(sub_type, 200),
+        "dataset": options.dataset,
+        "external_id": event_id,
+        "release": options.release,
+    }
+    return Translated(record, notes)

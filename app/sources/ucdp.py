@@ -1,0 +1,221 @@
+"""UCDP GED CSV files (releases 19.1 to 25.1) as our records.
+
+Columns are read by name, so releases that add, drop or reorder columns all load; only the
+columns below in REQUIRED must be there. Each event becomes an `offensive` (UCDP's events are
+fatal attacks and clashes) that keeps UCDP's type of violence as `source_event_type`, its sides as
+actors, its low/best/high deaths as one fatalities figure with its range, and its source columns
+as sources. The tables below are the whole mapping; README lists them for users.
+"""
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from app.sources import countries
+from app.sources.tabular import (
+    Options,
+    Row,
+    Translated,
+    Unusable,
+    afghan_place,
+    clip,
+    coordinate,
+    number,
+    text,
+)
+
+name = "ucdp"
+dataset = "ucdp-ged"
+required: tuple[tuple[str, ...], ...] = (
+    ("id",),
+    ("date_start",),
+    ("type_of_violence",),
+    ("side_a",),
+    ("side_b",),
+    ("best",),
+    ("iso3", "country", "country_id"),
+)
+
+# type_of_violence -> source_event_type
+VIOLENCE = {"1": "state-based violence", "2": "non-state violence", "3": "one-sided violence"}
+# date_prec (1 exact day; 2 within 2-6 days; 3 the week; 4 the month; 5 the year) -> ours; the
+# span is UCDP's own date_start..date_end, kept as date..end_date.
+DATE_PRECISION = {"1": "day", "2": "week", "3": "week", "4": "month", "5": "year"}
+# where_prec (1 the place; 2 within 25 km; 3 the district; 4 the province; 5 a part of the
+# country; 6 the country; 7 international waters or airspace) -> geo_precision
+GEO_PRECISION = {
+    "1": "exact",
+    "2": "near",
+    "3": "district",
+    "4": "province",
+    "5": "country",
+    "6": "country",
+    "7": "country",
+}
+# UCDP's names for actors our registry knows by another name; other names are kept as given.
+actors: dict[str, str] = {
+    "Taleban": "Taliban",
+    "Government of United States of America": "Government of the United States",
+}
+
+
+def release_of(path: Path) -> str | None:
+    """UCDP's release from a file name: ged241.csv, GEDEvent_v25_1.csv, ucdp-ged-241-x.csv."""
+    match = re.search(
+        r"ged\w*?[-_ ]?v?(\d{2})[._-]?(\d{1,2})(?:[._-](\d{1,2}))?(?!\d)", path.name, re.I
+    )
+    if match is None:
+        return None
+    candidate = f".{int(match.group(3))}" if match.group(3) else ""  # monthly: 25.0.7
+    return f"{match.group(1)}.{int(match.group(2))}{candidate}"
+
+
+def _day(value: str | None, column: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])  # "2013-12-13" or "2013-12-13 00:00:00.000"
+    except ValueError:
+        raise Unusable(f"{column}: {value!r} is not a date") from None
+
+
+def _first_day(value: str | None) -> str | None:
+    """The first valid date of a ';'-separated list (UCDP's source_date), as ISO text."""
+    for part in (value or "").split(";"):
+        try:
+            return date.fromisoformat(part.strip()[:10]).isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def _country(row: Row) -> str:
+    code = (text(row, "iso3") or "").upper() or None
+    code = code or countries.from_name(text(row, "country"))
+    code = code or countries.from_gleditsch_ward(text(row, "country_id"))
+    if code is None:
+        raise Unusable(
+            f"country: no ISO code for {text(row, 'country')!r} "
+            f"(country_id {text(row, 'country_id')!r})"
+        )
+    return code
+
+
+def translate(row: Row, options: Options) -> Translated:
+    event_id = text(row, "id")
+    if event_id is None:
+        raise Unusable("id: empty")
+    violence = text(row, "type_of_violence") or ""
+    if violence not in VIOLENCE:
+        raise Unusable(f"type_of_violence: {violence!r} is not 1, 2 or 3")
+    start = _day(text(row, "date_start"), "date_start")
+    if start is None:
+        raise Unusable("date_start: empty")
+    end = _day(text(row, "date_end"), "date_end")
+    country = _country(row)
+    notes: list[str] = []
+    adm_1, adm_2 = text(row, "adm_1"), text(row, "adm_2")
+    if country == "AFG":
+        province, district, notes = afghan_place(adm_1, adm_2, "adm_1")
+    else:
+        province, district = adm_1, adm_2
+    location = text(row, "where_coordinates", "where_description")
+    if adm_2 and district is None:
+        location = f"{location} ({adm_2})" if location else adm_2
+    side_a, side_b = text(row, "side_a") or "unknown", text(row, "side_b") or "unknown"
+    roles = ("initiator", "target") if violence == "3" else ("participant", "participant")
+    best, low, high = number(row, "best"), number(row, "low"), number(row, "high")
+    if best is None:
+        raise Unusable("best: empty")
+    if low is not None and low > best:  # real rows have this (84006: low 0, best 3, high 0)
+        notes.append(f"low {low} above best {best}: low left out")
+        low = None
+    if high is not None and high < best:
+        notes.append(f"high {high} below best {best}: high left out")
+        high = None
+    ranged = (low is not None and low != best) or (high is not None and high != best)
+    latitude, longitude = coordinate(row, "latitude"), coordinate(row, "longitude")
+    where_prec = text(row, "where_prec")
+    record: dict[str, Any] = {
+        "kind": "offensive",
+        "outcome": "unknown",
+        "date": start.isoformat(),
+        "end_date": end.isoformat() if end and end != start else None,
+        "date_precision": DATE_PRECISION.get(text(row, "date_prec") or "1", "day"),
+        "country": country,
+        "province": clip(province, 200),
+        "district": clip(district, 200),
+        "location": clip(location, 500),
+        "latitude": latitude,
+        "longitude": longitude,
+        "geo_precision": GEO_PRECISION.get(where_prec or "") if latitude is not None else None,
+        "actors": [
+            {"name": clip(actors.get(side_a, side_a), 200), "role": roles[0]},
+            {"name": clip(actors.get(side_b, side_b), 200), "role": roles[1]},
+        ],
+        "summary": _summary(row, VIOLENCE[violence], side_a, side_b, best, low, high),
+        "fatalities": {
+            "value": best,
+            "qualifier": "about" if ranged else "exact",
+            "claimed_by": "UCDP",
+            "low": low,
+            "high": high,
+        },
+        "sources": _sources(row, event_id, options),
+        "source_event_type": VIOLENCE[violence],
+        "dataset": options.dataset,
+        "external_id": event_id,
+        "release": options.release,
+    }
+    if record["latitude"] is None or record["longitude"] is None:
+        record["latitude"] = record["longitude"] = None
+    return Translated(record, notes)
+
+
+def _summary(
+    row: Row, violence: str, side_a: str, side_b: str, best: int, low: int | None, high: int | None
+) -> str:
+    place = ", ".join(p for p in (text(row, "where_coordinates"), text(row, "adm_1")) if p)
+    words = [f"{violence.capitalize()}: {text(row, 'dyad_name') or f'{side_a} - {side_b}'}"]
+    if place:
+        words[0] += f", at {place}"
+    killed = f"{best} killed (UCDP's best estimate"
+    if low is not None and high is not None:
+        killed += f"; low {low}, high {high}"
+    killed += ")"
+    parts = [
+        f"{label} {text(row, column)}"
+        for label, column in (
+            ("side A", "deaths_a"),
+            ("side B", "deaths_b"),
+            ("civilians", "deaths_civilians"),
+            ("unknown", "deaths_unknown"),
+        )
+        if text(row, column) is not None
+    ]
+    if parts:
+        killed += f": {', '.join(parts)}"
+    return f"{words[0]}. {killed}."
+
+
+def _sources(row: Row, event_id: str, options: Options) -> list[dict[str, Any]]:
+    release = f" {options.release}" if options.release else ""
+    original = text(row, "source_original")
+    ucdp = {
+        "publisher": "UCDP Georeferenced Event Dataset",
+        "title": clip(
+            f"GED{release} event {event_id}"
+            + (f"; original source: {original}" if original else ""),
+            500,
+        ),
+    }
+    office, headline = text(row, "source_office"), text(row, "source_headline")
+    if not (office or headline):
+        return [ucdp]
+    reported = {
+        "publisher": clip(office or "unknown", 200),
+        "title": clip(headline, 500),
+        "published_on": _first_day(text(row, "source_date")),
+    }
+    return [reported, ucdp]
