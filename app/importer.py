@@ -23,13 +23,12 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.actors.service import ensure_actor
 from app.db import RowBinder, analyze, indexes_deferred, tune_for_bulk_load, writer
 from app.errors import body_errors
 from app.events.schemas import EventIn, EventInModel
 from app.events.writes import Bound, EventWriter, Prepared, bind, event_binder, prepare
 from app.models import event_table as event_t
-from app.sources import FORMATS
+from app.sources import FORMATS, register_actors
 from app.sources.tabular import Options, Unusable, rows
 
 _adapter: TypeAdapter[EventInModel] = TypeAdapter(EventIn)
@@ -191,7 +190,8 @@ def _checked_batches(
             yield batch, *result.get()
 
 
-# Loads at least this large (estimated records), and larger than the table, defer indexes.
+# Loads at least this large (estimated records), and at least twice the table, defer indexes
+# (rebuilding them costs the whole table; a re-import of the same file only updates records).
 DEFER_INDEXES_FROM = 100_000
 
 
@@ -202,7 +202,7 @@ def _defer_indexes(engine: Engine, path: Path) -> bool:
     estimate = path.stat().st_size * records_in_head // max(len(head), 1)
     with engine.connect() as connection:
         stored = connection.execute(sa.select(sa.func.count()).select_from(event_t)).scalar() or 0
-    return estimate >= max(DEFER_INDEXES_FROM, stored)
+    return estimate >= max(DEFER_INDEXES_FROM, 2 * stored)
 
 
 def reader_for(
@@ -226,10 +226,8 @@ def _register_actors(engine: Engine, reader: Reader) -> None:
     """The source's names for actors we know otherwise become aliases (README's tables)."""
     if reader.format == "ndjson":
         return
-    source = FORMATS[reader.format]
     with Session(writer(engine)) as session:
-        for theirs, ours in source.actors.items():
-            ensure_actor(session=session, name=ours, aliases=[(theirs, source.name)])
+        register_actors(session, FORMATS[reader.format])
         session.commit()
 
 
@@ -241,7 +239,7 @@ def import_file(
     strict: bool = False,
     batch_size: int = 2000,
     by: str = "import",
-    workers: int = 1,
+    workers: int = 2,
     defer_indexes: bool | None = None,
     progress: Callable[[ImportReport], None] = lambda report: None,
 ) -> ImportReport:
@@ -249,7 +247,7 @@ def import_file(
 
     reader: how to read the file (reader_for; default: our records as NDJSON or a JSON array).
     defer_indexes: drop secondary indexes during the load and rebuild them after; by default,
-    when the file holds at least DEFER_INDEXES_FROM records and more than the table.
+    when the file holds at least DEFER_INDEXES_FROM records and twice as many as the table.
     """
     reader = reader or Reader()
     report = ImportReport()

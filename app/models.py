@@ -154,6 +154,8 @@ class Event(SQLModel, table=True):
     external_id: str | None = Field(default=None, max_length=200)
     release: str | None = Field(default=None, max_length=200)
     imported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A digest of what the record says (app.events.writes.content_hash): unchanged re-imports.
+    content_hash: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -84,6 +84,15 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 
 @pytest.fixture
+def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """For `conflict-events` commands run in-process (app.cli.main): the test's database, and a
+    folder for files."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("CE_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture
 def empty_client(empty_database_url: str, tmp_path: Path) -> Iterator[TestClient]:
     with TestClient(create_app(make_settings(empty_database_url, tmp_path))) as test_client:
         yield test_client

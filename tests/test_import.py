@@ -17,13 +17,6 @@ from app.settings import Settings
 from tests.payloads import offensive
 
 
-@pytest.fixture
-def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("CE_DATA_DIR", str(tmp_path))
-    return tmp_path
-
-
 def records(n: int) -> list[dict[str, Any]]:
     return [
         offensive(dataset="archive", external_id=str(i), summary=f"Archived event {i}.")

@@ -155,7 +155,8 @@ def test_bulk_with_an_invalid_record_stores_none(
         (b"[{", "application/json", 400),
         (b'{"kind": "offensive"}', "application/json", 422),
         (b'{"a": 1}\n{broken', "application/x-ndjson", 400),
-        (b"[]", "text/csv", 415),
+        (b"[]", "text/plain", 415),
+        (b"id,best\n1,2\n", "text/csv", 422),  # a CSV body needs format=
     ],
 )
 def test_bulk_bad_bodies_store_nothing(

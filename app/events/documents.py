@@ -25,7 +25,6 @@ DOCUMENT_COLUMNS = (
     "source_sub_event_type",
     "dataset",
     "external_id",
-    "release",
 )
 
 

@@ -283,13 +283,20 @@ def delete_event(
                     "schema": {"type": "string", "description": "One record per line."},
                     "example": bulk.NDJSON_EXAMPLE,
                 },
+                "text/csv": {
+                    "schema": {
+                        "type": "string",
+                        "description": "A UCDP GED or ACLED CSV file; say which with format=.",
+                    },
+                    "example": bulk.CSV_EXAMPLE,
+                },
             },
         }
     },
 )
 def bulk_upsert_events(
     key: WriteKey,
-    records: Annotated[list[Any], Depends(bulk.records_body)],
+    body: Annotated[bulk.BulkBody, Depends(bulk.records_body)],
     session: WriteSessionDep,
 ) -> dict[str, Any]:
     """Create or update many events in one transaction: all are stored, or none.
@@ -297,4 +304,4 @@ def bulk_upsert_events(
     Records with dataset and external_id that are already stored are updated (or left unchanged),
     so sending the same batch twice does not duplicate it.
     """
-    return bulk.upsert(session=session, records=records, by=key.name)
+    return bulk.upsert(session=session, body=body, by=key.name)

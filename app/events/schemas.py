@@ -342,7 +342,8 @@ class EventCommon(BaseModel):
     )
     release: Name | None = Field(
         default=None,
-        description="The release of the dataset the record was last imported from.",
+        description="The release of the dataset this version of the record comes from (a "
+        "re-import of a newer release leaves records it does not change as they were).",
         examples=["24.1"],
     )
 

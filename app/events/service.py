@@ -22,7 +22,17 @@ from app.models import event_revision_table as revision_t
 from app.models import event_table as event_t
 from app.normalize import closest, name_key
 
-_OUT_COLUMNS = ("id", *DOCUMENT_COLUMNS, "created_at", "updated_at", "imported_at", "version")
+# `release` is stored with each change but is not itself one: a row that a newer release repeats
+# unchanged keeps the release its current version came from.
+_OUT_COLUMNS = (
+    "id",
+    *DOCUMENT_COLUMNS,
+    "release",
+    "created_at",
+    "updated_at",
+    "imported_at",
+    "version",
+)
 # What a listed record is made of: not the search text, figure copies or spans, which are large
 # or only there to be filtered on.
 _LISTED_COLUMNS = [

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import jsonpatch
+import orjson
 import sqlalchemy as sa
 from fastapi import Request
 from pydantic import TypeAdapter, ValidationError
@@ -34,7 +35,7 @@ from app.errors import (
 )
 from app.events import totals
 from app.events.dates import span
-from app.events.documents import document, jsonable
+from app.events.documents import DOCUMENT_COLUMNS, document, jsonable
 from app.events.geo import point_of
 from app.events.places import ResolvedPlace, resolve_place
 from app.events.schemas import DETAIL_FIELDS, DisplacementIn, EventIn, EventInModel
@@ -110,6 +111,7 @@ EVENT_COLUMNS = (
     "search_text",
     "sources",
     "details",
+    "content_hash",
 )
 CLOCK_COLUMNS = ("created_at", "updated_at", "version", "created_by", "imported_at")
 
@@ -125,6 +127,7 @@ class Bound:
     places: list[PlaceKeys]
     reach: tuple[int, int]
     counted: totals.Counted
+    content_hash: str
 
 
 def event_binder(dialect: sa.Dialect) -> RowBinder:
@@ -141,6 +144,7 @@ def bind(prepared: Prepared, binder: RowBinder) -> Bound:
         places=prepared.places,
         reach=prepared.reach,
         counted=totals.counted(columns),
+        content_hash=columns["content_hash"],
     )
 
 
@@ -232,8 +236,18 @@ def prepare(
         "details": details,
     }
     actors = [(ref["name"], ref["role"]) for ref in data["actors"]]
+    columns["content_hash"] = content_hash(columns, actors)
     reach = ((event_in.date - start).days, (end - event_in.date).days)
     return Prepared(columns, actors, places, reach, position), []
+
+
+def content_hash(columns: dict[str, Any], actors: list[tuple[str, str]]) -> str:
+    """A digest of what a record says (its document, actors as given): a re-import of the same
+    record is known unchanged by it without rebuilding and comparing the stored one."""
+    said = [{name: columns[name] for name in DOCUMENT_COLUMNS}, actors, columns["details"]]
+    return hashlib.blake2b(
+        orjson.dumps(said, option=orjson.OPT_SORT_KEYS), digest_size=16
+    ).hexdigest()
 
 
 class EventWriter:
@@ -467,9 +481,12 @@ class EventWriter:
         for r in records:
             if r.key is not None:
                 by_dataset.setdefault(r.key[0], []).append(r.key[1])
+        light = [
+            event_t.c[n] for n in ("id", "dataset", "external_id", "deleted_at", "content_hash")
+        ]
         for dataset, external_ids in by_dataset.items():  # an expanding IN compiles once
             rows = self.session.execute(
-                sa.select(event_t).where(
+                sa.select(*light).where(
                     event_t.c.dataset == dataset, event_t.c.external_id.in_(external_ids)
                 )
             ).mappings()
@@ -500,7 +517,20 @@ class EventWriter:
         if result.errors:
             return result
         new_ids = iter(self.insert_bound([r for r in records if r.key not in existing], binder))
-        changed = {r.position: full(r) for r in records if r.key in existing}
+        # Stored records that may have changed: those whose content hash differs. They are
+        # compared in full (a hash also differs when only an actor's spelling does).
+        maybe = {
+            r.position: existing[r.key]["id"]
+            for r in records
+            if r.key in existing and existing[r.key]["content_hash"] != r.content_hash
+        }
+        stored = {}
+        if maybe:
+            rows = self.session.execute(
+                sa.select(event_t).where(event_t.c.id.in_(list(maybe.values())))
+            ).mappings()
+            stored = {row["id"]: row for row in rows}
+        changed = {r.position: full(r) for r in records if r.position in maybe}
         actors = self._actor_rows([name for p in changed.values() for name, _ in p.actors])
         for r in records:
             row = existing.get(r.key) if r.key else None
@@ -509,10 +539,12 @@ class EventWriter:
                 result.inserted += 1
                 continue
             result.ids.append(int(row["id"]))
-            if self._update_row(row, changed[r.position], actors, force=False) is None:
+            if r.position not in maybe:
                 result.unchanged += 1
-            else:
+            elif self._update_row(stored[row["id"]], changed[r.position], actors, force=False):
                 result.updated += 1
+            else:
+                result.unchanged += 1
         return result
 
 

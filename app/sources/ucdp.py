@@ -162,7 +162,7 @@ def translate(row: Row, options: Options) -> Translated:
             "low": low,
             "high": high,
         },
-        "sources": _sources(row, event_id, options),
+        "sources": _sources(row, event_id),
         "source_event_type": VIOLENCE[violence],
         "dataset": options.dataset,
         "external_id": event_id,
@@ -199,15 +199,12 @@ def _summary(
     return f"{words[0]}. {killed}."
 
 
-def _sources(row: Row, event_id: str, options: Options) -> list[dict[str, Any]]:
-    release = f" {options.release}" if options.release else ""
+def _sources(row: Row, event_id: str) -> list[dict[str, Any]]:
     original = text(row, "source_original")
-    ucdp = {
+    ucdp = {  # not naming the release: a row a newer release repeats is the same record
         "publisher": "UCDP Georeferenced Event Dataset",
         "title": clip(
-            f"GED{release} event {event_id}"
-            + (f"; original source: {original}" if original else ""),
-            500,
+            f"GED event {event_id}" + (f"; original source: {original}" if original else ""), 500
         ),
     }
     office, headline = text(row, "source_office"), text(row, "source_headline")

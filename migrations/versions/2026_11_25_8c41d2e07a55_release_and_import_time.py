@@ -1,4 +1,7 @@
-"""The release a record was imported from, and when an import last wrote it.
+"""The release a record was imported from, when an import last wrote it, and a digest of it.
+
+The digest (content_hash) lets a re-import skip records it would not change; records stored
+before it have none and are compared in full the first time.
 
 Revision ID: 8c41d2e07a55
 Revises: 5b0c7e2a91d4
@@ -20,9 +23,11 @@ def upgrade() -> None:
     # Plain ADD COLUMN on both backends: a batch copy of event would drop SQLite's search triggers.
     op.add_column("event", sa.Column("release", sa.String(length=200), nullable=True))
     op.add_column("event", sa.Column("imported_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("event", sa.Column("content_hash", sa.String(length=32), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("event", schema=None) as batch_op:
+        batch_op.drop_column("content_hash")
         batch_op.drop_column("imported_at")
         batch_op.drop_column("release")
