@@ -46,9 +46,14 @@ def _page(template: str, app: FastAPI, root: str) -> HTMLResponse:
 
 
 def _problem_responses(schema: dict[str, Any]) -> None:
-    """Every error response is a Problem, as application/problem+json; FastAPI's own 422 goes."""
+    """Every error response is a Problem, as application/problem+json; FastAPI's own 422 goes.
+
+    Not under /api/: the ACLED-compatible endpoints answer errors in ACLED's shape.
+    """
     ref = {"$ref": "#/components/schemas/Problem"}
-    for path in schema.get("paths", {}).values():
+    for name, path in schema.get("paths", {}).items():
+        if name.startswith("/api/"):
+            continue
         for operation in path.values():
             for code, response in operation.get("responses", {}).items():
                 if code.startswith(("4", "5")):

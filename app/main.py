@@ -11,6 +11,7 @@ from app import __version__
 from app.actors.routes import router as actors_router
 from app.auth import read_access
 from app.caching import ConditionalGet
+from app.compat.acled import router as acled_router
 from app.db import make_engine
 from app.docs import install_docs
 from app.errors import install_error_handlers
@@ -61,6 +62,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "actors", "description": "The actor registry."},
             {"name": "keys", "description": "API keys (admin scope)."},
             {"name": "service", "description": "Health of the service."},
+            {
+                "name": "acled",
+                "description": "ACLED's API over this server's records: scripts written for "
+                "ACLED's /api/acled/read work by changing their base URL.",
+            },
         ],
     )
     app.state.settings = settings
@@ -78,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(places_router, dependencies=v1)
     app.include_router(actors_router, dependencies=v1)
     app.include_router(keys_router, dependencies=v1)
+    app.include_router(acled_router)  # its own key check and ACLED's error shape
     app.include_router(health_router)
     install_docs(app)
     return app

@@ -30,6 +30,9 @@ class EventFilters:
     country: list[str] = field(default_factory=list)
     dataset: list[str] = field(default_factory=list)
     updated_since: datetime | None = None
+    # Records changed at or after this time, listed in the usual order (the ACLED endpoint's
+    # timestamp filter); not a /v1 parameter: updated_since there also orders by change.
+    updated_from: datetime | None = None
     q: tuple[Term, ...] = ()
     bbox: BBox | None = None
 

@@ -114,6 +114,7 @@ class ResolvedFilters:
             "k": f.kind,
             "c": f.country,
             "ds": f.dataset,
+            "uf": f.updated_from,
             "from": f.date_from,
             "to": f.date_to,
             "q": [[*t.words, t.prefix] for t in f.q],
@@ -253,6 +254,8 @@ def conditions(
         conditions.append(event_t.c.id.in_(involved))
     if f.updated_since:
         conditions.append(event_t.c.updated_at > f.updated_since)
+    if f.updated_from:
+        conditions.append(event_t.c.updated_at >= f.updated_from)
     if f.kind:
         conditions.append(event_t.c.kind.in_(f.kind))
     if f.country:

@@ -34,8 +34,8 @@ ExportLimit = Annotated[
 ]
 
 
-def _records(
-    request: Request, resolved: service.ResolvedFilters, limit: int | None
+def snapshot_records(
+    request: Request, resolved: service.ResolvedFilters, limit: int | None = None
 ) -> Iterator[dict[str, Any]]:
     """The records, read in one transaction (one snapshot) that lasts as long as the stream."""
     engine = request.app.state.engine
@@ -59,7 +59,7 @@ def export(
     resolved = service.resolve_filters(session=session, filters=filters)  # 422s before streaming
     chosen = selected(fields, flat=kind != "ndjson")
     credits = attribution.attributions(session)
-    records = _records(request, resolved, limit)
+    records = snapshot_records(request, resolved, limit)
     if kind == "csv":
         body = formats.csv_chunks(records, fields=chosen, hxl=hxl)
     elif kind == "geojson":

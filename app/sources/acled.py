@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from app.gazetteer import get_gazetteer
 from app.normalize import name_key
 from app.sources import countries
 from app.sources.tabular import (
@@ -222,3 +223,179 @@ def translate(row: Row, options: Options) -> Translated:
         "release": options.release,
     }
     return Translated(record, notes)
+
+
+# Our records as ACLED rows (GET /api/acled/read). ---------------------------------------------
+
+# ACLED's columns, in the order of its exports (2023+ layout).
+COLUMNS = (
+    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
+    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
+    "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3",
+    "location", "latitude", "longitude", "geo_precision", "source", "source_scale", "notes",
+    "fatalities", "tags", "timestamp",
+)  # fmt: skip
+NUMBER_COLUMNS = frozenset(
+    {"year", "time_precision", "iso", "latitude", "longitude", "geo_precision", "fatalities",
+     "timestamp"}
+)  # fmt: skip
+# Filters on these default to LIKE (case-insensitive, part of the text); on the others to `=`.
+LIKE_COLUMNS = frozenset(
+    {"event_id_cnty", "disorder_type", "event_type", "sub_event_type", "actor1", "actor2",
+     "assoc_actor_1", "assoc_actor_2", "civilian_targeting", "admin1", "admin2", "admin3",
+     "location", "source", "source_scale", "notes", "tags"}
+)  # fmt: skip
+
+DISORDER = {
+    "Battles": "Political violence",
+    "Explosions/Remote violence": "Political violence",
+    "Violence against civilians": "Political violence",
+    "Protests": "Demonstrations",
+    "Riots": "Demonstrations",
+    STRATEGIC: "Strategic developments",
+}
+# Our tactics -> ACLED's sub-event of Explosions/Remote violence (the first that applies).
+_TACTIC_SUB_EVENTS = {
+    "air_strike": "Air/drone strike",
+    "drone_strike": "Air/drone strike",
+    "artillery": "Shelling/artillery/missile attack",
+    "suicide_attack": "Suicide bomb",
+    "ied": "Remote explosive/landmine/IED",
+}
+_MILESTONE_SUB_EVENTS = {
+    "base_handover": "Non-violent transfer of territory",
+    "deadline_agreed": "Agreement",
+}
+# ACLED's regions, by ISO 3166-1 alpha-3.
+REGIONS = {
+    code: region
+    for region, codes in {
+        "Caucasus and Central Asia": "AFG ARM AZE GEO KAZ KGZ TJK TKM UZB",
+        "South Asia": "BGD BTN IND LKA MDV NPL PAK",
+        "Middle East": "ARE BHR CYP EGY IRN IRQ ISR JOR KWT LBN OMN PSE QAT SAU SYR TUR YEM",
+        "Southeast Asia": "BRN IDN KHM LAO MMR MYS PHL SGP THA TLS VNM",
+        "East Asia": "CHN HKG JPN KOR MNG PRK TWN",
+        "Northern Africa": "DZA LBY MAR SDN TUN",
+        "Western Africa": "BEN BFA CIV CPV GHA GIN GMB GNB LBR MLI MRT NER NGA SEN SLE TGO",
+        "Middle Africa": "AGO CAF CMR COD COG GAB GNQ STP TCD",
+        "Eastern Africa": "BDI COM DJI ERI ETH KEN MDG MOZ MUS MWI RWA SOM SSD SYC TZA UGA ZMB ZWE",
+        "Southern Africa": "BWA LSO NAM SWZ ZAF",
+        "Europe": "ALB AUT BEL BGR BIH BLR CHE CZE DEU DNK ESP EST FIN FRA GBR GRC HRV HUN IRL "
+        "ISL ITA LTU LUX LVA MDA MKD MLT MNE NLD NOR POL PRT ROU RUS SRB SVK SVN SWE UKR XKX",
+        "North America": "CAN USA",
+        "Central America": "BLZ CRI GTM HND MEX NIC PAN SLV",
+        "Caribbean": "BHS BRB CUB DMA DOM GRD HTI JAM KNA LCA TTO VCT",
+        "South America": "ARG BOL BRA CHL COL ECU GUY PER PRY SUR URY VEN",
+        "Oceania": "AUS FJI NZL PNG SLB VUT WSM",
+    }.items()
+    for code in codes.split()
+}
+_PERIOD = re.compile(r"\((\d{4})-(\d{4})?\)$")  # ACLED names a state's forces per government
+_TIME_PRECISION = {"day": 1, "week": 2, "month": 3, "year": 3}
+_GEO_PRECISION = {"exact": 1, "near": 2}
+
+
+def event_id(record: dict[str, Any]) -> str:
+    """ACLED's id kept from an ACLED import; otherwise the country's code and our id (AFG123)."""
+    if record.get("dataset") == dataset and record.get("external_id"):
+        return str(record["external_id"])
+    return f"{record['country']}{record['id']}"
+
+
+def _types(record: dict[str, Any]) -> tuple[str, str]:
+    """ACLED's event_type and sub_event_type: kept from an ACLED import, else from our kind."""
+    if record.get("dataset") == dataset and record.get("source_event_type"):
+        return record["source_event_type"], record.get("source_sub_event_type") or ""
+    kind = record["kind"]
+    if record.get("source_event_type") == "one-sided violence":  # UCDP's
+        return "Violence against civilians", "Attack"
+    if kind == "offensive":
+        for tactic in record.get("tactics") or []:
+            if tactic in _TACTIC_SUB_EVENTS:
+                return "Explosions/Remote violence", _TACTIC_SUB_EVENTS[tactic]
+        if record.get("outcome") == "territory_taken":
+            return "Battles", "Non-state actor overtakes territory"
+        return "Battles", "Armed clash"
+    if kind == "withdrawal_milestone":
+        return STRATEGIC, _MILESTONE_SUB_EVENTS.get(record.get("milestone") or "", "Other")
+    return STRATEGIC, "Other"
+
+
+def _admin1(record: dict[str, Any]) -> str:
+    pcode = record.get("province_pcode")
+    if pcode and pcode in get_gazetteer().provinces:
+        return get_gazetteer().provinces[pcode].acled_name
+    return record.get("province") or ""
+
+
+def _their_name(actor: str | None, year: int) -> str:
+    """ACLED's name for one of our actors: of several, the one whose period holds the year
+    (the latest to begin, as governments follow each other)."""
+    if not actor:
+        return ""
+    best, begun = actor, -1
+    for theirs, ours in actors.items():
+        if ours != actor:
+            continue
+        period = _PERIOD.search(theirs)
+        start = int(period.group(1)) if period else 0
+        end = int(period.group(2)) if period and period.group(2) else 9999
+        if start <= year <= end and start > begun:
+            best, begun = theirs, start
+    return best
+
+
+def to_row(record: dict[str, Any]) -> dict[str, Any]:
+    """A record (as GET /v1/events gives it) as an ACLED row: ACLED's names, types and order."""
+    event_type, sub_type = _types(record)
+    named: list[dict[str, str]] = list(record.get("actors") or [])
+    first = next((a for a in named if a["role"] == "initiator"), named[0] if named else None)
+    rest = [a for a in named if a is not first]
+    second = next((a for a in rest if a["role"] == "target"), rest[0] if rest else None)
+    others = [a["name"] for a in rest if a is not second]
+    year = int(str(record["date"])[:4])
+    fatalities = record.get("fatalities")
+    publishers = [
+        s["publisher"] for s in record.get("sources") or [] if s["publisher"] != PUBLISHER
+    ]
+    day = record["date"]
+    day = day if isinstance(day, str) else day.isoformat()
+    updated = record["updated_at"]
+    return {
+        "event_id_cnty": event_id(record),
+        "event_date": day,
+        "year": year,
+        "time_precision": _TIME_PRECISION.get(record.get("date_precision") or "day", 1),
+        "disorder_type": DISORDER.get(event_type, ""),
+        "event_type": event_type,
+        "sub_event_type": sub_type,
+        "actor1": _their_name(first["name"] if first else None, year),
+        "assoc_actor_1": "; ".join(_their_name(n, year) for n in others),
+        "inter1": "",
+        "actor2": _their_name(second["name"] if second else None, year),
+        "assoc_actor_2": "",
+        "inter2": "",
+        "interaction": "",
+        "civilian_targeting": "Civilian targeting"
+        if event_type == "Violence against civilians"
+        else "",
+        "iso": countries.iso_number(record["country"]),
+        "region": REGIONS.get(record["country"], ""),
+        "country": countries.name_of(record["country"]),
+        "admin1": _admin1(record),
+        "admin2": record.get("district") or "",
+        "admin3": "",
+        "location": record.get("location")
+        or record.get("district")
+        or record.get("province")
+        or "",
+        "latitude": record.get("latitude"),
+        "longitude": record.get("longitude"),
+        "geo_precision": _GEO_PRECISION.get(record.get("geo_precision") or "", 3),
+        "source": "; ".join(publishers),
+        "source_scale": "",
+        "notes": record.get("summary") or "",
+        "fatalities": fatalities["value"] if fatalities else 0,
+        "tags": "",
+        "timestamp": int(updated.timestamp()) if hasattr(updated, "timestamp") else updated,
+    }

@@ -113,3 +113,24 @@ def iso_number(code: str) -> int | None:
     """ISO 3166-1 numeric of an alpha-3 code (0 for Kosovo, which has none)."""
     country = pycountry.countries.get(alpha_3=code)
     return int(country.numeric) if country else (0 if code == "XKX" else None)
+
+
+def name_of(code: str) -> str:
+    """A country's everyday English name (ACLED's), from its alpha-3 code."""
+    names = {
+        "XKX": "Kosovo",
+        "COD": "Democratic Republic of Congo",
+        "IRN": "Iran",
+        "RUS": "Russia",
+        "PSE": "Palestine",
+        "CIV": "Ivory Coast",
+        "TUR": "Turkey",
+        "CZE": "Czech Republic",
+        "SWZ": "eSwatini",
+    }
+    if code in names:
+        return names[code]
+    country = pycountry.countries.get(alpha_3=code)
+    if country is None:
+        return code
+    return str(getattr(country, "common_name", None) or country.name)

@@ -110,6 +110,7 @@ def _totals_months(
         f.q
         or f.bbox is not None
         or f.updated_since is not None
+        or f.updated_from is not None
         or f.dataset
         or resolved.actor_ids
         or resolved.district_keys

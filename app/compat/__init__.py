@@ -1,0 +1,1 @@
+"""Other APIs' shapes over our records, for the clients already written against them."""
