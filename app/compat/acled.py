@@ -11,7 +11,8 @@ also narrow the database query first. Errors use ACLED's shape, `{"success": fal
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -255,16 +256,17 @@ def _provinces(conditions: list[Condition]) -> list[str] | None:
     return sorted(pcodes) or None
 
 
-def _rows(request: Request, conditions: list[Condition]) -> Iterator[dict[str, Any]]:
+def _rows(request: Request, conditions: list[Condition]) -> Generator[dict[str, Any]]:
     """The matching rows, newest first (ACLED's order); the query is resolved before the first
     row is asked for, so a refused filter is an error answer, not a broken stream."""
     filters = _narrowed(conditions)
+    nothing: list[dict[str, Any]] = []
     if filters is None:
-        return iter(())
+        return (row for row in nothing)
     with Session(request.app.state.engine) as session:
         resolved = service.resolve_filters(session=session, filters=filters)
 
-    def rows() -> Iterator[dict[str, Any]]:
+    def rows() -> Generator[dict[str, Any]]:
         for record in snapshot_records(request, resolved):
             row = acled.to_row(record)
             row["iso3"] = record["country"]
@@ -495,12 +497,13 @@ def acled_read(request: Request) -> Response:
                 return StreamingResponse(_csv_stream(rows, fields), media_type="text/csv")
             return StreamingResponse(_json_stream(rows, fields), media_type="application/json")
         skip, data, total = (page - 1) * limit, [], 0
-        for row in rows:
-            if skip <= total < skip + limit:
-                data.append(row)
-            total += 1
-            if total >= skip + limit and not with_total:
-                break
+        with closing(rows):  # stopping after the page closes the query's cursor now
+            for row in rows:
+                if skip <= total < skip + limit:
+                    data.append(row)
+                total += 1
+                if total >= skip + limit and not with_total:
+                    break
     except AcledError as error:
         return error.response()
     except ApiError as error:  # a filter our own layer refused

@@ -423,7 +423,10 @@ def iter_events(
     if limit is not None:
         stmt = stmt.limit(limit)
     result = session.execute(stmt, execution_options={"yield_per": chunk}).mappings()
-    for rows in result.partitions():
-        actors = actors_of(session=session, event_ids=[row["id"] for row in rows])
-        for row in rows:
-            yield _to_api(row, actors[row["id"]])
+    try:
+        for rows in result.partitions():
+            actors = actors_of(session=session, event_ids=[row["id"] for row in rows])
+            for row in rows:
+                yield _to_api(row, actors[row["id"]])
+    finally:  # a reader that stops early must not leave PostgreSQL's server-side cursor open
+        result.close()
