@@ -154,13 +154,6 @@ def remove(session: Session, where: sa.ColumnElement[bool]) -> None:
     _apply(session, where, -1)
 
 
-def rebuild(connection: sa.Connection) -> None:
-    """Sum every live record afresh."""
-    connection.execute(sa.delete(totals_t))
-    rows = _summed(connection.dialect.name, sa.true(), 1)
-    connection.execute(sa.insert(totals_t).from_select([*KEY, *COUNTERS], rows))
-
-
 def whole_months(start: date | None, end: date | None) -> tuple[date | None, date | None] | None:
     """The first and last day of the whole months within [start, end] (None: unbounded), or
     None if no whole month fits."""
