@@ -66,7 +66,7 @@ def require(scope: Scope) -> Callable[..., ApiKey]:
     return dependency
 
 
-def read_access(request: Request, credentials: Credentials) -> None:
+async def read_access(request: Request, credentials: Credentials) -> None:
     """Reads are public unless the server is set to require a read key (CE_READ_REQUIRES_KEY)."""
     if request.method in ("GET", "HEAD") and request.app.state.settings.read_requires_key:
         authenticate(request, credentials, Scope.READ)

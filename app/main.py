@@ -1,5 +1,6 @@
 """Builds the FastAPI application. `app.main:app` is the ASGI app for any ASGI server."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,6 +16,7 @@ from app.compat.acled import router as acled_router
 from app.db import make_engine
 from app.docs import install_docs
 from app.errors import install_error_handlers
+from app.events.fast_list import FastList
 from app.events.routes import router as events_router
 from app.exports.routes import router as exports_router
 from app.gazetteer.routes import router as places_router
@@ -44,6 +46,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # What is loaded by now lives as long as the process: keep the collector off it, and let
+        # it run less often (each request makes many short-lived objects; full collections of a
+        # grown heap made the slowest list requests 4x slower than the median).
+        gc.freeze()
+        gc.set_threshold(20_000, 20, 100)
         yield
         engine.dispose()
 
@@ -72,6 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     install_error_handlers(app)
+    if settings.fast_list:
+        app.add_middleware(FastList, engine=engine, public_reads=not settings.read_requires_key)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(ConditionalGet, engine=engine, public_reads=not settings.read_requires_key)
     # For clients that send Accept-Encoding. Level 6, not 9: a third of the CPU on large exports

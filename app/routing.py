@@ -24,7 +24,7 @@ def _query_names(route: APIRoute) -> frozenset[str]:
     return known
 
 
-def reject_unknown_query_params(request: Request) -> None:
+async def reject_unknown_query_params(request: Request) -> None:
     """A misspelt filter (`provice=Helmand`) must not silently return everything."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):

@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     migrations_config: Path = REPO_ROOT / "pyproject.toml"
     api_keys: str = ""
     read_requires_key: bool = False
+    # GET /v1/events's fast path (app/events/fast_list.py); off only to compare or debug.
+    fast_list: bool = True
     max_body_bytes: int = 16 * 1024 * 1024
     cursor_secret: str | None = None
     sqlite_busy_timeout_ms: int = 30_000

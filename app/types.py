@@ -24,6 +24,7 @@ def _country_code(value: str) -> str:
 
 # XKX: Kosovo, as UCDP and ACLED code it.
 _COUNTRY_CODES = frozenset(c.alpha_3 for c in pycountry.countries) | {"XKX"}
+COUNTRY_CODES = _COUNTRY_CODES
 
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NO_NUL)

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.events import search
 from tests.conftest import WRITE
 from tests.payloads import displacement, offensive
 
@@ -118,6 +119,20 @@ def test_list_events_actor_role_narrows(client: TestClient) -> None:
         assert {"name": "Taliban", "role": "initiator"} in item["actors"]
     participated = items(client, "actor=Taliban&actor_role=participant")
     assert [i["external_id"] for i in participated] == ["us-withdrawal-deadline-agreed"]
+
+
+def test_common_and_rare_actors_find_the_same_records(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queries = [
+        "actor=Taliban",
+        "actor=Taliban&actor_role=participant",
+        "actor=Taliban&province=Helmand",
+    ]
+    rare = {query: ids(client, query) for query in queries}
+    monkeypatch.setattr(search, "COMMON", 2)  # each record is now checked for the actor
+    assert {query: ids(client, query) for query in queries} == rare
+    assert all(rare.values())
 
 
 def test_list_events_unknown_actor_suggests_names(client: TestClient) -> None:

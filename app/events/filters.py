@@ -41,7 +41,7 @@ def _many(description: str, example: str) -> object:
     return Query(max_length=MAX_VALUES, description=description, examples=[[example]])
 
 
-def event_filters(
+async def event_filters(
     province: Annotated[
         list[Name] | None,
         _many(

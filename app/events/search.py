@@ -8,6 +8,7 @@ reach either query language, so no input can inject its operators (NEAR, OR, :*,
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,14 +81,44 @@ COMMON = 5000
 
 
 def is_common(connection: sa.Connection, terms: list[Term]) -> bool:
-    """Whether the terms match at least COMMON records (SQLite; counted up to COMMON, fast)."""
+    """Whether the terms match at least COMMON records (SQLite; counted up to COMMON, fast).
+
+    The answer only picks a plan (both give the same records), so it is remembered: counting
+    cost a common term's search as much as the search itself.
+    """
     if connection.dialect.name != "sqlite":
         return False  # PostgreSQL's planner has statistics for the GIN index
-    found = connection.exec_driver_sql(
-        "SELECT count(*) FROM (SELECT rowid FROM event_fts WHERE event_fts MATCH ? LIMIT ?)",
-        (_fts5(terms), COMMON),
-    ).scalar()
-    return (found or 0) >= COMMON
+    expression = _fts5(terms)
+    return remembered(
+        ("fts", expression, COMMON),
+        lambda: (
+            (
+                connection.exec_driver_sql(
+                    "SELECT count(*) FROM (SELECT rowid FROM event_fts WHERE event_fts MATCH ? "
+                    "LIMIT ?)",
+                    (expression, COMMON),
+                ).scalar()
+                or 0
+            )
+            >= COMMON
+        ),
+    )
+
+
+_PLANS: dict[tuple[str, str, int], bool] = {}
+
+
+def remembered(key: tuple[str, str, int], decide: Callable[[], bool]) -> bool:
+    """A plan choice (is this term or actor common?), decided once per process and key.
+
+    A stale answer costs speed, never correctness; at most 10,000 are kept.
+    """
+    found = _PLANS.get(key)
+    if found is None:
+        if len(_PLANS) >= 10_000:
+            _PLANS.clear()
+        found = _PLANS[key] = decide()
+    return found
 
 
 def matching(terms: list[Term], dialect: str, *, common: bool = False) -> sa.ColumnElement[bool]:

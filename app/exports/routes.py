@@ -16,11 +16,24 @@ from app.exports.fields import Fields, selected
 
 router = APIRouter(prefix="/v1", tags=["exports"])
 
+
+def export_wanted(accept: str) -> str | None:
+    """csv, geojson or ndjson if an Accept header prefers it to JSON (GET /v1/events)."""
+    for item in accept.split(","):
+        media = item.split(";")[0].strip().lower()
+        if media in _BY_MEDIA_TYPE:
+            return _BY_MEDIA_TYPE[media]
+        if media in ("application/json", "*/*", "application/*"):
+            return None
+    return None
+
+
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "geojson": "application/geo+json",
     "ndjson": "application/x-ndjson",
 }
+_BY_MEDIA_TYPE = {media.split(";")[0]: kind for kind, media in MEDIA_TYPES.items()}
 Hxl = Annotated[
     bool,
     Query(
