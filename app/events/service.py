@@ -16,7 +16,6 @@ from app.events.documents import DOCUMENT_COLUMNS, document
 from app.events.filters import EventFilters
 from app.events.search import is_common, matching, remembered
 from app.gazetteer import get_gazetteer
-from app.models import date_reach_table as date_reach_t
 from app.models import event_actor_table as event_actor_t
 from app.models import event_place_table as event_place_t
 from app.models import event_revision_table as revision_t
@@ -85,9 +84,13 @@ def read_event(*, session: Session, event_id: int) -> dict[str, Any]:
 
 def stored_reach(session: Session) -> tuple[int, int]:
     """How far spans reach before and after their dates, at most (app.models.DateReach)."""
-    row = session.execute(
-        sa.select(date_reach_t.c.lead_days, date_reach_t.c.tail_days).where(date_reach_t.c.id == 1)
-    ).one_or_none()
+    # Plain SQL: every list request reads this, and building the statement cost more than
+    # running it.
+    row = (
+        session.connection()
+        .exec_driver_sql("SELECT lead_days, tail_days FROM date_reach WHERE id = 1")
+        .one_or_none()
+    )
     return (row.lead_days, row.tail_days) if row else (_UNBOUNDED, _UNBOUNDED)
 
 
