@@ -339,12 +339,14 @@ _STATEMENTS: OrderedDict[str, Listed] = OrderedDict()
 _STATEMENTS_LOCK = threading.Lock()
 
 
-def _listed(resolved: ResolvedFilters, after: Position | None) -> Listed:
-    """The matching records in list order (after `after`), and the column that orders them."""
-    key = repr((resolved, after))
+def _listed(resolved: ResolvedFilters, after: Position | None, limit: int | None) -> Listed:
+    """The matching records in list order (after `after`, at most `limit`), and the column that
+    orders them."""
+    key = repr((resolved, after, limit))
     found = _STATEMENTS.get(key)
     if found is None:
-        found = _build_listed(resolved, after)
+        stmt, order = _build_listed(resolved, after)
+        found = (stmt if limit is None else stmt.limit(limit), order)
         with _STATEMENTS_LOCK:
             _STATEMENTS[key] = found
             while len(_STATEMENTS) > 512:
@@ -385,8 +387,8 @@ def list_events(
     Newest first (date, then id); with `updated_since`, in order of change (updated_at, then id)
     so that a client can mirror the database.
     """
-    stmt, key = _listed(resolved, after)
-    rows = session.execute(stmt.limit(limit + 1)).mappings().all()
+    stmt, key = _listed(resolved, after, limit + 1)
+    rows = session.execute(stmt).mappings().all()
     page, more = rows[:limit], len(rows) > limit
     actors = actors_of(session=session, event_ids=[row["id"] for row in page])
     items = [_to_api(row, actors[row["id"]]) for row in page]
@@ -467,9 +469,7 @@ def iter_events(
 ) -> Iterator[dict[str, Any]]:
     """Every matching record in list order, from one query read a chunk at a time (a server-side
     cursor on PostgreSQL), so memory stays flat whatever the size."""
-    stmt, _ = _listed(resolved, None)
-    if limit is not None:
-        stmt = stmt.limit(limit)
+    stmt, _ = _listed(resolved, None, limit)
     result = session.execute(stmt, execution_options={"yield_per": chunk}).mappings()
     try:
         for rows in result.partitions():
