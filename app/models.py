@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from app.events.schemas import Qualifier
+
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -253,7 +255,7 @@ metadata = SQLModel.metadata
 # province counts under province_key '' (a primary key column cannot be null). Clustered by the
 # key on SQLite (WITHOUT ROWID), so a range of months is one sequential read.
 TOTALS_FIGURES = ("fatalities", "families", "individuals")
-TOTALS_QUALIFIERS = ("exact", "about", "at_least", "more_than", "at_most")
+TOTALS_QUALIFIERS = tuple(q.value for q in Qualifier)
 event_month_totals_table = sa.Table(
     "event_month_totals",
     metadata,

@@ -178,23 +178,21 @@ def _named() -> str:
 
 # Narrowing the database query: only ever to a superset of what the conditions match.
 def _date_bounds(c: Condition) -> tuple[date | None, date | None]:
+    """The dates an event_date or year condition keeps (a raised ValueError: none that exist)."""
     if c.column == "year":
         years = [int(v) for v in c.values]
         low, high = date(min(years), 1, 1), date(max(years), 12, 31)
-        if c.operator in ("=", "BETWEEN"):
-            return low, high
-        return {">": (date(min(years) + 1, 1, 1), None), ">=": (low, None)}.get(
-            c.operator, (None, date(max(years) - (c.operator == "<"), 12, 31))
-        )
-    days = [date.fromisoformat(v) for v in c.values]
-    low, high = min(days), max(days)
-    one = timedelta(days=1)
+        after, before = date(min(years) + 1, 1, 1), date(max(years) - 1, 12, 31)
+    else:
+        days = [date.fromisoformat(v) for v in c.values]
+        low, high = min(days), max(days)
+        after, before = low + timedelta(days=1), high - timedelta(days=1)
     return {
         "=": (low, high),
         "BETWEEN": (low, high),
-        ">": (low + one, None),
+        ">": (after, None),
         ">=": (low, None),
-        "<": (None, high - one),
+        "<": (None, before),
         "<=": (None, high),
     }.get(c.operator, (None, None))
 

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.errors import ApiError
 from app.events.filters import MAX_VALUES, EventFilters, event_filters
+from app.events.routes import list_page
 from app.events.schemas import ActorRole
 from app.exports.routes import export_wanted
 from app.types import COUNTRY_CODES
@@ -124,8 +125,6 @@ class FastList:
     def _page(
         self, scope: Scope, filters: EventFilters, parsed: dict[str, Any]
     ) -> tuple[bytes, list[tuple[bytes, bytes]]]:
-        from app.events.routes import list_page  # the route's module imports this one's users
-
         request, response = Request(scope), Response()
         with Session(self.engine) as session:
             body = list_page(

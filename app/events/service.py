@@ -93,10 +93,11 @@ def stored_reach(session: Session) -> tuple[int, int]:
         .exec_driver_sql("SELECT lead_days, tail_days FROM date_reach WHERE id = 1")
         .one_or_none()
     )
-    return (row.lead_days, row.tail_days) if row else (_UNBOUNDED, _UNBOUNDED)
+    return (row.lead_days, row.tail_days) if row else _NO_REACH
 
 
 _UNBOUNDED = 1_000_000  # days: no bound
+_NO_REACH = (_UNBOUNDED, _UNBOUNDED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +217,8 @@ def resolve_filters(*, session: Session, filters: EventFilters) -> ResolvedFilte
         district_keys,
         sorted(actor_ids),
         filters,
-        stored_reach(session),
+        # Only date filters use it: undated lists (most of them) skip the query.
+        stored_reach(session) if filters.date_from or filters.date_to else _NO_REACH,
         session.get_bind().dialect.name,
         bool(filters.q) and is_common(session.connection(), list(filters.q)),
         bool(actor_ids) and _common_actors(session.connection(), sorted(actor_ids)),

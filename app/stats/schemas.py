@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
 from app.events.schemas import Qualifier
+from app.models import TOTALS_FIGURES
 
 
 class Dimension(StrEnum):
@@ -25,7 +26,7 @@ class Dimension(StrEnum):
 
 
 PERIODS = (Dimension.YEAR, Dimension.MONTH, Dimension.WEEK, Dimension.DAY)
-FIGURES = ("fatalities", "families", "individuals")
+FIGURES = TOTALS_FIGURES  # the figures stats sum: those the monthly totals keep
 
 
 # Examples. A field's example must differ from its model's own, or pydantic drops it.

@@ -10,9 +10,10 @@ from sqlmodel import Session
 from app.errors import invalid
 from app.events import totals
 from app.events.dates import period
-from app.events.schemas import DatePrecision, Qualifier
+from app.events.schemas import DatePrecision
 from app.events.service import ResolvedFilters, conditions, place_arms
 from app.gazetteer import get_gazetteer
+from app.models import TOTALS_QUALIFIERS
 from app.models import actor_table as actor_t
 from app.models import event_actor_table as event_actor_t
 from app.models import event_month_totals_table as totals_t
@@ -20,7 +21,7 @@ from app.models import event_table as event_t
 from app.stats.schemas import FIGURES, PERIODS, Dimension
 
 MAX_GROUPS = 100_000
-QUALIFIERS = [q.value for q in Qualifier]
+QUALIFIERS = TOTALS_QUALIFIERS
 
 
 # Dimensions the monthly totals hold; grouping by district, actor, week or day reads the records.
