@@ -46,6 +46,7 @@ def make_engine(settings: Settings) -> Engine:
         },
     )
     busy_timeout = settings.sqlite_busy_timeout_ms
+    cache_kib = settings.sqlite_cache_mb * 1024
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
@@ -56,6 +57,9 @@ def make_engine(settings: Settings) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # SQLite's default page cache (2 MB) is too small for a list page that checks each record
+        # for an actor: 0.70 ms a query with it, 0.30 ms with 4 MB or more (1M records).
+        cursor.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
         cursor.close()
 
     # Writers of this process queue on a lock, in order; SQLite's own busy handler (still there
@@ -159,9 +163,11 @@ def indexes_deferred(engine: Engine) -> Iterator[None]:
 
 
 def analyze(engine: Engine) -> None:
-    """Refresh planner statistics; after bulk loads the planner otherwise picks bad plans."""
+    """Refresh planner statistics (after bulk loads the planner otherwise picks bad plans) and
+    compact the search index."""
     with engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE")
+        search.compact_index(connection)
 
 
 def _engine(request: Request) -> Engine:

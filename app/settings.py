@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 16 * 1024 * 1024
     cursor_secret: str | None = None
     sqlite_busy_timeout_ms: int = 30_000
+    # SQLite's page cache per connection, filled only as pages are read.
+    sqlite_cache_mb: int = Field(default=8, ge=1, le=4096)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> "Settings":

@@ -28,18 +28,22 @@ def find_actors(*, session: Session, names: Iterable[str]) -> dict[str, ActorRow
     keys = {name_key(n) for n in names} - {""}
     if not keys:
         return {}
-    by_name = sa.select(actor_t.c.name_key.label("key"), actor_t.c.id, actor_t.c.name).where(
-        actor_t.c.name_key.in_(keys)
-    )
-    by_alias = (
-        sa.select(alias_t.c.alias_key.label("key"), actor_t.c.id, actor_t.c.name)
-        .join(actor_t, actor_t.c.id == alias_t.c.actor_id)
-        .where(alias_t.c.alias_key.in_(keys))
-    )
     found: dict[str, ActorRow] = {}
-    for key, actor_id, name in [*session.execute(by_alias), *session.execute(by_name)]:
-        found.setdefault(key, ActorRow(actor_id, name))
+    for statement in (_BY_ALIAS, _BY_NAME):  # an alias wins over another actor's name
+        for key, actor_id, name in session.execute(statement, {"keys": list(keys)}):
+            found.setdefault(key, ActorRow(actor_id, name))
     return found
+
+
+# Built once: building them took a tenth of a list request filtered by actor.
+_BY_NAME = sa.select(actor_t.c.name_key.label("key"), actor_t.c.id, actor_t.c.name).where(
+    actor_t.c.name_key.in_(sa.bindparam("keys", expanding=True))
+)
+_BY_ALIAS = (
+    sa.select(alias_t.c.alias_key.label("key"), actor_t.c.id, actor_t.c.name)
+    .join(actor_t, actor_t.c.id == alias_t.c.actor_id)
+    .where(alias_t.c.alias_key.in_(sa.bindparam("keys", expanding=True)))
+)
 
 
 def get_or_create_actors(*, session: Session, names: Iterable[str]) -> dict[str, ActorRow]:

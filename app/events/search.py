@@ -164,6 +164,14 @@ def suspend_index(connection: sa.Connection) -> None:
         connection.exec_driver_sql("DROP INDEX IF EXISTS ix_event_search")
 
 
+def compact_index(connection: sa.Connection) -> None:
+    """Merge SQLite's full-text index into one segment, after a load. A load leaves a dozen or
+    so; a search with a common word then seeks each of them for every record it checks (on 1M
+    records, `q=checkpoint&province=Helmand` took 4.3 ms, one segment 1.4 ms; the merge 1 s)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("INSERT INTO event_fts(event_fts) VALUES ('optimize')")
+
+
 def ensure_index(connection: sa.Connection) -> bool:
     """Build the search index again if a bulk load suspended it; whether it had to."""
     if connection.dialect.name != "sqlite":
