@@ -1,6 +1,7 @@
 """The `conflict-events` command: serve, migrate, seed."""
 
 import argparse
+import sqlite3
 import sys
 import time
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ import uvicorn
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from app.backup import BackupError, DamagedDatabase, backup, restore
 from app.db import make_engine, migrate
 from app.errors import ApiError
 from app.importer import ImportReport, import_file, reader_for
@@ -141,6 +143,68 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _size(size: int) -> str:
+    scaled, unit = float(size), "bytes"
+    for bigger in ("KB", "MB", "GB"):
+        if scaled < 1000:
+            break
+        scaled, unit = scaled / 1000, bigger
+    return f"{size} bytes" if unit == "bytes" else f"{scaled:.1f} {unit}"
+
+
+def _events(total: int, deleted: int) -> str:
+    return f"{total:,} events" + (f" ({deleted:,} deleted)" if deleted else "")
+
+
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        report = backup(
+            settings,
+            args.file,
+            force=args.force,
+            pages_per_step=args.pages_per_step,
+            pause=args.pause_ms / 1000,
+        )
+    except BackupError as error:
+        print(f"conflict-events: {error}", file=sys.stderr)
+        return 2
+    except (DamagedDatabase, OSError, sqlite3.Error) as error:
+        print(f"conflict-events: backup failed: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"conflict-events: backup interrupted; {args.file} not written", file=sys.stderr)
+        return 130
+    print(
+        f"conflict-events: backed up {_events(report.events, report.deleted)} from "
+        f"{report.database} to {report.target} ({_size(report.size)}) in {report.seconds:.1f} s"
+    )
+    return 0
+
+
+def _restore(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        report = restore(settings, args.file, force=args.force)
+    except BackupError as error:
+        print(f"conflict-events: {error}", file=sys.stderr)
+        return 2
+    except (OSError, sqlite3.Error) as error:
+        print(f"conflict-events: restore failed, database unchanged: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("conflict-events: restore interrupted; database unchanged", file=sys.stderr)
+        return 130
+    schema = (
+        f"schema {report.revision_before}, current"
+        if report.revision_before == report.revision_after
+        else f"schema {report.revision_before} migrated to {report.revision_after}"
+    )
+    print(
+        f"conflict-events: restored {_events(report.events, report.deleted)} from "
+        f"{report.source} into {report.database} ({_size(report.size)}, {schema})"
+    )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="conflict-events", description="A REST API for conflict-event records."
@@ -190,6 +254,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     keys_commands.add_parser("list", help="list keys (never their secrets)")
     revoke = keys_commands.add_parser("revoke", help="revoke a key by name")
     revoke.add_argument("name")
+    backup_cmd = commands.add_parser(
+        "backup",
+        help="copy the SQLite database to FILE, consistently, while the server runs",
+        description="Copy the SQLite database to FILE from one consistent snapshot while the "
+        "server keeps serving and writing; the copy is checked (PRAGMA integrity_check) and "
+        "renamed into place. On PostgreSQL, use pg_dump.",
+    )
+    backup_cmd.add_argument("file", type=Path, help="the backup to write (a plain SQLite file)")
+    backup_cmd.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    backup_cmd.add_argument(
+        "--pages-per-step", type=int, default=1024, help="pages copied at a time (default 1024)"
+    )
+    backup_cmd.add_argument(
+        "--pause-ms",
+        type=float,
+        default=0.0,
+        help="pause between steps, to leave the disk to the server (default 0)",
+    )
+    restore_cmd = commands.add_parser(
+        "restore",
+        help="replace the SQLite database with a backup (server stopped)",
+        description="Replace the SQLite database with the backup FILE and migrate it to the "
+        "current schema. Stop the server first (a database still in use is refused). The "
+        "backup is checked first; a refused or failed restore changes nothing. On PostgreSQL, "
+        "use pg_restore.",
+    )
+    restore_cmd.add_argument("file", type=Path, help="a backup made by `conflict-events backup`")
+    restore_cmd.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing database (what was written since the backup is lost)",
+    )
     args = parser.parse_args(argv)
 
     overrides = {
@@ -214,6 +310,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _import(settings, args)
     elif args.command == "keys":
         return _keys(settings, args)
+    elif args.command == "backup":
+        if args.pages_per_step < 1 or args.pause_ms < 0:
+            parser.error("--pages-per-step must be at least 1 and --pause-ms at least 0")
+        return _backup(settings, args)
+    elif args.command == "restore":
+        return _restore(settings, args)
     return 0
 
 

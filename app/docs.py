@@ -63,6 +63,63 @@ def _problem_responses(schema: dict[str, Any]) -> None:
         schemas.pop(name, None)
 
 
+_BODY_400 = "The body is not valid JSON, CSV or NDJSON, or not of its declared media type."
+_TIME_LIMIT_503 = (
+    "The query did not produce its first row within the time limit (CE_QUERY_TIME_LIMIT_MS)."
+)
+_EDITS = ("put", "patch", "delete")
+
+
+def _complete_operations(schema: dict[str, Any], *, public_reads: bool) -> None:
+    """Document what every /v1 operation can answer, beyond what its route declares.
+
+    - Reads: authentication is optional where reads are public (`security: [{}, ApiKey]`), and
+      401/403 are possible where they are not; 503 when a query runs past the time limit.
+    - Operations with a body: 400 for a body that cannot be parsed.
+    - Edits of an event: If-Match is required (without it: 428).
+    """
+    for name, path in schema.get("paths", {}).items():
+        if not name.startswith("/v1/"):
+            continue
+        for method, operation in path.items():
+            responses = operation.setdefault("responses", {})
+            if method in ("get", "head"):
+                # Routes with keys of their own (the admin ones) document their 401 already.
+                if public_reads and operation.get("security") and "401" not in responses:
+                    operation["security"] = [{}, *operation["security"]]
+                else:
+                    responses.setdefault("401", {"description": "No valid API key."})
+                    responses.setdefault("403", {"description": "A key without the scope."})
+                responses.setdefault("503", {"description": _TIME_LIMIT_503})
+            if "requestBody" in operation:
+                responses.setdefault("400", {"description": _BODY_400})
+            if any(p["name"] == "fields" for p in operation.get("parameters", [])):
+                _fields_may_narrow(responses)
+            if method in _EDITS and name.startswith("/v1/events/"):
+                for parameter in operation.get("parameters", []):
+                    if parameter["in"] == "header" and parameter["name"] == "if-match":
+                        parameter["required"] = True
+
+
+def _fields_may_narrow(responses: dict[str, Any]) -> None:
+    """With `fields`, a JSON page's items hold only the fields asked for."""
+    content = responses.get("200", {}).get("content", {}).get("application/json", {})
+    full = content.get("schema")
+    if full is None or "$ref" not in full:
+        return
+    narrowed = {
+        "type": "object",
+        "title": "Page of chosen fields",
+        "description": "With `fields`: each item holds only the fields asked for.",
+        "required": ["items"],
+        "properties": {
+            "items": {"type": "array", "items": {"type": "object"}},
+            "next_cursor": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+        },
+    }
+    content["schema"] = {"anyOf": [full, narrowed]}
+
+
 def install_docs(app: FastAPI) -> None:
     app.mount(STATIC_URL, StaticFiles(directory=STATIC), name="docs-static")
 
@@ -90,6 +147,7 @@ def install_docs(app: FastAPI) -> None:
             )
             defs = schema["components"]["schemas"]["Problem"].pop("$defs", {})
             schema["components"]["schemas"].update(defs)
+            _complete_operations(schema, public_reads=not app.state.settings.read_requires_key)
             _problem_responses(schema)
             app.openapi_schema = schema
         return app.openapi_schema

@@ -1,11 +1,12 @@
 """Constrained scalar types shared by the API models."""
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
 import pycountry
 from annotated_types import Ge, Le
-from pydantic import AfterValidator, ConfigDict, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, StringConstraints
 
 MAX_COUNT = 1_000_000_000  # more people than any event involves; keeps sums within 64 bits
 
@@ -42,7 +43,43 @@ CountryCode = Annotated[
     str, StringConstraints(min_length=3, max_length=3), AfterValidator(_country_code)
 ]
 # Checked inside pydantic-core: bulk loads validate millions of these.
-EventDate = Annotated[date, Ge(date(1800, 1, 1)), Le(date(2200, 12, 31))]
+def _not_a_number(value: Any) -> Any:
+    # pydantic would read 0 as 1970-01-01 (seconds since 1970); the schema says a date string.
+    if isinstance(value, int | float):
+        raise ValueError("Must be an ISO 8601 date string (2021-05-03), not a number.")
+    return value
+
+
+EventDate = Annotated[
+    date, BeforeValidator(_not_a_number), Ge(date(1800, 1, 1)), Le(date(2200, 12, 31))
+]
+
+_ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _iso_instant(value: Any) -> Any:
+    # pydantic would read "0.5" or "1622505600" as seconds since 1970: a query parameter that
+    # says it takes ISO 8601 takes nothing else.
+    if isinstance(value, str) and not _ISO_INSTANT.match(value):
+        raise ValueError("Must be an ISO 8601 date and time with a timezone: 2021-05-05T08:00:00Z.")
+    return value
+
+
+# A moment in a query parameter: ISO 8601 with a timezone, nothing else.
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_instant)]
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: Any) -> Any:
+    # pydantic would read "0" as 1970-01-01 (seconds since 1970).
+    if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+        raise ValueError("Must be an ISO 8601 date: 2021-05-01.")
+    return value
+
+
+# A day in a query parameter: YYYY-MM-DD, nothing else.
+Day = Annotated[date, BeforeValidator(_iso_day)]
 
 
 def examples_config(*examples: dict[str, Any], forbid_extra: bool = False) -> ConfigDict:

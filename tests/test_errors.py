@@ -12,7 +12,8 @@ from tests.payloads import offensive
     [
         ("GET", "/v1/nowhere", {}, None, 404),
         ("GET", "/v1/events/999999", {}, None, 404),
-        ("GET", "/v1/events/abc", {}, None, 422),
+        ("GET", "/v1/events/abc", {}, None, 404),
+        ("PUT", "/v1/events/bulk", WRITE, offensive(), 405),
         ("GET", "/v1/events/0", {}, None, 422),
         ("GET", "/v1/events/99999999999999999999999", {}, None, 422),
         ("DELETE", "/v1/provinces", {}, None, 405),
@@ -42,8 +43,18 @@ def test_errors_share_one_problem_shape(
 
 
 def test_errors_name_the_path_parameter(client: TestClient) -> None:
-    [error] = client.get("/v1/events/abc").json()["errors"]
+    [error] = client.get("/v1/events/0").json()["errors"]
     assert error == {"in": "path", "name": "event_id", "detail": error["detail"]}
+
+
+def test_method_not_allowed_lists_every_method_of_the_path(client: TestClient) -> None:
+    # GET and POST /v1/events are two routes; Allow names both. PUT /v1/events/bulk is not an
+    # edit of an event whose id is "bulk".
+    response = client.request("DELETE", "/v1/events")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+    response = client.put("/v1/events/bulk", json=[], headers=WRITE)
+    assert (response.status_code, response.headers["allow"]) == (405, "POST")
 
 
 def test_errors_list_every_missing_field(client: TestClient) -> None:

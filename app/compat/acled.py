@@ -66,6 +66,44 @@ def _bad(parameter: str, message: str) -> AcledError:
     return AcledError(400, message, parameter)
 
 
+_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["status", "success", "error"],
+    "properties": {
+        "status": {"type": "integer"},
+        "success": {"type": "boolean", "enum": [False]},
+        "error": {
+            "type": "object",
+            "required": ["status", "message"],
+            "properties": {
+                "status": {"type": "integer"},
+                "message": {"type": "string"},
+                "parameter": {"type": "string"},
+            },
+        },
+    },
+}
+
+
+def _error_response(status: int, description: str) -> dict[str, Any]:
+    example = {"status": status, "success": False, "error": {"status": status, "message": "..."}}
+    if status == 400:
+        example["error"] = {"status": 400, "message": "...", "parameter": "page"}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": _ERROR_SCHEMA, "example": example}},
+    }
+
+
+# The errors both endpoints answer, in ACLED's shape (not problem details).
+ERROR_RESPONSES = {
+    "400": _error_response(400, "ACLED's error shape; `parameter` names what was wrong."),
+    "401": _error_response(401, "No valid key, where the server requires read keys."),
+    "403": _error_response(403, "A key without the read scope."),
+    "503": _error_response(503, "The query did not start answering within the time limit."),
+}
+
+
 @dataclass
 class Condition:
     """One filter: an ACLED column, an operator and its values, tested on ACLED rows."""
@@ -432,7 +470,7 @@ _READ_DOC = {
             "in": "query",
             "required": False,
             "description": "true: `count` is the number of matching rows, not of rows returned.",
-            "schema": {"type": "string", "enum": ["true", "false"]},
+            "schema": {"type": "string", "pattern": "^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$"},
             "example": "true",
         },
         {
@@ -459,18 +497,7 @@ _READ_DOC = {
                 "text/csv": {},
             },
         },
-        "400": {
-            "description": "ACLED's error shape.",
-            "content": {
-                "application/json": {
-                    "example": {
-                        "status": 400,
-                        "success": False,
-                        "error": {"status": 400, "message": "...", "parameter": "page"},
-                    }
-                }
-            },
-        },
+        **ERROR_RESPONSES,
     },
 }
 
@@ -488,7 +515,9 @@ def acled_read(request: Request) -> Response:
         kind = params.get("_format", "json").lower()
         if kind not in ("json", "csv"):
             raise _bad("_format", "_format: json or csv.")
-        with_total = params.get("with_total", "false").lower() == "true"
+        with_total = params.get("with_total", "false").lower()
+        if with_total not in ("true", "false"):
+            raise _bad("with_total", "with_total: true or false.")
         rows = _rows(request, conditions)
         if limit == 0:  # everything, streamed
             if kind == "csv":
@@ -500,7 +529,7 @@ def acled_read(request: Request) -> Response:
                 if skip <= total < skip + limit:
                     data.append(row)
                 total += 1
-                if total >= skip + limit and not with_total:
+                if total >= skip + limit and with_total == "false":
                     break
     except AcledError as error:
         return error.response()
@@ -511,7 +540,7 @@ def acled_read(request: Request) -> Response:
     body = {
         "status": 200,
         "success": True,
-        "count": total if with_total else len(data),
+        "count": total if with_total == "true" else len(data),
         "data": [{f: row[f] for f in fields} for row in data],
     }
     return Response(orjson.dumps(body), media_type="application/json")
@@ -536,7 +565,7 @@ def acled_read(request: Request) -> Response:
                 "in": "query",
                 "required": False,
                 "description": "The operator for deleted_timestamp (default =).",
-                "schema": {"type": "string", "enum": list(OPERATORS)},
+                "schema": {"type": "string", "enum": [o for o in OPERATORS if o != "LIKE"]},
                 "example": ">=",
             },
             {
@@ -570,7 +599,8 @@ def acled_read(request: Request) -> Response:
                         }
                     }
                 },
-            }
+            },
+            **ERROR_RESPONSES,
         },
     },
 )
@@ -586,12 +616,12 @@ def deleted_read(request: Request) -> Response:
         limit = _integer(params, "limit", DEFAULT_LIMIT, 0)
         page = _integer(params, "page", 1, 1)
         condition = None
+        operator = params.get("deleted_timestamp_where", "=").strip().upper()
+        if operator not in OPERATORS or operator == "LIKE":
+            raise _bad(
+                "deleted_timestamp_where", "deleted_timestamp_where: =, >, <, >=, <=, BETWEEN."
+            )
         if "deleted_timestamp" in params:
-            operator = params.get("deleted_timestamp_where", "=").strip().upper()
-            if operator not in OPERATORS or operator == "LIKE":
-                raise _bad(
-                    "deleted_timestamp_where", "deleted_timestamp_where: =, >, <, >=, <=, BETWEEN."
-                )
             values = [
                 _typed("timestamp", v.strip()) for v in params["deleted_timestamp"].split("|")
             ]

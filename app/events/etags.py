@@ -14,6 +14,7 @@ class PreconditionRequired(ApiError):
 IfMatch = Annotated[
     str | None,
     Header(
+        min_length=1,
         max_length=1000,
         description="The ETag of the version you edited (from GET); `*` for any current version.",
         examples=['"3"'],

@@ -1,17 +1,16 @@
 """The query parameters of GET /v1/events, parsed and checked before any database work."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import Query
-from pydantic import AwareDatetime
 
 from app.errors import invalid
 from app.events.geo import BBox, parse_bbox
 from app.events.schemas import ActorRole
 from app.events.search import Term, parse
-from app.types import CountryCode, Name
+from app.types import CountryCode, Day, Instant, Name
 
 MAX_VALUES = 100
 
@@ -36,6 +35,30 @@ class EventFilters:
     q: tuple[Term, ...] = ()
     bbox: BBox | None = None
 
+    def __post_init__(self) -> None:
+        # Clipped to the days a record's span can reach (dates are 1800-2200, a coarse one's
+        # period a few days more): the same records match, and the date arithmetic on the
+        # bounds (span reach, stats periods) stays within Python's years 1 to 9999.
+        for name in ("date_from", "date_to"):
+            day = getattr(self, name)
+            if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+                object.__setattr__(self, name, min(max(day, FIRST_DAY), LAST_DAY))
+        # A moment on the first or last day of year 1 or 9999 in its own offset may lie beyond
+        # them in UTC, where the database compares it: it then means the earliest or latest.
+        for name in ("updated_since", "updated_from"):
+            moment = getattr(self, name)
+            if moment is None:
+                continue
+            try:
+                moment.astimezone(UTC)
+            except OverflowError:
+                edge = datetime.min if moment.year == 1 else datetime.max
+                object.__setattr__(self, name, edge.replace(tzinfo=UTC))
+
+
+# A year beyond the days any record's span can reach (app.types.EventDate).
+FIRST_DAY, LAST_DAY = date(1799, 1, 1), date(2201, 12, 31)
+
 
 def _many(description: str, example: str) -> object:
     return Query(max_length=MAX_VALUES, description=description, examples=[[example]])
@@ -57,14 +80,14 @@ async def event_filters(
         ),
     ] = None,
     date_from: Annotated[
-        date | None,
+        Day | None,
         Query(
             description="Events whose span reaches this day or later (ISO date).",
             examples=["2021-05-01"],
         ),
     ] = None,
     date_to: Annotated[
-        date | None,
+        Day | None,
         Query(
             description="Events whose span starts this day or earlier (ISO date).",
             examples=["2021-05-31"],
@@ -118,7 +141,7 @@ async def event_filters(
         ),
     ] = None,
     updated_since: Annotated[
-        AwareDatetime | None,
+        Instant | None,
         Query(
             description="Only records created or changed after this time (ISO 8601 with a "
             "timezone); pages then come in order of change, oldest first, to mirror the data.",

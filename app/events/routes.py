@@ -5,7 +5,6 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
-from pydantic import AwareDatetime
 from sqlmodel import Session
 
 from app.auth import WriteKey
@@ -25,6 +24,7 @@ from app.events.schemas import (
 from app.exports.fields import Fields, selected
 from app.exports.routes import export, export_wanted
 from app.pagination import Cursor, Pager
+from app.types import Instant
 
 EventId = Annotated[int, Path(ge=1, le=2**53, description="The event's id.", examples=[1])]
 Limit = Annotated[
@@ -125,7 +125,7 @@ def list_deleted_events(
     response: Response,
     session: SessionDep,
     since: Annotated[
-        AwareDatetime | None,
+        Instant | None,
         Query(
             description="Only deletions after this time (ISO 8601 with a timezone).",
             examples=["2021-05-05T08:00:00Z"],
@@ -147,7 +147,7 @@ def list_deleted_events(
     return {"items": items, "next_cursor": next_cursor}
 
 
-@router.get("/{event_id}", response_model=EventOut, responses=_problems(404, 410))
+@router.get("/{event_id:int}", response_model=EventOut, responses=_problems(404, 410))
 def read_event(event_id: EventId, session: SessionDep, response: Response) -> dict[str, Any]:
     """Read one event; its ETag is the version to send back in If-Match when editing it."""
     record = service.read_event(session=session, event_id=event_id)
@@ -155,7 +155,7 @@ def read_event(event_id: EventId, session: SessionDep, response: Response) -> di
     return record
 
 
-@router.get("/{event_id}/history", response_model=HistoryPage, responses=_problems(404))
+@router.get("/{event_id:int}/history", response_model=HistoryPage, responses=_problems(404))
 def read_event_history(event_id: EventId, session: SessionDep) -> dict[str, Any]:
     """List every version of an event: when, by which key, and what changed (JSON Patch)."""
     return {"items": service.history(session=session, event_id=event_id)}
@@ -194,7 +194,7 @@ def create_event(
     return record
 
 
-@router.put("/{event_id}", response_model=EventOut, responses=_problems(*WRITE_PROBLEMS))
+@router.put("/{event_id:int}", response_model=EventOut, responses=_problems(*WRITE_PROBLEMS))
 def replace_event(
     key: WriteKey,
     event_id: EventId,
@@ -215,11 +215,12 @@ def replace_event(
 
 
 @router.patch(
-    "/{event_id}",
+    "/{event_id:int}",
     response_model=EventOut,
     responses=_problems(*WRITE_PROBLEMS),
     openapi_extra={
         "requestBody": {
+            "required": True,
             "content": {
                 "application/merge-patch+json": {
                     "schema": {"type": "object", "description": "A JSON merge patch (RFC 7396)."},
@@ -254,7 +255,7 @@ def patch_event(
 
 
 @router.delete(
-    "/{event_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_problems(*WRITE_PROBLEMS)
+    "/{event_id:int}", status_code=status.HTTP_204_NO_CONTENT, responses=_problems(*WRITE_PROBLEMS)
 )
 def delete_event(
     key: WriteKey, event_id: EventId, session: WriteSessionDep, if_match: IfMatch = None

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.types import MAX_COUNT, CountryCode, EventDate, LongName, Name, Text, Url, examples_config
 
@@ -100,6 +100,7 @@ class Claim(BaseModel):
     value: int = Field(
         ge=0,
         le=MAX_COUNT,
+        strict=True,  # "12" and 12.0 are not what the schema says
         description="The number as stated (the best estimate of a range).",
         examples=[100],
     )
@@ -115,6 +116,7 @@ class Claim(BaseModel):
         default=None,
         ge=0,
         le=MAX_COUNT,
+        strict=True,  # "12" and 12.0 are not what the schema says
         description="Low end of a range (UCDP's low).",
         examples=[80],
     )
@@ -122,9 +124,18 @@ class Claim(BaseModel):
         default=None,
         ge=0,
         le=MAX_COUNT,
+        strict=True,  # "12" and 12.0 are not what the schema says
         description="High end of a range (UCDP's high).",
         examples=[120],
     )
+
+    @field_validator("value", "low", "high", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, value: Any) -> Any:
+        # pydantic would read true as 1 and false as 0: a count that nobody stated.
+        if isinstance(value, bool):
+            raise ValueError("Input should be a whole number, not true or false")
+        return value
 
     @model_validator(mode="after")
     def _range_holds_value(self) -> "Claim":
@@ -277,6 +288,7 @@ class EventCommon(BaseModel):
         ge=-90,
         le=90,
         allow_inf_nan=False,
+        strict=True,  # true or "31.5" are not what the schema says
         description="WGS 84 latitude.",
         examples=[31.59],
     )
@@ -285,6 +297,7 @@ class EventCommon(BaseModel):
         ge=-180,
         le=180,
         allow_inf_nan=False,
+        strict=True,  # true or "31.5" are not what the schema says
         description="WGS 84 longitude.",
         examples=[64.37],
     )
