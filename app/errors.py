@@ -265,11 +265,18 @@ async def _http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else title
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"No such path: {request.url.path}"
+    errors = None
+    if exc.status_code == 400 and detail == "There was an error parsing the body":
+        # FastAPI's words for a body json cannot read (nested too deep, a number of too many
+        # digits): a 400 names what was wrong, as every other one does.
+        detail = "The request body is not valid JSON (or is nested or numbered beyond limits)."
+        errors = [ErrorItem(in_="body", pointer="", detail=detail)]
     problem = Problem(
         type=f"/problems/{_HTTP_SLUGS.get(exc.status_code, title.lower().replace(' ', '-'))}",
         title=title,
         status=exc.status_code,
         detail=detail,
+        errors=errors,
     )
     headers = dict(exc.headers) if exc.headers else {}
     if exc.status_code == 405:

@@ -1,7 +1,7 @@
 """Constrained scalar types shared by the API models."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import pycountry
@@ -42,6 +42,8 @@ Url = Annotated[
 CountryCode = Annotated[
     str, StringConstraints(min_length=3, max_length=3), AfterValidator(_country_code)
 ]
+
+
 # Checked inside pydantic-core: bulk loads validate millions of these.
 def _not_a_number(value: Any) -> Any:
     # pydantic would read 0 as 1970-01-01 (seconds since 1970); the schema says a date string.
@@ -65,8 +67,18 @@ def _iso_instant(value: Any) -> Any:
     return value
 
 
+def _within_utc(value: datetime) -> datetime:
+    # A moment early on 0001-01-01 or late on 9999-12-31 in its own offset lies beyond Python's
+    # years in UTC, where the database compares it: it means the earliest or latest moment.
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if value.year == 1 else datetime.max).replace(tzinfo=UTC)
+    return value
+
+
 # A moment in a query parameter: ISO 8601 with a timezone, nothing else.
-Instant = Annotated[AwareDatetime, BeforeValidator(_iso_instant)]
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_instant), AfterValidator(_within_utc)]
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 

@@ -127,3 +127,18 @@ def test_openapi_says_what_the_server_does(client: TestClient) -> None:
     assert {"400", "413", "415", "422"} <= set(paths["/v1/events"]["post"]["responses"])
     assert "503" in paths["/v1/events"]["get"]["responses"]
     assert "400" in paths["/api/deleted/read"]["get"]["responses"]
+
+
+def test_acled_caps_what_one_request_may_ask(client: TestClient) -> None:
+    long = client.get("/api/acled/read", params={"notes": "a" * 1001})
+    many = client.get("/api/acled/read", params=[("admin1", "Helmand")] * 1001)
+    nul = client.get("/api/acled/read", params={"notes": "a\x00b"})
+    assert [r.status_code for r in (long, many, nul)] == [400, 400, 400]
+    assert nul.json()["error"]["parameter"] == "notes"
+
+
+@pytest.mark.parametrize("path", ["/v1/events", "/v1/stats", "/v1/events.csv"])
+def test_nul_in_a_search_is_a_422_on_every_backend(client: TestClient, path: str) -> None:
+    response = client.get(path, params={"q": "check\x00point"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["name"] == "q"

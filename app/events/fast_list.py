@@ -82,7 +82,7 @@ def parse(query: str) -> dict[str, Any] | None:
             return None
         args["q"] = single["q"]
     limit = single.get("limit", "50")
-    if not limit.isdigit() or not 1 <= int(limit) <= 1000:
+    if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= 1000:  # not "²"
         return None
     cursor = single.get("cursor")
     if cursor is not None and len(cursor) > 512:

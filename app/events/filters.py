@@ -1,7 +1,7 @@
 """The query parameters of GET /v1/events, parsed and checked before any database work."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Query
@@ -10,7 +10,7 @@ from app.errors import invalid
 from app.events.geo import BBox, parse_bbox
 from app.events.schemas import ActorRole
 from app.events.search import Term, parse
-from app.types import CountryCode, Day, Instant, Name
+from app.types import NO_NUL, CountryCode, Day, Instant, Name
 
 MAX_VALUES = 100
 
@@ -43,17 +43,6 @@ class EventFilters:
             day = getattr(self, name)
             if day is not None and not FIRST_DAY <= day <= LAST_DAY:
                 object.__setattr__(self, name, min(max(day, FIRST_DAY), LAST_DAY))
-        # A moment on the first or last day of year 1 or 9999 in its own offset may lie beyond
-        # them in UTC, where the database compares it: it then means the earliest or latest.
-        for name in ("updated_since", "updated_from"):
-            moment = getattr(self, name)
-            if moment is None:
-                continue
-            try:
-                moment.astimezone(UTC)
-            except OverflowError:
-                edge = datetime.min if moment.year == 1 else datetime.max
-                object.__setattr__(self, name, edge.replace(tzinfo=UTC))
 
 
 # A year beyond the days any record's span can reach (app.types.EventDate).
@@ -126,6 +115,7 @@ async def event_filters(
         str | None,
         Query(
             max_length=500,
+            pattern=NO_NUL,
             description="Full-text search of summaries, places and source quotes. Words are "
             'ANDed; "quoted phrases" match in order; `word*` matches a prefix.',
             examples=["checkpoint", '"forced to flee"', "Lashkar*"],

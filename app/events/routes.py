@@ -231,7 +231,7 @@ def replace_event(
                         }
                     },
                 }
-            }
+            },
         }
     },
 )

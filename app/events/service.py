@@ -122,6 +122,7 @@ class ResolvedFilters:
             "k": f.kind,
             "c": f.country,
             "ds": f.dataset,
+            "us": f.updated_since,
             "uf": f.updated_from,
             "from": f.date_from,
             "to": f.date_to,
