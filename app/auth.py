@@ -54,6 +54,7 @@ def authenticate(
             key = ApiKey(stored[0], stored[1], "")
     if key is None:
         raise Unauthorized("The API key is not valid.")
+    request.state.key_name = key.name  # for the access log: the key's name, never its secret
     if not key.scope.allows(scope):
         raise Forbidden(f"This API key does not have the '{scope}' scope.")
     return key

@@ -52,6 +52,7 @@ def serve(settings: Settings, *, workers: int, seed: bool) -> None:
         port=settings.port,
         workers=workers,
         log_level="info",
+        access_log=False,  # ours (app/middleware.py) redacts keys; uvicorn's prints the URL
         proxy_headers=False,
     )
 

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -171,6 +172,27 @@ class Conflict(ApiError):
     status, title, slug = 409, "Conflict", "conflict"
 
 
+class QueryTimeout(ApiError):
+    status, title, slug = 503, "Query time limit", "query-time-limit"
+
+    def __init__(self, limit_ms: int) -> None:
+        super().__init__(
+            f"The query did not produce its first row within {limit_ms} ms. Narrow it (a "
+            "shorter date range, a province, fewer groups) or try again later.",
+            headers={"Retry-After": "5"},
+        )
+
+
+def timed_out(error: BaseException) -> bool:
+    """Whether a database error is the time limit stopping a query."""
+    original = getattr(error, "orig", None)
+    if original is None:
+        return False
+    if type(original).__name__ == "QueryCanceled":  # psycopg: statement_timeout
+        return True
+    return "interrupted" in str(original)  # sqlite3: the progress handler
+
+
 class InvalidRequest(ApiError):
     status, title, slug = 422, "Invalid request", "invalid-request"
 
@@ -307,7 +329,15 @@ async def _unexpected_handler(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _database_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    if timed_out(exc):
+        limit = request.app.state.settings.query_time_limit_ms
+        return await _api_error_handler(request, QueryTimeout(limit))
+    return await _unexpected_handler(request, exc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DBAPIError, _database_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(ApiError, _api_error_handler)
     app.add_exception_handler(StarletteHTTPException, _http_error_handler)

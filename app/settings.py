@@ -37,6 +37,25 @@ class ApiKey:
         self.secret = secret
 
 
+# Words that mark a secret as an example or placeholder, not a secret anyone made.
+_PLACEHOLDERS = (
+    "change",
+    "replace",
+    "example",
+    "secret",
+    "default",
+    "placeholder",
+    "test-",
+    "xxxx",
+    "1234",
+)
+
+
+def _looks_like_a_default(secret: str) -> bool:
+    lowered = secret.lower()
+    return any(word in lowered for word in _PLACEHOLDERS) or len(set(secret)) < 8
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CE_", extra="ignore")
 
@@ -59,6 +78,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = 16 * 1024 * 1024
     cursor_secret: str | None = None
     sqlite_busy_timeout_ms: int = 30_000
+    # How long a query may take to produce its first row in the server (0: no limit).
+    query_time_limit_ms: int = Field(default=10_000, ge=0)
+    # Origins allowed to call the API from a browser (CORS), comma-separated; empty: none.
+    cors_origins: str = ""
+    # One JSON line per request on stderr (never a key or the `key` parameter).
+    access_log: bool = True
     # SQLite's page cache per connection, filled only as pages are read.
     sqlite_cache_mb: int = Field(default=8, ge=1, le=4096)
 
@@ -69,6 +94,15 @@ class Settings(BaseSettings):
                 raise ValueError(
                     "CE_CURSOR_SECRET of at least 32 characters is required in production"
                 )
+            secrets_given = [self.cursor_secret, *(key.secret for key in self.parsed_api_keys)]
+            if any(_looks_like_a_default(secret) for secret in secrets_given):
+                raise ValueError(
+                    "A secret in CE_CURSOR_SECRET or CE_API_KEYS is an example or placeholder "
+                    "(from the README, the Dockerfile or a test): make a new one, e.g. with "
+                    "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+                )
+            if "*" in self.parsed_cors_origins:
+                raise ValueError("CE_CORS_ORIGINS=* is refused in production: name the origins")
         for key in self.parsed_api_keys:
             if len(key.secret) < 16:
                 raise ValueError(f"API key {key.name!r} is shorter than 16 characters")
@@ -82,6 +116,10 @@ class Settings(BaseSettings):
             if url.startswith(prefix):
                 return "postgresql+psycopg://" + url[len(prefix) :]
         return url
+
+    @property
+    def parsed_cors_origins(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
 
     @cached_property
     def parsed_api_keys(self) -> tuple[ApiKey, ...]:

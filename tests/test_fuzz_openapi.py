@@ -142,3 +142,15 @@ def test_nul_in_a_search_is_a_422_on_every_backend(client: TestClient, path: str
     response = client.get(path, params={"q": "check\x00point"})
     assert response.status_code == 422
     assert response.json()["errors"][0]["name"] == "q"
+
+
+def test_ids_beyond_32_bits_and_long_key_names_are_422(client: TestClient) -> None:
+    # PostgreSQL's integer ids and the key name's column: both were 500s there.
+    assert client.get(f"/v1/events/{2**31}").status_code == 422
+    response = client.post(
+        "/v1/keys",
+        json={"name": "k" * 101, "scope": "read"},
+        headers={"Authorization": f"Bearer {ADMIN_KEY}"},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["pointer"] == "/name"

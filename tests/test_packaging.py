@@ -1,9 +1,11 @@
 """The Dockerfile and the settings refuse what would be unsafe or broken."""
 
+import secrets
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,7 +34,25 @@ def test_dockerfile_runs_the_readme_service_as_non_root() -> None:
 def test_settings_refuse_production_without_a_cursor_secret() -> None:
     with pytest.raises(ValueError, match="CE_CURSOR_SECRET"):
         Settings(environment="production")
-    assert Settings(environment="production", cursor_secret="s" * 32).environment == "production"
+    made = secrets.token_urlsafe(32)
+    assert Settings(environment="production", cursor_secret=made).environment == "production"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"cursor_secret": "s" * 32},
+        {"cursor_secret": "replace-with-48-random-characters-replace-with-48-random"},
+        {"api_keys": "editor:write:replace-with-a-long-random-secret"},
+        {"api_keys": "editor:write:test-write-key-0123456789"},
+        {"cors_origins": "*"},
+    ],
+)
+def test_production_refuses_example_secrets_and_open_cors(overrides: dict[str, str]) -> None:
+    settings: dict[str, Any] = {"environment": "production"}
+    settings["cursor_secret"] = secrets.token_urlsafe(32)
+    with pytest.raises(ValueError, match=r"CE_CURSOR_SECRET|CE_API_KEYS|CE_CORS_ORIGINS"):
+        Settings(**(settings | overrides))
 
 
 def test_settings_refuse_short_or_malformed_api_keys() -> None:

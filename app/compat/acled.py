@@ -22,8 +22,10 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from app import time_limit
 from app.auth import authenticate
 from app.errors import ApiError
 from app.events import service
@@ -536,9 +538,10 @@ def acled_read(request: Request) -> Response:
             raise _bad("with_total", "with_total: true or false.")
         rows = _rows(request, conditions)
         if limit == 0:  # everything, streamed
+            streamed = time_limit.primed(rows)
             if kind == "csv":
-                return StreamingResponse(_csv_stream(rows, fields), media_type="text/csv")
-            return StreamingResponse(_json_stream(rows, fields), media_type="application/json")
+                return StreamingResponse(_csv_stream(streamed, fields), media_type="text/csv")
+            return StreamingResponse(_json_stream(streamed, fields), media_type="application/json")
         skip, data, total = (page - 1) * limit, [], 0
         with closing(rows):  # stopping after the page closes the query's cursor now
             for row in rows:
@@ -551,6 +554,12 @@ def acled_read(request: Request) -> Response:
         return error.response()
     except ApiError as error:  # a filter our own layer refused
         return AcledError(error.status, str(error.detail)).response()
+    except DBAPIError as error:
+        if not time_limit.timed_out(error):
+            raise
+        return AcledError(
+            503, "The query did not start answering within the time limit."
+        ).response()
     if kind == "csv":
         return Response(b"".join(_csv_stream(iter(data), fields)), media_type="text/csv")
     body = {

@@ -17,10 +17,11 @@ from urllib.parse import parse_qsl
 import anyio
 from fastapi import Request, Response
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.errors import ApiError
+from app.errors import ApiError, QueryTimeout, problem_response, timed_out
 from app.events.filters import MAX_VALUES, EventFilters, event_filters
 from app.events.routes import list_page
 from app.events.schemas import ActorRole
@@ -91,8 +92,11 @@ def parse(query: str) -> dict[str, Any] | None:
 
 
 class FastList:
-    def __init__(self, app: ASGIApp, engine: Engine, *, public_reads: bool) -> None:
+    def __init__(
+        self, app: ASGIApp, engine: Engine, *, public_reads: bool, limit_ms: int = 0
+    ) -> None:
         self.app, self.engine, self.public_reads = app, engine, public_reads
+        self.limit_ms = limit_ms
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -115,6 +119,12 @@ class FastList:
                     answer = await anyio.to_thread.run_sync(self._page, scope, filters, parsed)
             except ApiError:
                 answer = None  # the route answers it, with the error in its usual shape
+            except DBAPIError as error:
+                if not timed_out(error):
+                    raise
+                timeout = QueryTimeout(self.limit_ms)
+                await problem_response(timeout.problem(), timeout.headers)(scope, receive, send)
+                return
         if answer is None:
             await self.app(scope, receive, send)
             return

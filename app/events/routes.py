@@ -26,7 +26,8 @@ from app.exports.routes import export, export_wanted
 from app.pagination import Cursor, Pager
 from app.types import Instant
 
-EventId = Annotated[int, Path(ge=1, le=2**53, description="The event's id.", examples=[1])]
+# Ids are 32-bit integers in PostgreSQL: a larger one is no id at all (422), not a 500.
+EventId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The event's id.", examples=[1])]
 Limit = Annotated[
     int, Query(ge=1, le=1000, description="Items per page (1 to 1000).", examples=[50])
 ]

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlmodel import Session
 
+from app import time_limit
 from app.db import SessionDep
 from app.errors import PROBLEMS
 from app.events import service
@@ -72,7 +73,7 @@ def export(
     resolved = service.resolve_filters(session=session, filters=filters)  # 422s before streaming
     chosen = selected(fields, flat=kind != "ndjson")
     credits = attribution.attributions(session)
-    records = snapshot_records(request, resolved, limit)
+    records = time_limit.primed(snapshot_records(request, resolved, limit))
     if kind == "csv":
         body = formats.csv_chunks(records, fields=chosen, hxl=hxl)
     elif kind == "geojson":

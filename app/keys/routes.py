@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from app.auth import AdminKey
 from app.db import WriteSessionDep
@@ -30,8 +30,9 @@ class KeyIn(BaseModel):
 
     model_config = examples_config({"name": "field-team", "scope": "write"}, forbid_extra=True)
 
-    name: Name = Field(
-        description="A unique name; history records it with each change.", examples=["field-team"]
+    name: Annotated[Name, StringConstraints(max_length=100)] = Field(  # the column's length
+        description="A unique name; history records it with each change.",
+        examples=["field-team"],
     )
     scope: Scope = Field(
         description="read, write (create, edit, delete) or admin (also keys).", examples=["write"]
