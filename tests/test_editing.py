@@ -1,13 +1,17 @@
 """Editing with optimistic concurrency: ETag / If-Match, PUT, PATCH, DELETE, history."""
 
+import json
+import threading
+from collections.abc import Callable
 from typing import Any
 
+import httpx
 import httpx2
 import jsonpatch
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import OTHER_WRITE, WRITE
+from tests.conftest import OTHER_WRITE, WRITE, LiveServer
 from tests.payloads import displacement, offensive
 
 
@@ -208,3 +212,32 @@ def test_history_lists_every_revision_with_its_key_and_patch(client: TestClient)
 
 def test_history_of_unknown_event_is_404(client: TestClient) -> None:
     assert client.get("/v1/events/999999/history").status_code == 404
+
+
+def test_each_concurrent_edit_is_answered_with_the_version_it_made(
+    live_server: Callable[..., LiveServer], database_url: str
+) -> None:
+    # The answer was once read after the commit, so another writer's change could come back as
+    # ours. Six writers edit one record at once; each 200 shows its own summary and version.
+    server = live_server(database_url)
+    merge = WRITE | {"Content-Type": "application/merge-patch+json", "If-Match": "*"}
+    answers: list[tuple[str, httpx.Response]] = []
+
+    def edit(writer: int) -> None:
+        with httpx.Client(base_url=server.url, timeout=30) as http:
+            for round_ in range(8):
+                summary = f"Edited by writer {writer}, round {round_}."
+                body = json.dumps({"summary": summary})
+                answers.append((summary, http.patch("/v1/events/1", content=body, headers=merge)))
+
+    threads = [threading.Thread(target=edit, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    done = [(summary, r) for summary, r in answers if r.status_code == 200]
+    assert len(done) == 48
+    for summary, response in done:
+        assert response.json()["summary"] == summary
+        assert response.headers["etag"] == f'"{response.json()["version"]}"'
+    assert len({r.json()["version"] for _, r in done}) == 48

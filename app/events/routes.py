@@ -205,14 +205,15 @@ def replace_event(
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """Replace an event with a full record (which may be of another kind)."""
-    writes.replace_event(
+    record = writes.replace_event(
         session=session,
         event_id=event_id,
         event_in=event_in,
         expected=expected_versions(if_match),
         by=key.name,
     )
-    return read_event(event_id, session, response)
+    response.headers["ETag"] = etag(record["version"])
+    return record
 
 
 @router.patch(
@@ -245,14 +246,15 @@ def patch_event(
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """Change some fields of an event with a JSON merge patch (RFC 7396); null removes a field."""
-    writes.patch_event(
+    record = writes.patch_event(
         session=session,
         event_id=event_id,
         patch=patch,
         expected=expected_versions(if_match),
         by=key.name,
     )
-    return read_event(event_id, session, response)
+    response.headers["ETag"] = etag(record["version"])
+    return record
 
 
 @router.delete(

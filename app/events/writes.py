@@ -605,11 +605,15 @@ def replace_event(
     event_in: EventInModel,
     expected: set[int] | None,
     by: str | None,
-) -> None:
+) -> dict[str, Any]:
+    """Replace a record; return it as this write left it (read before the commit: read after,
+    another writer's change could be answered as ours)."""
     prepared = prepared_or_422(event_in)
     writer = EventWriter(session, by=by)
     writer.update(event_id, prepared, expected=expected)
+    record = read_event(session=session, event_id=event_id)
     writer.commit()
+    return record
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -658,7 +662,7 @@ def patch_event(
     patch: dict[str, Any],
     expected: set[int] | None,
     by: str | None,
-) -> None:
+) -> dict[str, Any]:
     current = read_event(session=session, event_id=event_id)
     merged = merge_patch(jsonable(input_form(current)), patch)
     if isinstance(merged, dict) and merged.get("kind") != current["kind"]:
@@ -673,7 +677,9 @@ def patch_event(
     # writers' lock, ours must fail with 412, even with If-Match: *, rather than undo it.
     if expected is None or current["version"] in expected:
         expected = {current["version"]}
-    replace_event(session=session, event_id=event_id, event_in=event_in, expected=expected, by=by)
+    return replace_event(
+        session=session, event_id=event_id, event_in=event_in, expected=expected, by=by
+    )
 
 
 async def merge_patch_body(request: Request) -> dict[str, Any]:
