@@ -1,12 +1,15 @@
 """Security and limits: headers and request ids on every answer, an access log that names keys
 but never their secrets, CORS only where configured, and the query time limit (503)."""
 
+import asyncio
 import json
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
@@ -169,3 +172,77 @@ def test_uvicorn_does_not_log_urls_with_keys(
     httpx.get(f"{server.url}/api/acled/read", params={"key": "k" * 20 + "-visible"})
     server.stop()
     assert "-visible" not in server.log.read_text()
+
+
+async def _asgi_get(client: TestClient, path: str, query: str) -> tuple[int, bytes]:
+    """A GET straight to the app, for queries longer than HTTP clients send (uvicorn itself
+    refuses request lines over 64 KB with a plain 400, before the app)."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 1),
+        "server": ("testserver", 80),
+        "root_path": "",
+    }
+    answer: dict[str, Any] = {"body": b""}
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+        else:
+            answer["body"] += message.get("body", b"")
+
+    await client.app(scope, receive, send)  # type: ignore[arg-type]
+    return answer["status"], answer["body"]
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "status"),
+    [
+        ("/v1/events", "&".join(["province=Helmand"] * 10_000), 422),
+        ("/v1/stats", "&".join(["kind=offensive"] * 10_000), 422),
+        ("/v1/events", "&".join(f"p{i}=1" for i in range(10_000)), 422),
+        ("/v1/events", "q=" + "a" * 10 * 1024 * 1024, 422),
+        ("/api/acled/read", "&".join(["admin1=Helmand"] * 10_000), 400),
+        ("/api/acled/read", "notes=" + "a" * 10 * 1024 * 1024, 400),
+    ],
+)
+def test_oversized_queries_are_refused_quickly(
+    client: TestClient, path: str, query: str, status: int
+) -> None:
+    started = time.perf_counter()
+    answered, body = asyncio.run(_asgi_get(client, path, query))
+    assert answered == status
+    assert json.loads(body)
+    assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 10_000 + b"]" * 10_000,
+        b'{"a":' * 10_000 + b"1" + b"}" * 10_000,
+        json.dumps(offensive(summary="x" * 10 * 1024 * 1024)).encode(),
+        json.dumps(offensive(summary="\u202e\U0001d573\u0000")).encode(),
+    ],
+)
+def test_abusive_bodies_are_4xx_and_store_nothing(client: TestClient, body: bytes) -> None:
+    before = client.get("/v1/stats").json()["total"]["events"]
+    for path in ("/v1/events", "/v1/events/bulk"):
+        response = client.post(
+            path, content=body, headers=WRITE | {"Content-Type": "application/json"}
+        )
+        assert response.status_code in (400, 413, 422)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["errors"]
+    assert client.get("/v1/stats").json()["total"]["events"] == before
