@@ -21,10 +21,6 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from app.errors import QueryTimeout, timed_out
-
-__all__ = ["QueryTimeout", "install", "primed", "timed_out"]
-
 T = TypeVar("T")
 _STEPS = 4_000  # VM steps between checks: ~0.1 ms of work, a negligible cost
 

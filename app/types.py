@@ -44,7 +44,6 @@ CountryCode = Annotated[
 ]
 
 
-# Checked inside pydantic-core: bulk loads validate millions of these.
 def _not_a_number(value: Any) -> Any:
     # pydantic would read 0 as 1970-01-01 (seconds since 1970); the schema says a date string.
     if isinstance(value, int | float):
@@ -52,6 +51,8 @@ def _not_a_number(value: Any) -> Any:
     return value
 
 
+# The range is checked inside pydantic-core (bulk loads validate millions of these); only the
+# refusal of numbers runs in Python.
 EventDate = Annotated[
     date, BeforeValidator(_not_a_number), Ge(date(1800, 1, 1)), Le(date(2200, 12, 31))
 ]
@@ -80,12 +81,12 @@ def _within_utc(value: datetime) -> datetime:
 # A moment in a query parameter: ISO 8601 with a timezone, nothing else.
 Instant = Annotated[AwareDatetime, BeforeValidator(_iso_instant), AfterValidator(_within_utc)]
 
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _iso_day(value: Any) -> Any:
     # pydantic would read "0" as 1970-01-01 (seconds since 1970).
-    if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+    if isinstance(value, str) and not ISO_DAY.fullmatch(value):
         raise ValueError("Must be an ISO 8601 date: 2021-05-01.")
     return value
 

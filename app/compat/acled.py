@@ -27,7 +27,7 @@ from sqlmodel import Session
 
 from app import time_limit
 from app.auth import authenticate
-from app.errors import ApiError
+from app.errors import ApiError, timed_out
 from app.events import service
 from app.events.filters import EventFilters
 from app.exports.routes import snapshot_records
@@ -40,6 +40,7 @@ router = APIRouter(prefix="/api", tags=["acled"])
 
 DEFAULT_LIMIT = 5000  # as ACLED's API
 OPERATORS = ("=", ">", "<", ">=", "<=", "LIKE", "BETWEEN")
+TIMESTAMP_OPERATORS = tuple(o for o in OPERATORS if o != "LIKE")
 # Accepted and not used: ACLED's old credentials (unless read keys are required: then `key` is
 # one of ours) and options that change nothing here.
 IGNORED = frozenset(
@@ -533,9 +534,10 @@ def acled_read(request: Request) -> Response:
         kind = params.get("_format", "json").lower()
         if kind not in ("json", "csv"):
             raise _bad("_format", "_format: json or csv.")
-        with_total = params.get("with_total", "false").lower()
-        if with_total not in ("true", "false"):
+        total_wanted = params.get("with_total", "false").lower()
+        if total_wanted not in ("true", "false"):
             raise _bad("with_total", "with_total: true or false.")
+        with_total = total_wanted == "true"
         rows = _rows(request, conditions)
         if limit == 0:  # everything, streamed
             streamed = time_limit.primed(rows)
@@ -548,14 +550,14 @@ def acled_read(request: Request) -> Response:
                 if skip <= total < skip + limit:
                     data.append(row)
                 total += 1
-                if total >= skip + limit and with_total == "false":
+                if total >= skip + limit and not with_total:
                     break
     except AcledError as error:
         return error.response()
     except ApiError as error:  # a filter our own layer refused
         return AcledError(error.status, str(error.detail)).response()
     except DBAPIError as error:
-        if not time_limit.timed_out(error):
+        if not timed_out(error):
             raise
         return AcledError(
             503, "The query did not start answering within the time limit."
@@ -565,7 +567,7 @@ def acled_read(request: Request) -> Response:
     body = {
         "status": 200,
         "success": True,
-        "count": total if with_total == "true" else len(data),
+        "count": total if with_total else len(data),
         "data": [{f: row[f] for f in fields} for row in data],
     }
     return Response(orjson.dumps(body), media_type="application/json")
@@ -590,7 +592,7 @@ def acled_read(request: Request) -> Response:
                 "in": "query",
                 "required": False,
                 "description": "The operator for deleted_timestamp (default =).",
-                "schema": {"type": "string", "enum": [o for o in OPERATORS if o != "LIKE"]},
+                "schema": {"type": "string", "enum": list(TIMESTAMP_OPERATORS)},
                 "example": ">=",
             },
             {
@@ -642,7 +644,7 @@ def deleted_read(request: Request) -> Response:
         page = _integer(params, "page", 1, 1)
         condition = None
         operator = params.get("deleted_timestamp_where", "=").strip().upper()
-        if operator not in OPERATORS or operator == "LIKE":
+        if operator not in TIMESTAMP_OPERATORS:
             raise _bad(
                 "deleted_timestamp_where", "deleted_timestamp_where: =, >, <, >=, <=, BETWEEN."
             )

@@ -9,7 +9,6 @@ dependency solver and a thread-pool hop per dependency cost more than the page's
 A test checks that both paths give the same answers.
 """
 
-import re
 from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl
@@ -26,13 +25,12 @@ from app.events.filters import MAX_VALUES, EventFilters, event_filters
 from app.events.routes import list_page
 from app.events.schemas import ActorRole
 from app.exports.routes import export_wanted
-from app.types import COUNTRY_CODES
+from app.types import COUNTRY_CODES, ISO_DAY
 
 _LISTS = ("province", "district", "actor", "kind", "country", "dataset", "actor_role")
 _SINGLE = ("date_from", "date_to", "limit", "cursor", "q")
 _KINDS = frozenset({"offensive", "displacement", "withdrawal_milestone", "other"})
 _ROLES = frozenset(role.value for role in ActorRole)
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _name(value: str) -> str | None:
@@ -72,7 +70,7 @@ def parse(query: str) -> dict[str, Any] | None:
         args[key] = names
     for key in ("date_from", "date_to"):
         if key in single:
-            if not _DAY.fullmatch(single[key]):
+            if not ISO_DAY.fullmatch(single[key]):
                 return None
             try:
                 args[key] = date.fromisoformat(single[key])

@@ -89,20 +89,15 @@ def is_common(connection: sa.Connection, terms: list[Term]) -> bool:
     if connection.dialect.name != "sqlite":
         return False  # PostgreSQL's planner has statistics for the GIN index
     expression = _fts5(terms)
-    return remembered(
-        ("fts", expression, COMMON),
-        lambda: (
-            (
-                connection.exec_driver_sql(
-                    "SELECT count(*) FROM (SELECT rowid FROM event_fts WHERE event_fts MATCH ? "
-                    "LIMIT ?)",
-                    (expression, COMMON),
-                ).scalar()
-                or 0
-            )
-            >= COMMON
-        ),
-    )
+
+    def count() -> bool:
+        found = connection.exec_driver_sql(
+            "SELECT count(*) FROM (SELECT rowid FROM event_fts WHERE event_fts MATCH ? LIMIT ?)",
+            (expression, COMMON),
+        ).scalar()
+        return (found or 0) >= COMMON
+
+    return remembered(("fts", expression, COMMON), count)
 
 
 _PLANS: dict[tuple[str, str, int], bool] = {}
