@@ -9,8 +9,10 @@ Single records keep their version ETag (app.events.etags), which If-Match editin
 """
 
 import hashlib
+import sqlite3
 
 import anyio
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from starlette.datastructures import Headers, MutableHeaders
@@ -41,6 +43,37 @@ def data_version(engine: Engine) -> str:
         return repr(tuple(connection.exec_driver_sql(_VERSION).one()))
 
 
+class SQLiteVersion:
+    """The data's version on a SQLite file, from a connection of its own that never writes:
+    `PRAGMA data_version` changes when any other connection, of any process, has committed
+    since the last look, and only then are the index ends read again. Costs a few microseconds,
+    not a pool checkout and three subqueries (6% of a list page's time). For the event loop's
+    thread only."""
+
+    def __init__(self, path: str, timeout_s: float) -> None:
+        self.path, self.timeout_s = path, timeout_s
+        self._connection: sqlite3.Connection | None = None
+        self._seen: int | None = None
+        self._version = ""
+
+    def __call__(self) -> str:
+        if self._connection is None:
+            self._connection = sqlite3.connect(
+                self.path, timeout=self.timeout_s, isolation_level=None, check_same_thread=False
+            )
+            self._connection.execute("PRAGMA query_only=1")
+        seen = self._connection.execute("PRAGMA data_version").fetchone()[0]
+        if seen != self._seen:
+            self._version = repr(tuple(self._connection.execute(_VERSION).fetchone()))
+            self._seen = seen
+        return self._version
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
 def matches(if_none_match: str, etag: str) -> bool:
     """Weak comparison (RFC 9110 13.1.2): W/ prefixes do not count."""
     tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
@@ -48,8 +81,19 @@ def matches(if_none_match: str, etag: str) -> bool:
 
 
 class ConditionalGet:
-    def __init__(self, app: ASGIApp, engine: Engine, *, public_reads: bool) -> None:
+    def __init__(
+        self, app: ASGIApp, engine: Engine, *, public_reads: bool, sqlite_busy_s: float = 5.0
+    ) -> None:
         self.app, self.engine, self.public_reads = app, engine, public_reads
+        self.sqlite_version: SQLiteVersion | None = None
+        database = engine.url.database
+        if engine.dialect.name == "sqlite" and database and database != ":memory:":
+            self.sqlite_version = SQLiteVersion(database, sqlite_busy_s)
+            sa.event.listen(engine, "engine_disposed", lambda _e: self._close())
+
+    def _close(self) -> None:
+        if self.sqlite_version is not None:
+            self.sqlite_version.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -63,7 +107,9 @@ class ConditionalGet:
         # On SQLite inline, not in the thread pool: reading three index ends (~50 us) costs less
         # than the trip there and back. A server's round trip could stall the event loop.
         try:
-            if self.engine.dialect.name == "sqlite":
+            if self.sqlite_version is not None:
+                version = self.sqlite_version()
+            elif self.engine.dialect.name == "sqlite":
                 version = data_version(self.engine)
             else:
                 version = await anyio.to_thread.run_sync(data_version, self.engine)

@@ -16,6 +16,7 @@ from app.db import make_engine, migrate
 from app.errors import ApiError
 from app.importer import ImportReport, import_file, reader_for
 from app.keys import service as keys
+from app.memory import limit_malloc_arenas
 from app.seeding import load_seeds
 from app.settings import Scope, Settings
 from app.sources import FORMATS
@@ -41,6 +42,7 @@ def _seed(settings: Settings) -> None:
 
 def serve(settings: Settings, *, workers: int, seed: bool) -> None:
     """Migrate and seed once, then start the workers, which only serve."""
+    limit_malloc_arenas()  # before any thread starts
     _migrate(settings)
     if seed and settings.auto_seed:
         _seed(settings)

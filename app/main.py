@@ -99,7 +99,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             limit_ms=settings.query_time_limit_ms,
         )
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-    app.add_middleware(ConditionalGet, engine=engine, public_reads=not settings.read_requires_key)
+    app.add_middleware(
+        ConditionalGet,
+        engine=engine,
+        public_reads=not settings.read_requires_key,
+        sqlite_busy_s=settings.sqlite_busy_timeout_ms / 1000,
+    )
     # For clients that send Accept-Encoding. Level 6, not 9: a third of the CPU on large exports
     # (110 MB of CSV: 1.2 s, not 2.0 s) for files 10% larger.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)

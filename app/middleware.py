@@ -1,7 +1,6 @@
 """ASGI middleware: the request body size limit, answered in the common problem shape; the
 request id, security headers and access log on every request."""
 
-import json
 import logging
 import re
 import time
@@ -9,6 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode
 
+import orjson
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -71,7 +71,12 @@ _CSP_PAGES = (
 access_log = logging.getLogger("conflict_events.access")
 
 
+_MAYBE_SECRET = re.compile("|".join(_SECRET_PARAMETERS).encode(), re.IGNORECASE)
+
+
 def redacted_query(query: bytes) -> str:
+    if not _MAYBE_SECRET.search(query):  # most queries: no parsing
+        return query.decode("latin-1")
     pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
     if not any(name.lower() in _SECRET_PARAMETERS for name, _ in pairs):
         return query.decode("latin-1")
@@ -138,7 +143,7 @@ class RequestContext:
             "client": client[0] if client else None,
             "key": scope.get("state", {}).get("key_name"),
         }
-        access_log.info(json.dumps(line, ensure_ascii=False))
+        access_log.info(orjson.dumps(line).decode())
 
 
 def configure_access_log() -> None:

@@ -1,12 +1,13 @@
 """GET /v1/events: filters, order, pagination, and the errors of each."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 
-from app.events import search
+from app.events import search, service
 from tests.conftest import WRITE
 from tests.payloads import displacement, offensive
 
@@ -288,3 +289,30 @@ def test_list_events_province_and_district_may_match_different_places(client: Te
     assert created["id"] not in ids(client, "province=Kandahar&district=Kandahar")
     # Listed once, though it matches through its own place and its origin.
     assert ids(client, "province=Kandahar").count(created["id"]) == 1
+
+
+def test_a_listed_record_is_the_record_its_own_url_gives(client: TestClient) -> None:
+    # On SQLite, lists read the stored text of datetimes and JSON as it is
+    # (app.events.service._text_to_api); single records are read the usual way.
+    client.post("/v1/events", json=displacement(province="Kunduz"), headers=WRITE)
+    listed = items(client, "")
+    assert len(listed) > 3
+    for item in listed:
+        assert client.get(f"/v1/events/{item['id']}").json() == item
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "2021-05-04 10:00:00.000000",
+        "2021-05-04 10:00:00.000005",
+        "2021-05-04 10:00:00.618894",
+        "2021-05-04 10:00:00",
+        "2021-05-04T12:00:00+02:00",
+    ],
+)
+def test_stored_datetimes_are_written_as_for_any_other_datetime(stored: str) -> None:
+    moment = datetime.fromisoformat(stored)
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    written = orjson.dumps(moment, option=orjson.OPT_UTC_Z).decode().strip('"')
+    assert service._utc_text(stored) == written

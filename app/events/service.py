@@ -4,10 +4,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import jsonpatch
+import orjson
 import sqlalchemy as sa
 from sqlmodel import Session
 
@@ -42,6 +43,43 @@ _LISTED_COLUMNS = [
     for name in dict.fromkeys((*_OUT_COLUMNS, "details", "point_latitude", "point_longitude"))
 ]
 
+# SQLite stores datetimes and JSON as text. A page of records takes them as stored (datetimes
+# rewritten as the API writes them, JSON embedded unparsed), rather than parsing six values a
+# record into Python objects that orjson then writes back: 13% of a page's time.
+_STORED_AS_TEXT = ("created_at", "updated_at", "imported_at", "fatalities", "sources", "details")
+_LISTED_AS_TEXT = [
+    sa.type_coerce(column, sa.Text).label(column.name) if column.name in _STORED_AS_TEXT else column
+    for column in _LISTED_COLUMNS
+]
+
+
+def _utc_text(stored: str | None) -> str | None:
+    """A UTC datetime as SQLite holds it ('2021-05-04 10:00:00.000000') as orjson writes it
+    with OPT_UTC_Z ('2021-05-04T10:00:00Z'; the fraction only when it is not zero)."""
+    if stored is None:
+        return None
+    if len(stored) == 26 and stored[10] == " " and stored[19] == ".":
+        fraction = "" if stored[20:] == "000000" else stored[19:]
+        return f"{stored[:10]}T{stored[11:19]}{fraction}Z"
+    return orjson.dumps(_utc(stored), option=orjson.OPT_UTC_Z).decode()[1:-1]
+
+
+def _utc(stored: str) -> datetime:
+    moment = datetime.fromisoformat(stored)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _text_to_api(row: sa.RowMapping, actors: list[dict[str, str]]) -> dict[str, Any]:
+    """_to_api for a row read with _LISTED_AS_TEXT."""
+    out = {column: row[column] for column in _OUT_COLUMNS}
+    for column in ("created_at", "updated_at", "imported_at"):
+        out[column] = _utc_text(out[column])
+    for column in ("fatalities", "sources"):
+        if out[column] is not None:
+            out[column] = orjson.Fragment(out[column])
+    details = row["details"]
+    return _finish(out, row, orjson.loads(details) if details is not None else {}, actors)
+
 
 def find_by_external_id(*, session: Session, dataset: str, external_id: str) -> int | None:
     return session.execute(
@@ -53,9 +91,14 @@ def find_by_external_id(*, session: Session, dataset: str, external_id: str) -> 
 
 # Reading.
 def _to_api(row: sa.RowMapping, actors: list[dict[str, str]]) -> dict[str, Any]:
-    out = {column: row[column] for column in _OUT_COLUMNS}
+    return _finish({column: row[column] for column in _OUT_COLUMNS}, row, row["details"], actors)
+
+
+def _finish(
+    out: dict[str, Any], row: sa.RowMapping, details: dict[str, Any], actors: list[dict[str, str]]
+) -> dict[str, Any]:
     out["actors"] = actors
-    out.update(row["details"])
+    out.update(details)
     if row["latitude"] is not None:
         out["geo_source"] = "record"
     elif row["point_latitude"] is not None:  # mapped at its province's centroid, and says so
@@ -342,13 +385,17 @@ _STATEMENTS: OrderedDict[str, Listed] = OrderedDict()
 _STATEMENTS_LOCK = threading.Lock()
 
 
-def _listed(resolved: ResolvedFilters, after: Position | None, limit: int | None) -> Listed:
+def _listed(
+    resolved: ResolvedFilters, after: Position | None, limit: int | None, *, as_text: bool = False
+) -> Listed:
     """The matching records in list order (after `after`, at most `limit`), and the column that
-    orders them."""
-    key = repr((resolved, after, limit))
+    orders them; with `as_text`, SQLite's text columns unparsed (_LISTED_AS_TEXT)."""
+    key = repr((resolved, after, limit, as_text))
     found = _STATEMENTS.get(key)
     if found is None:
-        stmt, order = _build_listed(resolved, after)
+        stmt, order = _build_listed(
+            resolved, after, _LISTED_AS_TEXT if as_text else _LISTED_COLUMNS
+        )
         found = (stmt if limit is None else stmt.limit(limit), order)
         with _STATEMENTS_LOCK:
             _STATEMENTS[key] = found
@@ -357,7 +404,7 @@ def _listed(resolved: ResolvedFilters, after: Position | None, limit: int | None
     return found
 
 
-def _build_listed(resolved: ResolvedFilters, after: Position | None) -> Listed:
+def _build_listed(resolved: ResolvedFilters, after: Position | None, listed: list[Any]) -> Listed:
     by_change = resolved.filters.updated_since is not None
     key = event_t.c.updated_at if by_change else event_t.c.date
     where = conditions(resolved)
@@ -372,7 +419,7 @@ def _build_listed(resolved: ResolvedFilters, after: Position | None) -> Listed:
                 sa.or_(key < after_key, sa.and_(key == after_key, event_t.c.id < after_id))
             )
     arms = place_arms(resolved) or [sa.true()]
-    selects = [sa.select(*_LISTED_COLUMNS).where(*where, arm) for arm in arms]
+    selects = [sa.select(*listed).where(*where, arm) for arm in arms]
     if len(selects) == 1:
         columns: tuple[Any, Any] = (key, event_t.c.id)
         stmt: sa.Select[Any] | sa.CompoundSelect[Any] = selects[0]
@@ -390,13 +437,20 @@ def list_events(
     Newest first (date, then id); with `updated_since`, in order of change (updated_at, then id)
     so that a client can mirror the database.
     """
-    stmt, key = _listed(resolved, after, limit + 1)
+    as_text = resolved.dialect == "sqlite"
+    stmt, key = _listed(resolved, after, limit + 1, as_text=as_text)
     rows = session.execute(stmt).mappings().all()
     page, more = rows[:limit], len(rows) > limit
     actors = actors_of(session=session, event_ids=[row["id"] for row in page])
-    items = [_to_api(row, actors[row["id"]]) for row in page]
+    to_api = _text_to_api if as_text else _to_api
+    items = [to_api(row, actors[row["id"]]) for row in page]
     last = page[-1] if page and more else None
-    return items, ((last[key.name], last["id"]) if last else None)
+    if last is None:
+        return items, None
+    position = last[key.name]
+    if isinstance(position, str):  # updated_at, as stored
+        position = _utc(position)
+    return items, (position, last["id"])
 
 
 def list_deleted(
