@@ -40,9 +40,8 @@ def make_engine(settings: Settings) -> Engine:
     engine = sa.create_engine(
         url,
         # Last in, first out: under light load one or two connections serve everything and
-        # keep their caches warm; the others are used, and fill theirs, only under concurrency.
-        # Ten kept, not five: closing and reopening overflow connections under a steady load
-        # fragmented the heap (the soak's server grew 10 MB a minute).
+        # keep their caches warm; the others are used only under concurrency. Ten kept, so that
+        # a steady load from several clients does not close and reopen connections.
         pool_use_lifo=True,
         pool_size=10,
         max_overflow=20,

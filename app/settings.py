@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     sqlite_cache_mb: int = Field(default=8, ge=1, le=4096)
     # All of SQLite's memory in the process (every connection's cache), a soft bound: over it,
     # SQLite reuses cache pages instead of allocating more. 0: no bound.
-    sqlite_memory_mb: int = Field(default=64, ge=0, le=65536)
+    sqlite_memory_mb: int = Field(default=16, ge=0, le=65536)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> "Settings":
