@@ -19,6 +19,7 @@ from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.events.fast_list import FastList
 from app.events.routes import router as events_router
+from app.explorer.routes import router as explorer_router
 from app.exports.routes import router as exports_router
 from app.gazetteer.routes import router as places_router
 from app.health import router as health_router
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(keys_router, dependencies=v1)
     app.include_router(acled_router)  # its own key check and ACLED's error shape
     app.include_router(health_router)
+    app.include_router(explorer_router)  # the page at / and /explore, a client of /v1
     install_docs(app)
     return app
 

@@ -1,14 +1,20 @@
-"""GET /v1/provinces: the gazetteer's provinces, plus other countries' from stored events."""
+"""GET /v1/provinces: the gazetteer's provinces, plus other countries' from stored events;
+GET /v1/provinces.geojson: their polygons."""
 
+import csv
+import json
+from functools import cache
 from typing import Annotated, Any
 
+import orjson
 import sqlalchemy as sa
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from app.db import SessionDep
 from app.errors import PROBLEMS
-from app.gazetteer.gazetteer import COUNTRY, get_gazetteer
+from app.exports import attribution
+from app.gazetteer.gazetteer import COUNTRY, DATA, get_gazetteer
 from app.models import event_place_table as place_t
 from app.models import event_table as event_t
 from app.types import CountryCode, examples_config
@@ -153,3 +159,92 @@ def list_provinces(
             }
         )
     return {"items": items}
+
+
+GEOJSON = "application/geo+json"
+# Five decimals are about a metre: finer than the simplified lines, and half the bytes.
+_DECIMALS = 5
+_SHAPE_EXAMPLE: dict[str, Any] = {
+    "type": "FeatureCollection",
+    "attribution": list(attribution.ALWAYS),
+    "features": [
+        {
+            "type": "Feature",
+            "id": "AF30",
+            "properties": {
+                "pcode": "AF30",
+                "name": "Helmand",
+                "iso_3166_2": "AF-HEL",
+                "country": "AFG",
+            },
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[64.4997, 29.8685], [64.6023, 29.5788], [64.0, 31.0]]],
+            },
+        }
+    ],
+}
+
+
+def _rounded(coordinates: Any) -> Any:
+    if isinstance(coordinates[0], int | float):
+        return [round(c, _DECIMALS) for c in coordinates]
+    return [_rounded(c) for c in coordinates]
+
+
+@cache
+def province_shapes() -> bytes:
+    """The bundled geoBoundaries polygons keyed by the gazetteer's p-codes and names, as JSON."""
+    with (DATA / "provinces.csv").open(encoding="utf-8") as f:
+        pcodes = {row["geoboundaries_iso"]: row["pcode"] for row in csv.DictReader(f)}
+    with (DATA / "geoboundaries-afg-adm1-simplified.geojson").open(encoding="utf-8") as f:
+        shapes = json.load(f)["features"]
+    provinces = get_gazetteer().provinces
+    features: list[dict[str, Any]] = []
+    for shape in shapes:
+        province = provinces[pcodes[shape["properties"]["shapeISO"].replace("_", "-")]]
+        geometry = shape["geometry"]
+        features.append(
+            {
+                "type": "Feature",
+                "id": province.pcode,
+                "properties": {
+                    "pcode": province.pcode,
+                    "name": province.name,
+                    "iso_3166_2": province.iso_3166_2,
+                    "country": COUNTRY,
+                },
+                "geometry": {
+                    "type": geometry["type"],
+                    "coordinates": _rounded(geometry["coordinates"]),
+                },
+            }
+        )
+    features.sort(key=lambda feature: feature["id"])
+    collection = {
+        "type": "FeatureCollection",
+        "attribution": list(attribution.ALWAYS),
+        "features": features,
+    }
+    return orjson.dumps(collection)
+
+
+_SHAPE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "An RFC 7946 FeatureCollection: one Feature per province, its id the "
+        "p-code, its properties pcode, name, iso_3166_2 and country.",
+        "content": {GEOJSON: {"example": _SHAPE_EXAMPLE}},
+    }
+}
+
+
+@router.get("/provinces.geojson", response_class=Response, responses=_SHAPE_RESPONSES | PROBLEMS)
+def list_province_shapes() -> Response:
+    """Afghanistan's province polygons (geoBoundaries, simplified) as GeoJSON, for maps: each
+    Feature carries the province's p-code and canonical name, the keys that /v1/stats with
+    `group_by=province` answers with. Credit geoBoundaries (the `attribution` member)."""
+    return Response(
+        province_shapes(),
+        media_type=GEOJSON,
+        headers={"X-Data-Attribution": attribution.header(list(attribution.ALWAYS))},
+    )
