@@ -1,10 +1,12 @@
 """The `conflict-events` command: serve, migrate, seed."""
 
 import argparse
+import json
 import sqlite3
 import sys
 import time
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import uvicorn
@@ -17,6 +19,8 @@ from app.errors import ApiError
 from app.importer import ImportReport, import_file, reader_for
 from app.keys import service as keys
 from app.memory import limit_malloc_arenas
+from app.reports.extract import NoAnchorDate, extract
+from app.reports.service import draft_document
 from app.seeding import load_seeds
 from app.settings import Scope, Settings
 from app.sources import FORMATS
@@ -208,6 +212,46 @@ def _restore(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _day(value: str) -> date:
+    """A date in YYYY-MM-DD, for argparse."""
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"{value!r} is not a date in YYYY-MM-DD (e.g. 2021-05-04)")
+
+
+def _extract(args: argparse.Namespace) -> int:
+    """Print the drafts a report supports; store nothing, read no settings or database."""
+    name = "standard input" if args.file == "-" else args.file
+    try:
+        if args.file == "-":
+            text = sys.stdin.read()
+        else:
+            text = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"conflict-events: cannot read {name}: {error}", file=sys.stderr)
+        return 2
+    try:
+        extraction = extract(text, published_on=args.published_on)
+    except NoAnchorDate:
+        print(
+            f"conflict-events: {name} states no publication date (no dateline, no 'Published "
+            "June 22, 2021'); give it with --published-on YYYY-MM-DD",
+            file=sys.stderr,
+        )
+        return 2
+    drafts = [{"n": n} | draft_document(d) for n, d in enumerate(extraction.drafts)]
+    printed = {
+        "published_on": extraction.published_on.isoformat(),
+        "published_on_explanation": extraction.published_on_explanation,
+        "drafts": drafts,
+    }
+    print(json.dumps(printed, indent=2, ensure_ascii=False))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="conflict-events", description="A REST API for conflict-event records."
@@ -289,7 +333,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="replace an existing database (what was written since the backup is lost)",
     )
+    extract_cmd = commands.add_parser(
+        "extract",
+        help="print the draft records a report supports, as JSON (stores nothing)",
+        description="Read a report (a news article, a field update) and print the draft records "
+        "POST /v1/reports would propose, each with the sentences it rests on (character "
+        "offsets and quotes) and how each inferred field was read. Stores nothing and needs "
+        "no database. Exit status 2: the file cannot be read, or nothing dates the report.",
+    )
+    extract_cmd.add_argument("file", help="the report, as UTF-8 text; - for standard input")
+    extract_cmd.add_argument(
+        "--published-on",
+        type=_day,
+        metavar="DATE",
+        help="the report's publication date (YYYY-MM-DD), which relative dates count from; "
+        "default: the date the text states (a dateline, 'Published June 22, 2021')",
+    )
     args = parser.parse_args(argv)
+    if args.command == "extract":  # before the settings: it needs none
+        return _extract(args)
 
     overrides = {
         k: v

@@ -25,6 +25,7 @@ from app.gazetteer.routes import router as places_router
 from app.health import router as health_router
 from app.keys.routes import router as keys_router
 from app.middleware import BodyLimit, RequestContext, configure_access_log
+from app.reports.routes import router as reports_router
 from app.routing import reject_unknown_query_params
 from app.settings import Settings
 from app.stats.routes import router as stats_router
@@ -77,6 +78,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=[
             {"name": "events", "description": "Event records: query, read, create."},
             {"name": "exports", "description": "Any query as CSV (with HXL), GeoJSON or NDJSON."},
+            {
+                "name": "reports",
+                "description": "Paste a news report, get draft records with the sentences "
+                "each rests on; a person accepts (or corrects, or rejects) each one.",
+            },
             {"name": "stats", "description": "Counts and totals, grouped."},
             {"name": "places", "description": "The gazetteer of provinces and districts."},
             {"name": "actors", "description": "The actor registry."},
@@ -126,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1 = [Depends(reject_unknown_query_params), Depends(read_access)]
     app.include_router(events_router, dependencies=v1)
     app.include_router(exports_router, dependencies=v1)
+    app.include_router(reports_router, dependencies=v1)
     app.include_router(stats_router, dependencies=v1)
     app.include_router(places_router, dependencies=v1)
     app.include_router(actors_router, dependencies=v1)

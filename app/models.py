@@ -252,6 +252,41 @@ class IdempotencyRecord(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+# Reports: a source document pasted in (a news report, a field update), and the draft records
+# read from it (app/reports), each waiting for a person to accept or reject it. `content_hash`
+# makes posting the same report twice answer the first one.
+class Report(SQLModel, table=True):
+    __tablename__ = "report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(sa_type=sa.Text)
+    published_on: dt.date
+    published_on_explanation: str = Field(sa_type=sa.Text)
+    publisher: str = Field(max_length=200)
+    title: str | None = Field(default=None, max_length=500)
+    url: str | None = Field(default=None, max_length=2000)
+    content_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_by: str | None = Field(default=None, max_length=100)  # the API key's name
+
+
+# One draft record of a report; `n` counts from 0 in the order the report's drafts are listed.
+# `draft` holds what the extraction proposed (event, evidence, explanations), never changed;
+# `correction` the merge patch applied when it was accepted. A record comes from one draft only.
+class ReportDraft(SQLModel, table=True):
+    __tablename__ = "report_draft"
+
+    report_id: int = Field(foreign_key="report.id", primary_key=True, ondelete="CASCADE")
+    n: int = Field(primary_key=True)
+    draft: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    status: str = Field(default="pending", max_length=10)  # pending, accepted, rejected
+    event_id: int | None = Field(default=None, foreign_key="event.id", unique=True)
+    correction: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    reason: str | None = Field(default=None, sa_type=sa.Text)  # why it was rejected
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by: str | None = Field(default=None, max_length=100)
+
+
 metadata = SQLModel.metadata
 
 # Monthly totals of live records per (month, province, kind, country), kept by EventWriter in the
@@ -294,3 +329,5 @@ event_revision_table = _table(EventRevision)
 date_reach_table = _table(DateReach)
 api_key_table = _table(ApiKeyRecord)
 idempotency_table = _table(IdempotencyRecord)
+report_table = _table(Report)
+report_draft_table = _table(ReportDraft)

@@ -1,0 +1,1 @@
+"""Reports: paste a news report, get draft event records with citations."""

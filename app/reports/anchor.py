@@ -1,0 +1,91 @@
+"""The date a report was published, when the text states it: a dateline ("KABUL, June 22
+(Xinhua) --") or a publication line ("Published June 22, 2021")."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from app.reports.timex import MONTHS
+
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
+_DATE = (
+    rf"{_WEEKDAY}(?:{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{{4}}))?"
+    rf"|(?P<day2>\d{{1,2}})\s+{_MONTH.replace('month', 'month2')}(?:,?\s+(?P<year2>\d{{4}}))?"
+    r"|(?P<iso>\d{4}-\d{2}-\d{2}))"
+)
+_DATELINE = re.compile(
+    rf"^\s*(?P<place>[A-Z][A-Z .'\u2019-]{{2,40}}),\s+(?:[A-Z][a-z]+,?\s+)?(?:{_DATE}\s*)?"
+    r"(?:\((?P<agency>[^)]{1,40})\)\s*)?(?:--|\u2014|\u2013|-)\s*",
+)
+_PUBLISHED = re.compile(
+    rf"^\s*(?:Published|Posted|Updated|Dated?)(?:\s+on)?\s*:?\s*{_DATE}", re.IGNORECASE
+)
+_FULL_DATE = re.compile(rf"\b{_DATE}")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    published_on: date | None
+    explanation: str
+    body_start: int  # where the narrative starts (after a dateline)
+
+
+def _parse(match: re.Match[str]) -> tuple[int | None, int, int] | None:
+    if match.group("iso"):
+        year, month, day = (int(p) for p in match.group("iso").split("-"))
+        return year, month, day
+    month_name = match.group("month") or match.group("month2")
+    day_text = match.group("day") or match.group("day2")
+    if not month_name or not day_text:
+        return None
+    year_text = match.group("year") or match.group("year2")
+    return (int(year_text) if year_text else None), MONTHS[month_name], int(day_text)
+
+
+def _valid(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def find_anchor(text: str) -> Anchor:
+    """The publication date the text states, and where its narrative starts."""
+    lines = text.splitlines(keepends=True)
+    offset = 0
+    for line in lines[:4]:
+        published = _PUBLISHED.match(line)
+        if published:
+            parts = _parse(published)
+            if parts and parts[0]:
+                found = _valid(parts[0], parts[1], parts[2])
+                if found:
+                    quote = published.group(0).strip()
+                    return Anchor(found, f"publication line '{quote}'", 0)
+        dateline = _DATELINE.match(line)
+        if dateline:
+            body_start = offset + dateline.end()
+            quote = line[: dateline.end()].strip()
+            parts = _parse(dateline) if (dateline.group("month") or dateline.group("iso")) else None
+            if parts is None:
+                return Anchor(None, f"dateline '{quote}' gives no date", body_start)
+            year, month, day = parts
+            if year is None:
+                year = _year_elsewhere(text)
+                if year is None:
+                    return Anchor(None, f"dateline '{quote}' gives no year", body_start)
+                found = _valid(year, month, day)
+                note = f"dateline '{quote}', year {year} from a date in the text"
+                return Anchor(found, note, body_start)
+            return Anchor(_valid(year, month, day), f"dateline '{quote}'", body_start)
+        offset += len(line)
+    return Anchor(None, "no dateline or publication line", 0)
+
+
+def _year_elsewhere(text: str) -> int | None:
+    for match in _FULL_DATE.finditer(text):
+        year = match.group("year") or match.group("year2")
+        if year:
+            return int(year)
+    return None

@@ -1,0 +1,229 @@
+"""Which date expression dates which mention, and what it resolves to in its context."""
+
+import re
+from datetime import date, timedelta
+
+from app.reports.building import year_before
+from app.reports.grouping import Context, Group, kind_key
+from app.reports.mentions import Mention
+from app.reports.text import Sentence
+from app.reports.timex import DateMention, Period, find_dates, resolve
+
+# How far back an undated event may take its date from the events read before it.
+RECENT = timedelta(days=31)
+
+
+def pick_date(
+    sentence: Sentence, mention: Mention, event_dates: list[DateMention], reference: date
+) -> DateMention | None:
+    """The date expression a mention takes: the nearest in its clause."""
+    start, end = sentence.clause_span(sentence.clause_of(mention.start))
+    if mention.mode == "dated":
+        # "the withdrawal, which began on May 1": the date follows the verb
+        start, end = mention.start, mention.end + 15
+    candidates = [
+        d
+        for d in event_dates
+        if start <= d.start < end and (d.pattern != "clause_shift" or d.start < mention.start)
+    ]
+    # "..., a day after the Taliban seized it": the phrase dates the clause it opens
+    candidates += [
+        d
+        for d in event_dates
+        if d.pattern == "clause_shift" and 0 <= start - d.end <= 2 and d not in candidates
+    ]
+    if mention.milestone == "deadline_announced":
+        # "announced that the mission would end on August 31": a date to come is the deadline
+        candidates = [
+            d
+            for d in candidates
+            if d.start < mention.start
+            or (p := resolve(d, reference, future_ok=True)) is None
+            or p.start <= reference
+        ]
+    if not candidates:
+        return _borrowed_date(sentence, mention, event_dates)
+    return min(
+        candidates, key=lambda d: min(abs(d.start - mention.end), abs(d.end - mention.start))
+    )
+
+
+def _borrowed_date(
+    sentence: Sentence, mention: Mention, event_dates: list[DateMention]
+) -> DateMention | None:
+    """A clause without a date of its own may take its neighbour's: 'since May 1, when U.S.
+    forces began pulling out' (the date a 'when' clause follows); 'fled the city as fighting
+    intensified on Wednesday night' (the date of the 'as', 'when' or 'while' clause after)."""
+    s = sentence.text
+    number = sentence.clause_of(mention.start)
+    start, end = sentence.clause_span(number)
+    opening = s[start:end].lstrip(", ").lower()
+    if opening.startswith("when "):
+        before = [d for d in event_dates if 0 <= start - d.end <= 3]
+        if before:
+            return before[-1]  # the clause is when that date was: see Group.when_follows
+    if number + 1 < len(sentence.clause_starts()):
+        next_start, next_end = sentence.clause_span(number + 1)
+        if re.match(r"[,\s]*(?:as|when|while)\b", s[next_start:next_end], re.IGNORECASE):
+            inside = [d for d in event_dates if next_start <= d.start < next_end]
+            if inside and inside[0].mode != "anaphoric":
+                return inside[0]
+    return None
+
+
+def date_group(context: Context, group: Group, all_dates: list[DateMention]) -> None:
+    """Set a group's period from the date expression its mentions take."""
+    if group.milestone == "deadline_missed" or (group.mode == "anaphoric" and group.milestone):
+        return  # dated by the deadline it missed; or a reference to a milestone read before
+    if group.when is None:
+        if group.milestone == "deadline_announced" and group.speech:
+            said, words = group.speech
+            group.period = said
+            group.date_note = f"announced when it was said: '{words}' = {said.describe()}"
+        return
+    period, note = resolve_in_context(context, group, group.when, all_dates)
+    if period and group.when_follows and period.end:
+        # "since May 1, when the pullout began": the pullout began on May 1
+        period = Period(period.start, None, period.precision)
+    if period:
+        group.period, group.date_note = period, note
+
+
+def resolve_in_context(
+    context: Context, group: Group, mention: DateMention, all_dates: list[DateMention]
+) -> tuple[Period | None, str]:
+    """A date expression's period and how it was found: absolute and deictic ones against the
+    sentence's reference, anaphoric ones against the date they refer back to."""
+    reference = group.reference or context.published_on
+    reference_note = group.reference_note or "the publication date"
+    if mention.mode != "anaphoric":
+        period = resolve(mention, reference)
+        if period is None:
+            return None, ""
+        if mention.mode == "absolute":
+            inferred = "" if mention.group("year") else f" (year from {reference_note})"
+            return period, f"'{mention.text}' = {period.describe()}{inferred}"
+        return period, f"'{mention.text}' relative to {reference_note} = {period.describe()}"
+    earlier = [
+        d
+        for d in all_dates
+        if d.end <= mention.start and d.mode != "anaphoric" and _day_level(d, reference)
+    ]
+    key = kind_key(group.kind, group.milestone)
+    base: Period | None
+    base_note: str
+    if mention.pattern == "clause_shift" and not earlier:
+        return None, ""  # "a day after X": only with a date for what it is after
+    if mention.pattern == "since_event":
+        began = context.first_date.get(_SINCE_EVENT_KINDS.get(mention.group("what") or "", ""))
+        if began is None:
+            return None, ""
+        period = Period(began.start, reference if reference > began.start else None, "day")
+        return period, (
+            f"'{mention.text}': from when it began ({began.start.isoformat()}) to "
+            f"{reference_note} = {period.describe()}"
+        )
+    if earlier:
+        base = resolve(earlier[-1], reference)
+        base_note = f"'{earlier[-1].text}'"
+    elif key in context.last_date:
+        base = context.last_date[key]
+        base_note = f"the {group.milestone or group.kind} before it ({base.describe()})"
+    elif context.last_any_date:
+        base = context.last_any_date
+        base_note = f"the date last read ({base.describe()})"
+    else:
+        base, base_note = Period(reference, None, "day"), reference_note
+    period = resolve(mention, base.start) if base else None
+    if period is None:
+        return None, ""
+    return period, f"'{mention.text}' relative to {base_note} = {period.describe()}"
+
+
+# "since the pullout began": the date the text gave for the kind of event named.
+_SINCE_EVENT_KINDS = {
+    "pullout": "withdrawal_milestone:withdrawal_started",
+    "pull-out": "withdrawal_milestone:withdrawal_started",
+    "withdrawal": "withdrawal_milestone:withdrawal_started",
+    "drawdown": "withdrawal_milestone:withdrawal_started",
+    "fighting": "offensive",
+    "clashes": "offensive",
+    "offensive": "offensive",
+    "attacks": "offensive",
+    "violence": "offensive",
+}
+
+
+def _day_level(mention: DateMention, reference: date) -> bool:
+    period = resolve(mention, reference)
+    return period is not None and period.precision == "day"
+
+
+def find_deadline(s: str, group: Group, deadline_dates: list[DateMention]) -> None:
+    """A milestone's deadline: 'the May 1 deadline' for one agreed or missed, 'by September 11'
+    for one announced or a withdrawal begun."""
+    reference = group.reference
+    assert reference is not None
+    if group.milestone == "deadline_announced" and not deadline_dates:
+        later = [
+            d
+            for d in find_dates(s)
+            if d.start > group.position
+            and (p := resolve(d, reference, future_ok=True)) is not None
+            and p.start > reference
+        ]
+        deadline_dates = later[:1]
+    if not deadline_dates:
+        return
+    named = [d for d in deadline_dates if re.match(r"\s+(?:\w+\s+)?deadline", s[d.end :])]
+    limits = [d for d in deadline_dates if d not in named]
+    order = named + limits
+    if group.milestone not in ("deadline_missed", "deadline_agreed"):
+        order = limits + named
+    chosen = order[0]
+    period = resolve(chosen, reference, future_ok=True)
+    if period is None:
+        return
+    group.deadline = period.start
+    group.deadline_note = f"'{chosen.text}' = {period.start.isoformat()}"
+    if group.milestone == "deadline_missed" and group.period is None:
+        group.period = Period(period.start, None, "day")
+        group.date_note = f"the deadline it missed: '{chosen.text}' = {period.describe()}"
+
+
+def date_after_clause(sentence: Sentence, groups: list[Group]) -> None:
+    """'It began on May 1 after Biden announced ...': the announcement came before May 1,
+    within its year."""
+    s = sentence.text
+    dated = [g for g in groups if g.period is not None]
+    for group in groups:
+        if group.period is not None or group.kind != "withdrawal_milestone":
+            continue
+        start, _ = sentence.clause_span(sentence.clause_of(group.position))
+        if not s[start:].lstrip(", ").lower().startswith("after"):
+            continue
+        before = [g for g in dated if g.position < start]
+        anchor = before[-1].period if before else None
+        if anchor:
+            group.period = year_before(anchor)
+            group.date_note = (
+                f"not dated; it came before '{before[-1].mentions[0].trigger}' "
+                f"({anchor.describe()}): {group.period.describe()}"
+            )
+
+
+def note_date(
+    context: Context, dates: list[DateMention], roles: list[str], reference: date
+) -> None:
+    """A sentence that codes nothing may still say when things happened ("clashes went on
+    in several provinces on Monday"): what follows undated is read as of then."""
+    for mention, role in zip(dates, roles, strict=True):
+        if role != "event" or mention.mode == "anaphoric":
+            continue
+        period = resolve(mention, reference)
+        if (
+            period
+            and period.precision in ("day", "week")
+            and context.published_on - RECENT <= period.last <= context.published_on
+        ):
+            context.last_any_date = period

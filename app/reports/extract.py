@@ -1,0 +1,161 @@
+"""From report to drafts: the event records a careful analyst would code from a wire report,
+each with the sentences it rests on and how each inferred field was inferred.
+
+Rule-based, pure and deterministic: no database, no network, no model. The pieces:
+`text` (sentences, clauses), `anchor` (the publication date a dateline states), `timex`
+(dates), `places` (the gazetteer), `actors` (the registry), `roles`, `figures`, `attribution`
+(who claims a number), `mentions` (kinds, and what is not an event) and `reader` (which reads
+sentence by sentence into drafts).
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from app.events.schemas import EventIn, EventInModel
+from app.gazetteer import COUNTRY
+from app.reports.anchor import find_anchor
+from app.reports.building import Building
+from app.reports.dating import RECENT
+from app.reports.reader import Reader
+from app.reports.text import split_sentences
+from app.reports.timex import Period
+
+# Older than this before publication, an offensive or displacement is background, not news.
+BACKGROUND = timedelta(days=365)
+
+_event_adapter: TypeAdapter[EventInModel] = TypeAdapter(EventIn)
+
+
+class NoAnchorDate(ValueError):
+    """The text states no publication date and none was given."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    start: int  # character offset into the text
+    end: int  # text[start:end] == quote, always
+    quote: str
+
+
+@dataclass
+class Draft:
+    # a body POST /v1/events accepts, without "sources" (the API adds the report, with quotes)
+    event: dict[str, Any]
+    evidence: list[Evidence]  # the sentences it rests on, in text order
+    explanations: dict[str, str]  # per inferred field: how it was inferred
+
+
+@dataclass
+class Extraction:
+    published_on: date  # given, or found in the text
+    published_on_explanation: str  # "given" or "dateline 'Published June 22, 2021'"
+    drafts: list[Draft]
+
+
+def extract(text: str, *, published_on: date | None = None) -> Extraction:
+    """Pure and deterministic: no database, no network. Raises NoAnchorDate."""
+    anchor = find_anchor(text)
+    if published_on is not None:
+        anchor_date, explanation = published_on, "given"
+    elif anchor.published_on is not None:
+        anchor_date, explanation = anchor.published_on, anchor.explanation
+    else:
+        raise NoAnchorDate(
+            f"The text states no publication date ({anchor.explanation}); give published_on."
+        )
+    sentences = split_sentences(text, body_start=anchor.body_start)
+    buildings = Reader(text, anchor_date, sentences).read()
+    buildings = [b for b in buildings if not _only_a_cause(b, buildings)]
+    drafts = []
+    for building in buildings:
+        draft = _finish(text, building, buildings, anchor_date)
+        if draft is not None:
+            drafts.append(draft)
+    drafts.sort(key=lambda d: (d.evidence[0].start, d.evidence[-1].start))
+    return Extraction(anchor_date, explanation, drafts)
+
+
+def _finish(
+    text: str, building: Building, everything: list[Building], published_on: date
+) -> Draft | None:
+    if building.period is None:
+        _date_from_context(building, everything, published_on)
+    assert building.period is not None
+    if building.kind in ("offensive", "displacement"):
+        if building.period.last < published_on - BACKGROUND:
+            return None
+    if building.kind == "offensive" and building.province is None and not building.actors:
+        return None
+    if building.kind == "displacement":
+        precise = [f for f in building.figures.values() if not f.main.vague]
+        if precise:
+            building.figures = {k: f for k, f in building.figures.items() if not f.main.vague}
+        if not building.figures:
+            return None
+    if building.kind == "withdrawal_milestone" and not building.force:
+        return None
+    building.finish_roles()
+    building.fill_milestone_actors()
+    event = {k: v for k, v in building.event(COUNTRY).items() if v is not None}
+    try:
+        _event_adapter.validate_python(
+            event | {"sources": [{"publisher": "report", "quote": "validation"}]}
+        )
+    except ValidationError:
+        return None
+    evidence = [Evidence(start, end, text[start:end]) for start, end in building.evidence]
+    explanations = building.explanations()
+    explanations["kind"] = f"{building.kind}: '{building.trigger}'"
+    return Draft(event, evidence, explanations)
+
+
+def _only_a_cause(building: Building, everything: list[Building]) -> bool:
+    """'Fighting in Ghor has displaced 2,300 households': fighting named only as what people
+    fled, with no one, no number and no date of its own, is not an event of its own."""
+    if building.kind != "offensive" or building.actors or building.figures:
+        return False
+    return any(
+        other.kind == "displacement"
+        and set(building.sentences) <= set(other.sentences)
+        and (building.period is None or building.period == other.period)
+        for other in everything
+    )
+
+
+def _date_from_context(building: Building, everything: list[Building], published_on: date) -> None:
+    """An event the text does not date: a displacement shares the dates of the fighting it
+    fled; anything else is dated when the sentence was said or published."""
+    if building.kind == "displacement" and building.province:
+        causes = [
+            b
+            for b in everything
+            if b.kind == "offensive"
+            and b.province == building.province
+            and b.period is not None
+            and min(b.sentences) <= max(building.sentences)
+        ]
+        origin = building.origin.district or building.district
+        same_district = [b for b in causes if origin and b.district == origin]
+        sharing = [b for b in causes if set(b.sentences) & set(building.sentences)]
+        best = same_district or sharing or causes
+        cause = best[-1] if best else None
+        if cause is not None and cause.period is not None:
+            building.period = cause.period
+            building.date_note = (
+                f"not dated; as the fighting it fled ('{cause.trigger}', {cause.period.describe()})"
+            )
+            return
+    recent = building.context_period
+    if building.kind != "withdrawal_milestone" and recent and recent.last >= published_on - RECENT:
+        building.period = recent
+        building.date_note = (
+            f"not dated in the text; the date of the events read just before: {recent.describe()}"
+        )
+        return
+    day = building.default_date or published_on
+    note = building.default_note or "the publication date"
+    building.period = Period(day, None, "day")
+    building.date_note = f"not dated in the text; {note} = {day.isoformat()}"

@@ -1,0 +1,202 @@
+"""Numbers in a sentence, and which of them are figures: people killed, families or people
+displaced. A figure is always a number the text states, with its qualifier; the claimant is
+found by `attribution`."""
+
+import re
+from dataclasses import dataclass
+
+from app.reports.lexicon import (
+    HOUSEHOLD_UNITS,
+    NUMBER_WORDS,
+    PERSON_UNITS,
+    QUALIFIERS,
+    SCALES,
+    VAGUE_AMOUNTS,
+)
+
+_UNIT_WORDS = "|".join(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_SMALL = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    "fifteen|sixteen|seventeen|eighteen|nineteen"
+)
+_WORD_NUMBER = (
+    rf"(?:(?:{_TENS})(?:-(?:{_UNIT_WORDS}))?|{_SMALL}|an?(?=\s+(?:hundred|thousand|dozen)))"
+    r"(?:\s+(?:hundred|thousand|million|dozen))?"
+)
+_QUALIFIER = "|".join(q.replace(" ", r"\s+") for q in sorted(QUALIFIERS, key=len, reverse=True))
+_VAGUE = "|".join(v.replace(" ", r"\s+") for v in sorted(VAGUE_AMOUNTS, key=len, reverse=True))
+_NUMBER = re.compile(
+    rf"\b(?:(?P<qualifier>{_QUALIFIER})\s+)?"
+    rf"(?:(?P<vague>{_VAGUE})\s+of\b"
+    r"|(?P<digits>\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)(?:\s+(?P<scale>hundred|thousand|million))?"
+    rf"|(?P<words>{_WORD_NUMBER}))\b",
+    re.IGNORECASE,
+)
+# Numbers that count time, distance, age or money: never a figure.
+_NOT_A_COUNT_AFTER = re.compile(
+    r"^(?:[\s-]*(?:year|yr)s?[\s-]*old|\s*(?:percent|per\s+cent|%)|\s*(?:km|kilomet|mile|meter|"
+    r"metre|hour|day|week|month|year|minute|second|a\.m|p\.m|o'clock|dollar|afghani|U\.?S\.?\s+"
+    r"dollar|million\s+(?:U\.?S\.?\s+)?dollar))",
+    re.IGNORECASE,
+)
+_STOP_WORDS = frozenset(
+    "were was had have has been are is and or in on at to from by with the a an who which that "
+    "as for into of".split()
+)
+_FATAL = r"killed|dead|died|slain|shot\s+dead|executed|lost\s+their\s+lives|perished"
+_DISPLACED = (
+    r"fled|displaced|forced|arrived|took\s+refuge|taken\s+refuge|sought\s+(?:refuge|shelter)|"
+    r"evacuated|left\s+their\s+homes|uprooted"
+)
+_OTHER = (
+    r"wounded|injured|hurt|missing|captured|arrested|detained|abducted|kidnapped|rescued|"
+    r"released|returned|trapped|stranded|living"
+)
+_VERB_AFTER = re.compile(
+    rf"^[^.;:]{{0,45}}?\b(?P<verb>{_FATAL}|{_DISPLACED}|{_OTHER})\b", re.IGNORECASE
+)
+_VERB_BEFORE = re.compile(
+    r"\b(?P<verb>killing|killed|kills|kill|shot\s+dead|claimed\s+the\s+lives\s+of|"
+    r"displacing|displaced|displace|forcing|forced|wounding|wounded|injuring|injured|"
+    r"arresting|arrested|capturing|captured)\s+$",
+    re.IGNORECASE,
+)
+_TOLL_BEFORE = re.compile(
+    r"\b(?:(?:number|toll|count|tally)\s+of\s+(?P<adj>(?:[\w-]+\s+){0,3}?)(?P<unit>[a-z]+)"
+    r"|(?P<death>death)\s+toll\b[^.;:]{0,100}?)\s+(?:at|to|as|was|stood\s+at|rose\s+to|"
+    r"climbed\s+to|jumped\s+to|increased\s+to|reached)\s+$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A number as the text states it (offsets relative to the sentence)."""
+
+    start: int
+    end: int
+    text: str
+    value: int
+    qualifier: str
+    vague: bool
+
+
+@dataclass(frozen=True)
+class FigureRef:
+    """A number the text gives for a figure: `field` is fatalities, families or individuals."""
+
+    amount: Amount
+    field: str
+    unit: str
+    note: str
+
+
+def _word_value(text: str) -> int:
+    total, current = 0, 0
+    for word in re.split(r"[\s-]+", text.lower()):
+        if word in SCALES:
+            current = max(current, 1) * SCALES[word]
+            if SCALES[word] >= 1000:
+                total, current = total + current, 0
+        elif word == "dozen":
+            current = max(current, 1) * 12
+        elif word in NUMBER_WORDS:
+            current += NUMBER_WORDS[word]
+    return total + current
+
+
+def find_amounts(sentence: str, *, skip: list[tuple[int, int]]) -> list[Amount]:
+    """Numbers that may count people; `skip` holds the spans of date expressions."""
+    found = []
+    for match in _NUMBER.finditer(sentence):
+        start, end = match.span()
+        core = next(name for name in ("vague", "digits", "words") if match.group(name))
+        if any(match.start(core) < e and s < end for s, e in skip):
+            continue
+        if _NOT_A_COUNT_AFTER.match(sentence[end:]) or sentence[end : end + 1] in ("%", "-"):
+            continue
+        qualifier_text = " ".join((match.group("qualifier") or "").lower().split())
+        qualifier = QUALIFIERS.get(qualifier_text, "exact")
+        if match.group("vague"):
+            vague = " ".join(match.group("vague").lower().split())
+            value, vague_flag = VAGUE_AMOUNTS[vague], True
+            qualifier = "more_than"
+            end = match.end("vague")
+        elif match.group("digits"):
+            number = float(match.group("digits").replace(",", ""))
+            scale = match.group("scale")
+            value = int(number * (SCALES[scale.lower()] if scale else 1))
+            if not scale and "." in match.group("digits"):
+                continue
+            vague_flag = False
+        else:
+            value, vague_flag = _word_value(match.group("words")), False
+        if value <= 0:
+            continue
+        found.append(Amount(start, end, sentence[start:end], value, qualifier, vague_flag))
+    return found
+
+
+def _unit_after(sentence: str, end: int) -> tuple[str, int] | None:
+    """The counted noun after a number: '100 Taliban fighters', 'three of its fighters'."""
+    words = list(re.finditer(r"[A-Za-z][\w'\u2019-]*", sentence[end : end + 80]))
+    gap_end = 0
+    for position, word in enumerate(words[:5]):
+        between = sentence[end + gap_end : end + word.start()]
+        if position and any(c in between for c in ',.;:()"'):
+            return None
+        gap_end = word.end()
+        lower = word.group(0).lower()
+        if lower in HOUSEHOLD_UNITS or lower in PERSON_UNITS:
+            return lower, end + word.end()
+        if lower == "of" and position == 0:
+            continue
+        if lower in _STOP_WORDS and not (position == 1 and lower in ("its", "their", "the")):
+            if lower not in ("its", "their", "the", "his", "her"):
+                return None
+    return None
+
+
+def classify(sentence: str, amounts: list[Amount]) -> list[FigureRef]:
+    """The amounts that are figures, with their field."""
+    figures = []
+    for amount in amounts:
+        before = sentence[: amount.start]
+        toll = _TOLL_BEFORE.search(before)
+        if toll:
+            unit = (toll.group("unit") or "people").lower()
+            adjective = (toll.group("adj") or "").lower()
+            if toll.group("death") or "dead" in adjective or "killed" in adjective:
+                note = f"'{toll.group(0).strip()} {amount.text}': a death toll"
+                figures.append(FigureRef(amount, "fatalities", "people", note))
+                continue
+            if "displaced" in adjective or unit in ("displaced",):
+                field = "families" if unit in HOUSEHOLD_UNITS else "individuals"
+                note = f"'{toll.group(0).strip()} {amount.text}': {field} displaced"
+                figures.append(FigureRef(amount, field, unit, note))
+                continue
+        unit_found = _unit_after(sentence, amount.end)
+        if not unit_found:
+            continue
+        unit, unit_end = unit_found
+        households = unit in HOUSEHOLD_UNITS
+        verb_before = _VERB_BEFORE.search(before)
+        verb = None
+        if verb_before:
+            verb = verb_before.group("verb").lower()
+        else:
+            after = _VERB_AFTER.match(sentence[unit_end:])
+            if after:
+                verb = after.group("verb").lower()
+        if verb is None:
+            continue
+        phrase = sentence[amount.start : unit_end]
+        if re.fullmatch(_FATAL + r"|killing|kills?|claimed\s+the\s+lives\s+of", verb) and (
+            not households
+        ):
+            figures.append(FigureRef(amount, "fatalities", unit, f"'{phrase}' {verb}"))
+        elif re.fullmatch(_DISPLACED + r"|displacing|displace|forcing", verb):
+            field = "families" if households else "individuals"
+            figures.append(FigureRef(amount, field, unit, f"'{phrase}' {verb}"))
+    return figures

@@ -1,0 +1,275 @@
+"""Event mentions: the words that say an offensive, a displacement or a withdrawal milestone
+happened, and whether they introduce an event or refer back to one.
+
+A mention is `new` ("Taliban fighters attacked", "a large-scale offensive", "fled"),
+`anaphoric` ("the fighting", "the attack", "the handover": it adds to an event already read),
+or `weak` ("... were killed", "fighting was continuing": it adds to the event under way or,
+with none, starts one). Statements, warnings, forecasts and denials are not events: a mention
+under "will", "could", "warned that", "if" and the like is dropped."""
+
+import re
+from dataclasses import dataclass
+
+_MODIFIER = re.compile(r"^[\w'\u2019-]+$")
+_DETERMINERS = frozenset("the this that these those its their his her our such whose".split())
+_INDEFINITE = frozenset(
+    "a an some several many multiple two three four five fresh new further more heavy".split()
+)
+
+_OFFENSIVE_VERBS = (
+    r"attacked|attacking|stormed|storming|assaulted|ambushed|ambushing|raided|raiding|overran|"
+    r"overrun|captured|capturing|seized|seizing|shelled|bombed|clashed|fought|battled|besieged|"
+    r"besieging|targeted|targeting|fired\s+(?:rockets|mortars|on|at)|took\s+(?:over|control)|"
+    r"taking\s+(?:over|control)|taken\s+(?:over|control)|fell\s+to|shot\s+dead|gunned\s+down|"
+    r"recaptured|recapturing|retook|retaken|retaking|regained\s+control|blew\s+up|blown\s+up|"
+    r"detonated|opened\s+fire|pushed\s+into|advanced\s+(?:on|into|towards)|encircled|"
+    r"laid\s+siege\s+to|closed\s+in\s+on|entered\s+(?:the\s+)?(?:city|town|provincial\s+capital)"
+)
+_OFFENSIVE_WEAK_VERBS = (
+    r"killed|killing|died|dead|repelled|repulsed|(?:pushed|beaten|beat|fought|drove|driven)\s+"
+    r"back(?!\s+(?:the\s+)?(?:deadline|date|talks|plans?)\b)"
+)
+_OFFENSIVE_NOUNS = (
+    r"counter-?offensives?|counter-?attacks?|offensives?|attacks?|assaults?|ambush(?:es)?|"
+    r"raids?|clashes|clash|fighting|battles?|gunfights?|firefights?|skirmish(?:es)?|siege|"
+    r"air\s*strikes?|air\s+raids?|drone\s+strikes?|bombings?|(?:roadside\s+|car\s+|suicide\s+)?"
+    r"bombs?|blasts?|explosions?|shelling|mortar(?:\s+(?:rounds?|shells?))?|rockets?|"
+    r"(?:roadside\s+|land)mines?|IEDs?|improvised\s+explosive\s+devices?|"
+    r"(?:military|clearance|ground|counter-?terrorism|counter-?insurgency)\s+operations?|"
+    r"(?<=launched\s)an\s+operation|(?<=launched\s)operations|"
+    r"violence"
+)
+_OFFENSIVE = re.compile(
+    rf"\b(?:(?P<verb>{_OFFENSIVE_VERBS})|(?P<weak>{_OFFENSIVE_WEAK_VERBS})|"
+    rf"(?P<noun>{_OFFENSIVE_NOUNS}))\b",
+    re.IGNORECASE,
+)
+_DISPLACEMENT = re.compile(
+    r"\b(?:(?P<verb>fled|flee|fleeing|forced\s+to\s+flee|forced\s+(?:from|out\s+of)\s+their\s+"
+    r"homes|took\s+refuge|taken\s+refuge|sought\s+(?:refuge|shelter)|seeking\s+(?:refuge|shelter)"
+    r"|evacuated|uprooted|(?:left|abandoned)\s+their\s+(?:homes|villages)|displacing|"
+    r"(?:has|have|had|been|were|was)\s+displaced)|(?P<noun>displaced|displacement))\b",
+    re.IGNORECASE,
+)
+_DEFINITE_ATTACKER = re.compile(
+    r"\bthe\s+(?:\w+\s+)?(?:attackers?|bombers?|gunm[ae]n|assailants?)\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+_HABITUAL = re.compile(r"\bsimilar\s+(?:\w+\s+)?$", re.IGNORECASE)
+_HABITUAL_AFTER = re.compile(
+    r"^[^,;]{0,60}\b(?:in\s+the\s+past(?!\s+(?:\w+[\s-]+)?(?:hours?|days?|weeks?|months?|"
+    r"years?)\b)|previously|before\s+now)\b"
+)
+_CONTINUES = re.compile(
+    r"^\s+(?:(?:was|were|is|are|has\s+been|had\s+been|have\s+been)\s+)?(?:still\s+)?"
+    r"(?:continu\w*|raging|raged\s+on|went\s+on|goes\s+on|ongoing|persist\w*)",
+    re.IGNORECASE,
+)
+_CONTINUED_BEFORE = re.compile(r"\b(?:continued|continuing|renewed|ongoing)\s+$", re.IGNORECASE)
+
+# Withdrawal milestones: (milestone, pattern, mode); a pattern's `force` group is optional.
+_PULL = (
+    r"(?:to\s+)?(?:(?:the|their|its|a|his)\s+)?(?:final\s+|formal\s+|military\s+)?"
+    r"(?:pull(?:ing)?\s+(?:out|back|its|their|troops|forces)|pull-?out|pullback|withdraw\w*|"
+    r"drawdown|departure|exit|leav(?:e|ing)\s+(?:the\s+country|Afghanistan))"
+)
+_MILESTONES: list[tuple[str, str, str]] = [
+    (
+        "base_handover",
+        r"\b(?:hand(?:ed|ing|s)?\s+over|handover\s+of|turn(?:ed|ing)?\s+over|"
+        r"transferr?(?:ed|ing)|hand(?:ed|ing)?)\b(?={_WITHIN}{0,80}?\b(?:bases?|airfields?|air\s*bases?|"
+        r"camps?|compounds?|facility|facilities|garrisons?|headquarters|Airfield|Camp)\b)",
+        "new",
+    ),
+    (
+        "base_handover",
+        r"\b(?:base|camp|airfield|air\s*base)\b{_WITHIN}{0,100}?\b(?:hand(?:ed|ing|s)?\s+"
+        r"(?:it\s+|them\s+)?over|turn(?:ed|ing)?\s+(?:it\s+)?over)\b",
+        "new",
+    ),
+    ("base_handover", r"\bthe\s+handover\b", "anaphoric"),
+    (
+        "withdrawal_started",
+        rf"\b(?:beg[ia]n|begun|begin(?:ning|s)?|start(?:ed|ing|s)?|launch(?:ed|ing)|"
+        rf"kick(?:ed)?\s+off|commenc(?:ed|ing))\s+{_PULL}",
+        "new",
+    ),
+    (
+        "withdrawal_started",
+        r"\b(?:withdrawal|pull-?out|drawdown)\b{_WITHIN}{0,60}?\b(?:began|started|begun|"
+        r"got\s+under\s+way)\b",
+        "dated",
+    ),
+    (
+        "withdrawal_completed",
+        r"\b(?:complet(?:ed|es|ing)|finish(?:ed|es|ing)|conclud(?:ed|es|ing)|end(?:ed|s|ing))\s+"
+        r"(?:the\s+|its\s+|their\s+)?(?:final\s+)?(?:withdrawal|pull-?out|military\s+mission|"
+        r"drawdown)\b"
+        r"|\b(?:withdrawal|pull-?out)\s+(?:was|is|has\s+been|had\s+been)\s+(?:officially\s+)?"
+        r"completed\b"
+        r"|\b(?:last|final|remaining)\s+(?:[\w.'\u2019-]+\s+){0,2}?(?:troops|soldiers|forces|"
+        r"service\s+members|contingent|plane|flight)\s+(?:had\s+|have\s+)?(?:left|departed|"
+        r"withdrew\s+from|flew\s+out\s+of)\s+(?:Afghanistan|the\s+country)\b",
+        "new",
+    ),
+    (
+        "deadline_missed",
+        r"\b(?:did\s+not|didn't|failed\s+to|could\s+not|couldn't)\s+meet\s+{_WITHIN_CLAUSE}{0,40}?deadline"
+        r"|\bmiss(?:ed|ing)\s+(?:the\s+|its\s+)?{_WITHIN_CLAUSE}{0,40}?deadline"
+        r"|\bdeadline\s+(?:passed|lapsed|was\s+missed|expired)\b",
+        "new",
+    ),
+    (
+        "deadline_agreed",
+        r"\bdeadline\b{_WITHIN}{0,60}?\b(?:was\s+|were\s+|had\s+been\s+|been\s+)?(?:agreed|set|"
+        r"negotiated|fixed)\b(?!\s+to\b)"
+        r"|\b(?:agreed|signed|reached|struck)\s+(?:an?\s+|the\s+)?(?:agreement|deal|accord)\b"
+        r"(?={_WITHIN}{0,120}?\b(?:withdraw|pull|troops|deadline)\w*)",
+        "new",
+    ),
+    (
+        "deadline_announced",
+        r"\bannounc(?:ed|es|ing)\b(?={_WITHIN}{0,100}?\b(?:withdraw\w*|leave|pull\s+out|pull-?out|"
+        r"exit|depart\w*|deadline|(?:mission|presence|deployment)\s+(?:would|will)\s+end)\b)"
+        r"|\b(?:set|extended|pushed\s+back)\s+(?:a\s+new\s+|the\s+)?(?:withdrawal\s+)?deadline\b"
+        r"|\b(?:said|declared|ordered|decided|pledged)\b(?={_WITHIN}{0,60}?\b(?:troops|forces)\b"
+        r"{_WITHIN}{0,40}?\b(?:would|will|to)\s+(?:be\s+out|leave|withdraw|pull\s+out|exit)\b"
+        r"{_WITHIN}{0,60}?\bby\s+(?:the\s+end\s+of\s+)?[A-Z])",
+        "new",
+    ),
+    (
+        "deadline_announced",
+        r"\bannouncement\b(?={_WITHIN}{0,60}?\b(?:withdraw\w*|leave|pull\s+out|pull-?out)\b)",
+        "anaphoric",
+    ),
+]
+# The text is one sentence already: only a semicolon (or a comma, within a clause) stops.
+_WITHIN = r"[^;]"
+_WITHIN_CLAUSE = r"[^;,]"
+_MILESTONE_PATTERNS = [
+    (
+        m,
+        re.compile(
+            p.replace("{_WITHIN}", _WITHIN).replace("{_WITHIN_CLAUSE}", _WITHIN_CLAUSE),
+            re.IGNORECASE,
+        ),
+        mode,
+    )
+    for m, p, mode in _MILESTONES
+]
+
+# What makes a mention not an event: a modal, a warning, a fear, a condition, a denial.
+_SENTENCE_CUES = re.compile(
+    r"\b(?:will|would|could|might|(?-i:may)|should|shall|can|cannot|won't|wouldn't)\b"
+    r"|\b(?:plans?|planned|planning|threaten(?:s|ed)?|vow(?:s|ed)?|pledg(?:es|ed)|"
+    r"intends?|intended|aims?|expects?|expected|likely|unlikely|set|going|ready|prepar(?:es|ed|"
+    r"ing)|seeks?|seeking|wants?|wanted|hopes?|hoped|able)\s+to\b"
+    r"|\bdue\s+to\s+(?!the\b|fighting|clashes|violence|insecurity)"
+    r"|\bwarn(?:s|ed|ing)?\b|\bfear(?:s|ed)?\b|\bconcerns?\b|\bworr(?:y|ies|ied)\b"
+    r"|\bpredict\w*|\bforecast\w*|\bdenie[sd]\b|\bdeny(?:ing)?\b",
+    re.IGNORECASE,
+)
+_CLAUSE_CUES = re.compile(
+    r"\b(?:if|unless|whether|no|not|never|without)\b|\bin\s+case\b|\b(?:risk|threat)\s+of\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Words that say an event happened (offsets relative to the sentence)."""
+
+    kind: str  # offensive, displacement, withdrawal_milestone
+    start: int
+    end: int
+    trigger: str
+    mode: str  # new, anaphoric, weak, dated (a milestone that is new only with a date)
+    milestone: str | None = None
+    perfect: bool = False  # "have captured": with "since", a tally rather than an event
+
+
+def _noun_mode(sentence: str, start: int) -> str:
+    """A noun's mode from its determiner: 'the attack' refers back, 'a Taliban attack' and bare
+    'fighting' introduce."""
+    words = re.findall(r"[\w'\u2019-]+", sentence[:start])[-4:]
+    for word in reversed(words):
+        lower = word.lower()
+        if lower in _DETERMINERS or lower.endswith(("'s", "\u2019s", "s'", "s\u2019")):
+            return "anaphoric"
+        if lower in _INDEFINITE:
+            return "new"
+        if not _MODIFIER.match(word) or lower in ("of", "in", "on", "to", "by", "and", "for"):
+            break
+        if not (
+            word[0].isupper() or lower.endswith(("ed", "al", "ive", "scale", "-")) or "-" in lower
+        ):
+            if lower not in ("heavy", "fierce", "small", "large", "major", "deadly", "ample"):
+                break
+    return "new"
+
+
+def find_mentions(sentence: str) -> list[Mention]:
+    found: list[Mention] = []
+    for match in _OFFENSIVE.finditer(sentence):
+        start, end = match.span()
+        text = match.group(0)
+        if match.group("noun"):
+            mode = _noun_mode(sentence, start)
+            if text.lower() == "violence":
+                if mode != "anaphoric":
+                    continue
+        elif match.group("weak"):
+            mode = "weak"
+        else:
+            mode = "new"
+            if _DEFINITE_ATTACKER.search(sentence[:start]):
+                mode = "weak"  # "the attacker detonated ...": more about an attack already read
+        if mode != "anaphoric" and (
+            _CONTINUES.match(sentence[end:]) or _CONTINUED_BEFORE.search(sentence[:start])
+        ):
+            mode = "weak"
+        perfect = bool(re.search(r"\b(?:have|has)\s+(?:\w+\s+)?$", sentence[:start]))
+        found.append(Mention("offensive", start, end, text, mode, perfect=perfect))
+    for match in _DISPLACEMENT.finditer(sentence):
+        start, end = match.span()
+        if match.group("noun"):
+            following = sentence[end : end + 30].lower()
+            if re.match(
+                r"\s+(?:families|people|persons|households|civilians|residents)", following
+            ):
+                continue
+            mode = _noun_mode(sentence, start)
+        else:
+            mode = "new"
+        found.append(Mention("displacement", start, end, match.group(0), mode))
+    for milestone, regex, mode in _MILESTONE_PATTERNS:
+        for match in regex.finditer(sentence):
+            start, end = match.span()
+            if any(m.milestone == milestone and m.start < end and start < m.end for m in found):
+                continue
+            found.append(
+                Mention("withdrawal_milestone", start, end, match.group(0), mode, milestone)
+            )
+    return sorted(found, key=lambda m: m.start)
+
+
+def not_an_event(sentence: str, mention: Mention, clause_start: int) -> str | None:
+    """Why a mention is not an event (a warning, a forecast, a condition...), or None."""
+    before = sentence[: mention.start]
+    if _HABITUAL.search(before) or _HABITUAL_AFTER.match(sentence[mention.end :]):
+        return f"'{mention.trigger}': what has happened before, not one event"
+    cue = None
+    for match in _SENTENCE_CUES.finditer(before):
+        cue = match
+    if cue:
+        return f"'{cue.group(0)}' before '{mention.trigger}': not a reported event"
+    clause = sentence[clause_start : mention.start]
+    for match in _CLAUSE_CUES.finditer(clause):
+        word = match.group(0).lower()
+        near = len(clause[match.end() :].split()) <= 3
+        if word in ("no", "not", "never", "without") and not near:
+            continue
+        if mention.milestone == "deadline_missed" and word == "not":
+            continue
+        return f"'{match.group(0)}' before '{mention.trigger}': not a reported event"
+    return None

@@ -1,0 +1,61 @@
+"""The particulars of a withdrawal milestone: the withdrawing force, the base handed over and
+who received it."""
+
+import re
+
+from app.reports.actors import FOREIGN_FORCES, INTERNATIONAL, registry
+from app.reports.building import Building
+from app.reports.grouping import Group
+
+_FACILITY = re.compile(
+    r"\b(?:hand(?:ed|ing|s)?\s+over|handover\s+of|turn(?:ed|ing)?\s+over|transferr?(?:ed|ing)|"
+    r"hand(?:ed|ing)?)\s+(?P<facility>[^,;]{3,120}?)(?=\s+(?:over\s+)?to\s+|,|;|\.$|$)",
+    re.IGNORECASE,
+)
+_NAMED_FACILITY = re.compile(
+    r"\b(?:[A-Z][\w-]+\s+){1,3}(?:Airfield|Air\s+Base|Airbase)\b|\bCamp\s+[A-Z][\w-]+"
+    r"(?:\s+[A-Z][\w-]+)?"
+)
+# "Germany's last troops", "British forces": a foreign force the registry does not name.
+_NATIONAL_FORCE = re.compile(
+    r"\b(?!Afghan)(?:[A-Z][a-z]+(?:an|ish|ese|ch|ian)|[A-Z][a-z]+['\u2019]s)\s+(?:last\s+|"
+    r"final\s+|remaining\s+)?(?:troops|soldiers|forces|contingent)\b"
+)
+
+
+def force_named(s: str, group: Group, armed_group: str | None) -> str | None:
+    """The foreign force the sentence names for a milestone: for a handover, the one before
+    the verb (who handed over); otherwise the one nearest it."""
+    found = registry().find(s, armed_group=armed_group)
+    foreign = [a for a in found if a.name in FOREIGN_FORCES]
+    trigger = group.mentions[0]
+    if not foreign:
+        if _NATIONAL_FORCE.search(s) and INTERNATIONAL in registry().names:
+            return INTERNATIONAL
+        return None
+    if group.milestone == "base_handover":
+        before = [a for a in foreign if a.start < trigger.start]
+        if before:
+            return FOREIGN_FORCES[before[-1].name]
+    nearest = min(foreign, key=lambda a: abs(a.start - trigger.start))
+    return FOREIGN_FORCES[nearest.name]
+
+
+def add_handover(s: str, group: Group, target: Building, armed_group: str | None) -> None:
+    """The base handed over ('Kandahar Airfield', 'a base in Helmand') and who received it."""
+    named = _NAMED_FACILITY.search(s)
+    if named and not target.facility:
+        target.facility = named.group(0)
+        target.explained["facility"] = f"the base named: '{named.group(0)}'"
+    match = _FACILITY.search(s)
+    if match and not target.facility and match.group("facility").lower() not in ("it", "them"):
+        facility = re.sub(r"^(?:on\s+\w+\s+)", "", match.group("facility").strip())
+        target.facility = facility
+        target.explained["facility"] = f"what was handed over: '{facility}'"
+    if target.handed_to is None:
+        tail = s[match.end() :] if match else s[group.mentions[0].end :]
+        to = re.match(r"\s+(?:over\s+)?to\s+(?P<who>[^,.;]{2,80})", tail)
+        receivers = registry().find(to.group("who"), armed_group=armed_group) if to else []
+        if to and receivers:
+            target.handed_to = receivers[0].name
+            target.explained["handed_to"] = f"'to {to.group('who').strip()}' = {receivers[0].name}"

@@ -1,0 +1,516 @@
+"""Reading a report sentence by sentence into drafts.
+
+Each sentence yields mentions; the mentions of one kind, place and date become a group; a
+group starts a draft or adds to one already read (same kind, a place that fits, dates and
+sides that agree), bringing its date, place, actors and roles, figures with their claimants,
+outcome, tactics and needs. Words that only refer back ("the attack") add to the draft they
+refer to, and only when they add something.
+"""
+
+import re
+from datetime import date
+
+from app.reports.actors import ARMED_GROUPS, ActorRef, registry
+from app.reports.attribution import (
+    Attribution,
+    claimant,
+    claimant_for,
+    find_attributions,
+    sources_named,
+)
+from app.reports.building import Building, Claim, tidy
+from app.reports.cues import ANAPHORIC_PLACE, needs_in, outcomes_in, tactics_in
+from app.reports.dating import (
+    date_after_clause,
+    date_group,
+    find_deadline,
+    note_date,
+    pick_date,
+)
+from app.reports.figures import FigureRef, classify, find_amounts
+from app.reports.grouping import (
+    MODE_ORDER,
+    ActorRole,
+    Context,
+    Group,
+    dates_fit,
+    head_word,
+    initiators_clash,
+    inside,
+    kind_key,
+    listed_places,
+    most_specific,
+    near_in_time,
+    place_fits,
+    same_event,
+    sides_fit,
+    stronger_mode,
+)
+from app.reports.mentions import Mention, find_mentions, not_an_event
+from app.reports.milestones import add_handover, force_named
+from app.reports.places import PlaceRef, capital_of, find_places, report_provinces
+from app.reports.roles import role_of
+from app.reports.text import Sentence
+from app.reports.timex import DateMention, Period, find_dates, resolve
+from app.reports.timex import role_of as date_role
+
+_UNNAMED_PLACES = re.compile(
+    r"\b(?:several|many|multiple|various|numerous|a\s+number\s+of|\d+|two|three|four|five|six|"
+    r"seven|eight|nine|ten|dozens\s+of)\s+(?:other\s+)?(?:[a-z]+ern\s+)?(?:provinces|districts|"
+    r"cities|regions)\b|\bacross\s+(?:the\s+country|Afghanistan|the\s+(?:north|south|east|"
+    r"west))\b|\b(?:nationwide|countrywide)\b",
+    re.IGNORECASE,
+)
+_DENIED = re.compile(r"\s+(?:has\s+|have\s+|had\s+)?(?:denied|rejected)\b", re.IGNORECASE)
+
+
+class Reader:
+    """Reads the narrative sentences of one report, in order, into drafts under way."""
+
+    def __init__(self, text: str, published_on: date, sentences: list[Sentence]) -> None:
+        self.sentences = sentences
+        self.context = Context(published_on, report_provinces(text))
+        self.drafts: list[Building] = []
+        self._figures: list[FigureRef] = []
+
+    def read(self) -> list[Building]:
+        for sentence in self.sentences:
+            if sentence.narrative:
+                self._read(sentence)
+        return self.drafts
+
+    # -- one sentence ---------------------------------------------------------------------
+    def _read(self, sentence: Sentence) -> None:
+        s = sentence.text
+        ctx = self.context
+        dates = find_dates(s)
+        date_roles = [date_role(s, d) for d in dates]
+        speech = next((d for d, r in zip(dates, date_roles, strict=True) if r == "speech"), None)
+        speech_period = resolve(speech, ctx.published_on) if speech else None
+        said = (speech_period, speech.text) if speech and speech_period else None
+        attributions = find_attributions(s)
+        claimant_spans = [(a.subject_start, a.subject_end) for a in attributions if a.subject]
+        places = find_places(s, context=ctx.provinces)
+        actors = registry().find(s, armed_group=ctx.armed_group)
+        for actor in actors:
+            if actor.name in ARMED_GROUPS and not actor.generic:
+                ctx.armed_group = actor.name
+        mentions = find_mentions(s)
+        kept = [m for m in mentions if self._is_event(sentence, m, places)]
+        self._figures = classify(s, find_amounts(s, skip=[(d.start, d.end) for d in dates]))
+        kept = sorted(kept + self._figure_mentions(kept), key=lambda m: m.start)
+        roles = _roles(s, [a for a in actors if not inside(a.start, claimant_spans)], mentions)
+        groups = self._groups(sentence, kept, places, claimant_spans, dates, date_roles, said)
+        for group in groups:
+            own = {(m.start, m.trigger) for m in group.mentions}
+            group.actors = [r for r in roles if r.mention in own]
+            if group.mode == "weak" and group.initiator_sides():
+                group.mode = "new"  # "government forces killed 32 ...": someone did something
+        date_after_clause(sentence, groups)
+        for group in groups:
+            building = self._merge(sentence, group)
+            if building is not None:
+                self._add_figures(sentence, group, building, attributions, groups)
+                self._add_cues(sentence, group, building)
+        if not any(g.period for g in groups):
+            reference = said[0].start if said else ctx.published_on
+            note_date(ctx, dates, date_roles, reference)
+        self._add_needs(sentence)
+        ctx.claimants += sources_named(s, ctx.claimants)
+
+    def _is_event(self, sentence: Sentence, mention: Mention, places: list[PlaceRef]) -> bool:
+        """Whether a mention reports an event: not a warning, a forecast, a condition, a
+        count since a date, or fighting in places the text does not name."""
+        s = sentence.text
+        clause_start = sentence.clause_span(sentence.clause_of(mention.start))[0]
+        if not_an_event(s, mention, clause_start):
+            return False
+        if mention.kind == "offensive" and mention.perfect and not places:
+            if re.search(r"\bsince\b", s[mention.end :]):
+                return False  # "have captured more than 100 districts since May": a tally
+        return not (mention.milestone is None and not places and _UNNAMED_PLACES.search(s))
+
+    def _figure_mentions(self, kept: list[Mention]) -> list[Mention]:
+        """A number of dead or displaced says an event happened, even with no other word."""
+        extra = []
+        for kind, fields in (
+            ("offensive", ("fatalities",)),
+            ("displacement", ("families", "individuals")),
+        ):
+            first = next((f for f in self._figures if f.field in fields), None)
+            if first and not any(m.kind == kind for m in kept):
+                amount = first.amount
+                extra.append(Mention(kind, amount.start, amount.end, amount.text, "weak"))
+        return extra
+
+    # -- groups ---------------------------------------------------------------------------
+    def _groups(
+        self,
+        sentence: Sentence,
+        mentions: list[Mention],
+        places: list[PlaceRef],
+        claimant_spans: list[tuple[int, int]],
+        dates: list[DateMention],
+        date_roles: list[str],
+        said: tuple[Period, str] | None,
+    ) -> list[Group]:
+        s = sentence.text
+        ctx = self.context
+        reference = said[0].start if said else ctx.published_on
+        reference_note = f"'{said[1]}'" if said else "the publication date"
+        event_dates = [d for d, r in zip(dates, date_roles, strict=True) if r == "event"]
+        deadline_dates = [d for d, r in zip(dates, date_roles, strict=True) if r == "deadline"]
+        groups: dict[tuple[object, ...], Group] = {}
+        for mention in mentions:
+            keys = self._places_of(sentence, mention, places, claimant_spans)
+            if mention.kind == "withdrawal_milestone" and mention.milestone != "base_handover":
+                keys = [None]
+            when = pick_date(sentence, mention, event_dates, reference)
+            for key in keys:
+                group_key = (
+                    mention.kind,
+                    mention.milestone,
+                    key.key if key else None,
+                    sentence.clause_of(mention.start) if mention.mode == "anaphoric" else -1,
+                    mention.mode == "weak",
+                    when.start if when else None,
+                )
+                group = groups.get(group_key)
+                if group is None:
+                    group = Group(mention.kind, [], mention.mode, mention.milestone, when=when)
+                    group.when_follows = _when_follows(s, when, mention)
+                    if key:
+                        group.province, group.district = key.province, key.district
+                        group.place_note = key.note
+                    groups[group_key] = group
+                group.mentions.append(mention)
+                group.mode = stronger_mode(group.mode, mention.mode)
+        for group in groups.values():
+            group.reference, group.reference_note, group.speech = reference, reference_note, said
+            if group.kind == "displacement":
+                self._displacement_places(group, places, claimant_spans)
+            if group.province is None and group.milestone in (None, "base_handover"):
+                self._anaphoric_place(s, group)
+            date_group(ctx, group, dates)
+            if group.kind == "withdrawal_milestone":
+                find_deadline(s, group, deadline_dates)
+        ordered = sorted(groups.values(), key=lambda g: (MODE_ORDER[g.mode], g.position))
+        # A mention without a date of its own shares the date of its kind in the sentence.
+        for group in ordered:
+            if group.period is None and group.kind != "withdrawal_milestone":
+                same = next(
+                    (g for g in ordered if g.kind == group.kind and g.period and g.mode == "new"),
+                    None,
+                )
+                if same:
+                    group.period, group.date_note = same.period, same.date_note
+        return ordered
+
+    def _places_of(
+        self,
+        sentence: Sentence,
+        mention: Mention,
+        places: list[PlaceRef],
+        claimant_spans: list[tuple[int, int]],
+    ) -> list[PlaceRef | None]:
+        """Where a mention happened: the places of its clause (or sentence), a list of places
+        giving one event each; a place named in a source's title only as a last resort."""
+        s = sentence.text
+        named = [p for p in places if p.role != "reference"]
+        usable = [p for p in named if not inside(p.start, claimant_spans)] or named
+        if not usable:
+            return [None]
+        start, end = sentence.clause_span(sentence.clause_of(mention.start))
+        in_clause = [p for p in usable if start <= p.start < end]
+        if not in_clause and s[start:end].lstrip(", ").lower().startswith("where"):
+            in_clause = [p for p in usable if p.start < start][-1:]
+        chosen = in_clause or usable
+        if mention.kind == "offensive":
+            listed = listed_places(s, chosen)
+            if listed:
+                return list(listed)
+        nearest = min(chosen, key=lambda p: abs(p.start - mention.start))
+        if nearest.district is None:
+            finer = [p for p in chosen if p.district and p.province == nearest.province]
+            if finer:
+                nearest = min(finer, key=lambda p: abs(p.start - mention.start))
+        return [nearest]
+
+    @staticmethod
+    def _displacement_places(
+        group: Group, places: list[PlaceRef], claimant_spans: list[tuple[int, int]]
+    ) -> None:
+        """Where people fled from and to; the event is placed where they fled from."""
+        usable = [p for p in places if not inside(p.start, claimant_spans)]
+        origins = [p for p in usable if p.role == "origin"]
+        destinations = [p for p in usable if p.role == "destination"]
+        if origins:
+            group.origin = most_specific(origins)
+        if destinations:
+            group.destination = most_specific(destinations)
+        main = group.origin or (group.destination if not group.province else None)
+        if main:
+            group.province, group.district = main.province, main.district
+            group.place_note = main.note
+        elif group.destination and group.province and group.district == group.destination.district:
+            group.district = None
+
+    def _anaphoric_place(self, s: str, group: Group) -> None:
+        """'the area', 'the town': the place last named; 'the city': its province's capital."""
+        cue = ANAPHORIC_PLACE.search(s)
+        last = self.context.last_place
+        if not cue or last is None:
+            return
+        province, district = last
+        word = cue.group(0).lower()
+        how = "the place last named"
+        if "capital" in word or "city" in word:
+            district, how = capital_of(province), "the capital of the province last named"
+        elif "province" in word:
+            district, how = None, "the province last named"
+        group.province, group.district = province, district
+        group.placed_by_anaphora = True
+        where = f"{district.name}, {province.name}" if district else province.name
+        group.place_note = f"'{cue.group(0)}': {how} ({where})"
+
+    # -- merging --------------------------------------------------------------------------
+    def _merge(self, sentence: Sentence, group: Group) -> Building | None:
+        """The draft a group adds to, a new one, or None (words that only refer back to
+        nothing, or add nothing)."""
+        ctx = self.context
+        if group.kind == "withdrawal_milestone":
+            return self._merge_milestone(sentence, group)
+        candidates = [d for d in reversed(self.drafts) if d.kind == group.kind]
+        target: Building | None = None
+        if group.mode == "anaphoric":
+            heads = {head_word(m.trigger) for m in group.mentions}
+            fitting = [d for d in candidates if place_fits(group, d) and near_in_time(group, d)]
+            target = next((d for d in fitting if heads & d.heads), fitting[0] if fitting else None)
+            if target is None or not self._informative(sentence, group, target):
+                return None
+        elif group.mode == "weak":
+            target = next((d for d in candidates if self._continues(sentence, group, d)), None)
+        elif group.province is None:
+            latest = candidates[0] if candidates else None
+            if latest and self._goes_on(sentence, group, latest):
+                target = latest
+        else:
+            target = next(
+                (
+                    d
+                    for d in candidates
+                    if place_fits(group, d, strict=True) and same_event(group, d)
+                ),
+                None,
+            )
+        if target is None:
+            target = self._start(sentence, group)
+            self._counter_target(group, target)
+        self._apply(sentence, group, target)
+        if group.province:
+            ctx.last_place = (group.province, group.district)
+        elif target.province:
+            ctx.last_place = (target.province, target.district)
+        return target
+
+    def _start(self, sentence: Sentence, group: Group) -> Building:
+        draft = Building(group.kind, milestone=group.milestone)
+        draft.default_date, draft.default_note = group.reference, group.reference_note
+        draft.context_period = self.context.last_any_date
+        draft.summary = tidy(sentence.text)
+        draft.trigger = group.mentions[0].trigger
+        self.drafts.append(draft)
+        return draft
+
+    def _goes_on(self, sentence: Sentence, group: Group, latest: Building) -> bool:
+        """Whether a new mention with no place of its own continues the latest event of its
+        kind: its sides agree, and it is undated, or dated as that event is."""
+        if not sides_fit(group, latest):
+            return False
+        if group.period is None:
+            return True
+        if latest.period is None:
+            return latest.province is None or sentence.index - latest.last_sentence <= 2
+        return dates_fit(group, latest)
+
+    def _continues(self, sentence: Sentence, group: Group, draft: Building) -> bool:
+        """Whether 'weak' words ("... were killed", "fighting continued") go on with a draft:
+        the same place at any distance; or, within a few sentences, a draft or a group
+        without a place of its own ("in eastern Afghanistan", then "in Jalalabad")."""
+        recent = sentence.index - draft.last_sentence <= 3
+        if group.province is None:
+            return recent
+        if draft.province is None:
+            latest = next(d for d in reversed(self.drafts) if d.kind == draft.kind)
+            return draft is latest and recent and dates_fit(group, draft)
+        if group.district is None and draft.district and group.period:
+            return False
+        return place_fits(group, draft) and not initiators_clash(group, draft)
+
+    def _informative(self, sentence: Sentence, group: Group, target: Building) -> bool:
+        """Whether words referring back to an event add to it: a date, a number, an outcome,
+        or an actor in a role it did not have."""
+        start, end = sentence.clause_span(sentence.clause_of(group.position))
+        fatal = group.kind == "offensive"
+        if group.period or any((f.field == "fatalities") == fatal for f in self._figures):
+            return True
+        if outcomes_in(sentence.text[start:end]):
+            return True
+        return any(a.role and a.name not in target.actors for a in group.actors)
+
+    def _merge_milestone(self, sentence: Sentence, group: Group) -> Building | None:
+        """Milestones are one per step and force: 'the pullout began' adds to the one read."""
+        ctx = self.context
+        force = force_named(sentence.text, group, ctx.armed_group)
+        target = next(
+            (
+                d
+                for d in reversed(self.drafts)
+                if d.milestone == group.milestone
+                and (force is None or d.force is None or d.force == force)
+            ),
+            None,
+        )
+        if target is None:
+            if group.mode == "anaphoric" or (group.mode == "dated" and group.period is None):
+                return None
+            force = force or ctx.force
+            if force is None:
+                return None  # no foreign force named or read before: not a withdrawal
+            target = self._start(sentence, group)
+        if force and not target.force:
+            target.force = force
+            target.explained["force"] = f"'{force}' from the sentence's foreign force"
+        ctx.force = target.force or ctx.force
+        if group.milestone == "base_handover":
+            add_handover(sentence.text, group, target, ctx.armed_group)
+        if group.deadline and target.deadline is None:
+            target.deadline, target.deadline_note = group.deadline, group.deadline_note
+        self._apply(sentence, group, target)
+        return target
+
+    def _counter_target(self, group: Group, target: Building) -> None:
+        """A counter-offensive is aimed at whoever launched the offensive it answers."""
+        if not any("counter" in m.trigger.lower() for m in group.mentions):
+            return
+        own = {a.name for a in group.actors if a.role and a.role.role == "initiator"}
+        earlier = next(
+            (
+                d
+                for d in reversed(self.drafts)
+                if d is not target and d.kind == "offensive" and d.province == group.province
+            ),
+            None,
+        )
+        attacker = earlier.initiator() if earlier else None
+        if attacker and attacker not in own:
+            target.add_actor(attacker, "target", "the counter-offensive answers its offensive")
+
+    def _apply(self, sentence: Sentence, group: Group, target: Building) -> None:
+        ctx = self.context
+        target.heads |= {head_word(m.trigger) for m in group.mentions}
+        target.add_evidence(sentence.index, (sentence.start, sentence.end))
+        if group.period:
+            target.extend(group.period, group.date_note)
+            ctx.last_date[kind_key(group.kind, group.milestone)] = group.period
+            ctx.first_date.setdefault(kind_key(group.kind, group.milestone), group.period)
+            ctx.last_any_date = group.period
+        if group.province and (
+            target.province is None
+            or (target.district is None and group.district and group.province == target.province)
+        ):
+            target.province, target.district = group.province, group.district
+            target.place_note = group.place_note
+        for actor in group.actors:
+            if actor.role is None:
+                target.add_actor(actor.name, "participant", "named in the sentence")
+            else:
+                target.add_actor(actor.name, actor.role.role, actor.role.note)
+        for place, into in ((group.origin, target.origin), (group.destination, target.destination)):
+            if place and not into.province:
+                into.province, into.district, into.note = place.province, place.district, place.note
+
+    # -- figures, outcome, tactics, needs --------------------------------------------------
+    def _add_figures(
+        self,
+        sentence: Sentence,
+        group: Group,
+        target: Building,
+        attributions: list[Attribution],
+        groups: list[Group],
+    ) -> None:
+        """The sentence's numbers of dead (for an offensive) or displaced, each with its
+        claimant; a number shared by a list of places belongs to none of them."""
+        same_kind = [g for g in groups if g.kind == group.kind]
+        for figure in self._figures:
+            wanted = "offensive" if figure.field == "fatalities" else "displacement"
+            if wanted != group.kind:
+                continue
+            if len(same_kind) > 1:
+                nearest = min(same_kind, key=lambda g: abs(g.position - figure.amount.start))
+                if nearest is not group:
+                    continue
+                if any(g is not group and g.mentions == group.mentions for g in same_kind):
+                    continue
+            attribution = claimant_for(figure.amount.start, attributions)
+            province = target.province.name if target.province else None
+            who, how = claimant(attribution, attributions, self.context.claimants, province)
+            note = f"'{figure.amount.text}' ({figure.note})"
+            note += f", claimed by {who} ({how})" if who else ", no claimant in the sentence"
+            amount = figure.amount
+            claim = Claim(amount.value, amount.qualifier, who, amount.vague, note, amount.text)
+            target.add_figure(figure.field, claim)
+
+    @staticmethod
+    def _add_cues(sentence: Sentence, group: Group, target: Building) -> None:
+        """An offensive's outcome (from the whole sentence) and tactics (from its clauses)."""
+        if target.kind != "offensive":
+            return
+        for outcome, words in outcomes_in(sentence.text).items():
+            target.outcomes.setdefault(outcome, words)
+        clauses = sorted({sentence.clause_of(m.start) for m in group.mentions})
+        text = " ".join(sentence.text[slice(*sentence.clause_span(c))] for c in clauses)
+        for tactic, words in tactics_in(text).items():
+            target.tactics.setdefault(tactic, words)
+
+    def _add_needs(self, sentence: Sentence) -> None:
+        """Needs go to the displacement read in the last sentences."""
+        needs = needs_in(sentence.text)
+        target = next(
+            (
+                d
+                for d in reversed(self.drafts)
+                if d.kind == "displacement" and sentence.index - d.last_sentence <= 2
+            ),
+            None,
+        )
+        if not needs or target is None:
+            return
+        target.needs += [n for n in needs if n not in target.needs]
+        target.add_evidence(sentence.index, (sentence.start, sentence.end))
+        target.explained["needs"] = f"needs named in sentence {sentence.index + 1}"
+
+
+def _when_follows(s: str, when: DateMention | None, mention: Mention) -> bool:
+    """'since May 1, when U.S. forces began pulling out': the mention is at that date."""
+    if when is None or when.end > mention.start:
+        return False
+    return s[when.end : mention.start].lstrip(", ").lower().startswith("when ")
+
+
+def _roles(s: str, actors: list[ActorRef], mentions: list[Mention]) -> list[ActorRole]:
+    """Each actor with its role and the mention nearest the words its role rests on; an actor
+    with no role goes with a mention only when near it, and not when it denies something."""
+    result = []
+    for actor in actors:
+        role = role_of(s, actor, [a for a in actors if a is not actor])
+        if role is None and _DENIED.match(s[actor.end :]):
+            continue
+        low, high = (role.anchor, role.anchor) if role else (actor.start, actor.end)
+        nearest = min(mentions, key=lambda m: max(0, m.start - high, low - m.end), default=None)
+        if nearest is None:
+            continue
+        if role is None and max(0, nearest.start - high, low - nearest.end) > 80:
+            continue
+        result.append(ActorRole(actor.name, role, (nearest.start, nearest.trigger)))
+    return result

@@ -1,0 +1,425 @@
+"""Date expressions in a sentence, and the periods they stand for.
+
+Three kinds of expression, resolved against different references:
+- absolute ("May 4", "in February last year"): the year, when missing, comes from the reference;
+- deictic ("on Monday", "two days ago", "over the weekend", "in the past 24 hours"): relative to
+  when the words were spoken: the sentence's own speech date ("said on May 4") or publication;
+- anaphoric ("the previous day", "two days earlier", "that date"): relative to a date the text
+  has just mentioned.
+"""
+
+import calendar
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from app.reports.lexicon import NUMBER_WORDS, ORDINALS
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            (),
+            ("January", "Jan"),
+            ("February", "Feb"),
+            ("March", "Mar"),
+            ("April", "Apr"),
+            ("May",),
+            ("June", "Jun"),
+            ("July", "Jul"),
+            ("August", "Aug"),
+            ("September", "Sept", "Sep"),
+            ("October", "Oct"),
+            ("November", "Nov"),
+            ("December", "Dec"),
+        ]
+    )
+    for name in names
+}
+WEEKDAYS = {name: n for n, name in enumerate(calendar.day_name)}
+
+# Names are matched case-sensitively ("May", not "may"); everything else case-insensitively.
+_MONTH = r"(?-i:(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r"))\.?"
+_WEEKDAY = r"(?-i:(?P<weekday>" + "|".join(WEEKDAYS) + r"))"
+_COUNT = r"(?P<count>an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,3})"
+_ORDINAL = r"(?P<ordinal>" + "|".join(ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th))"
+_PART = r"(?:\s+(?:night|morning|evening|afternoon))?"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A resolved date: its first day, its last day (None: the one day or the whole period)."""
+
+    start: date
+    end: date | None
+    precision: str  # day, week, month, year
+
+    @property
+    def last(self) -> date:
+        return self.end or self.start
+
+    def describe(self) -> str:
+        if self.end and self.end != self.start:
+            return f"{self.start.isoformat()} to {self.end.isoformat()}"
+        return self.start.isoformat()
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date expression in a sentence (offsets relative to the sentence)."""
+
+    start: int
+    end: int
+    text: str
+    pattern: str
+    groups: tuple[tuple[str, str], ...]
+    mode: str  # absolute, deictic, anaphoric
+
+    def group(self, name: str) -> str | None:
+        """A named part of the match; lower-cased but for month and weekday names."""
+        value = dict(self.groups).get(name)
+        if value is None or name in ("month", "weekday"):
+            return value
+        return value.lower()
+
+
+# (name, mode, regex); earlier patterns win over later ones on the same words.
+_PATTERNS: list[tuple[str, str, str]] = [
+    (
+        "running_day",
+        "deictic",
+        rf"\bfor\s+(?:a|the)\s+{_ORDINAL}\s+(?:straight\s+|consecutive\s+|successive\s+)?day"
+        rf"(?:\s+(?:on\s+)?{_WEEKDAY}{_PART})?",
+    ),
+    (
+        "day_of",
+        "absolute",
+        rf"\b(?:(?P<prep>since|from)\s+)?(?:(?:early|late)\s+)?(?:on\s+)?"
+        rf"(?:the\s+(?:night|morning|evening)\s+of\s+)?"
+        rf"{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>\d{{4}})\b)?",
+    ),
+    (
+        "day_of",
+        "absolute",
+        rf"\b(?:on\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}"
+        rf"(?:,?\s+(?P<year>\d{{4}})\b)?",
+    ),
+    (
+        "since_month",
+        "absolute",
+        rf"\b(?:since|from)\s+(?:the\s+)?(?P<edge>beginning|start|middle|end)\s+of\s+{_MONTH}"
+        rf"(?:\s+(?P<year>\d{{4}})\b)?",
+    ),
+    (
+        "month",
+        "absolute",
+        rf"\b(?P<prep>in|during|since|by|until|through|from)\s+(?:(?:early|mid|late)[\s-]+)?"
+        rf"{_MONTH}(?:\s+(?P<year>\d{{4}})\b|\s+(?P<rel>last|this|next)\s+year)?",
+    ),
+    ("year", "absolute", r"\b(?P<prep>in|since|during|until)\s+(?P<year>(?:19|20)\d\d)\b"),
+    (
+        "since_year_start",
+        "deictic",
+        r"\b(?:since|from)\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+year\b"
+        r"|\bso\s+far\s+this\s+year\b|\bthis\s+year\s+so\s+far\b",
+    ),
+    (
+        "relative_period",
+        "deictic",
+        r"\b(?:(?:earlier|later)\s+)?(?P<rel>last|this|next|earlier\s+this)\s+"
+        r"(?P<unit>year|month|week)\b",
+    ),
+    (
+        "past",
+        "deictic",
+        r"\b(?:in|over|during|within|for)\s+the\s+(?:past|last|previous)\s+"
+        r"(?:(?P<count>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|"
+        r"eleven|twelve|fourteen|twenty-four|forty-eight|seventy-two)\s+)?"
+        r"(?P<unit>hours?|days?|weeks?|months?)\b",
+    ),
+    ("recent_days", "deictic", r"\bin\s+recent\s+days\b"),
+    (
+        "weekend",
+        "deictic",
+        r"\b(?:(?:over|during|at|on|for)\s+(?:the\s+course\s+of\s+)?(?:the|this|last)\s+"
+        r"|last\s+|this\s+)weekend\b",
+    ),
+    (
+        "ago",
+        "deictic",
+        rf"\b{_COUNT}\s+(?P<unit>days?|weeks?|months?|years?)\s+ago\b",
+    ),
+    (
+        "shift",
+        "anaphoric",
+        rf"\b{_COUNT}\s+(?P<unit>days?|weeks?)\s+(?P<dir>earlier|later)\b",
+    ),
+    (
+        "shift",
+        "anaphoric",
+        r"\b(?:on\s+)?the\s+(?P<dir>previous|preceding|next|following)\s+day\b"
+        r"|\bthe\s+day\s+(?P<dir2>before|after)(?=\s*[,.;]|\s+(?:and|but)\b)",
+    ),
+    (
+        "clause_shift",
+        "anaphoric",
+        rf"\b{_COUNT}\s+(?P<unit>days?|weeks?)\s+(?P<dir>after|before)\b"
+        r"(?=\s+(?:the|a|an|it|they|he|she|[A-Z]))",
+    ),
+    (
+        "since_event",
+        "anaphoric",
+        r"\bsince\s+the\s+(?P<what>fighting|clashes|offensive|attacks|violence|pull-?out|"
+        r"withdrawal|drawdown)\s+(?:first\s+)?(?:began|started|erupted|broke\s+out)\b",
+    ),
+    ("same", "anaphoric", r"\b(?:on\s+)?(?:that|the\s+same)\s+(?:date|day)\b"),
+    (
+        "weekday",
+        "deictic",
+        rf"\b(?:(?:late|early)\s+(?:on\s+)?)?(?P<prep>on|last|this|since|from)?\s*"
+        rf"{_WEEKDAY}{_PART}\b",
+    ),
+    (
+        "near",
+        "deictic",
+        r"\b(?P<word>yesterday|today|tonight|overnight|last\s+night|earlier\s+today"
+        r"|this\s+(?:morning|evening|afternoon))\b",
+    ),
+]
+_COMPILED = [(name, mode, re.compile(regex, re.IGNORECASE)) for name, mode, regex in _PATTERNS]
+
+# A date right after a reporting verb is when the words were spoken, not when the event happened.
+_SPEECH_BEFORE = re.compile(
+    r"\b(?:said|says|told|added|confirmed|reported|announced|stated|claimed|noted|insisted|"
+    r"warned|dismissed)(?:\s+(?:reporters|journalists|Xinhua|AFP|Reuters|the\s+media|"
+    r"(?:in|at|from)\s+(?:a\s+)?[\w' ]{1,30}?))?\s*(?:on\s+)?$"
+)
+# "The death toll rose to 58 on Sunday": when it was counted, not when people died.
+_TOLL_BEFORE = re.compile(
+    r"\btoll\b[^.;]{0,100}?\b(?:rose|climbed|jumped|increased|reached|stood)\b[^.;]{0,20}$",
+    re.IGNORECASE,
+)
+_DEADLINE_BEFORE = re.compile(r"\b(?:by|until|before|deadline\s+of)\s+(?:the\s+)?$")
+_DEADLINE_AFTER = re.compile(r"^\s+(?:withdrawal\s+|pull-?out\s+|exit\s+)?deadline\b")
+
+
+def find_dates(sentence: str) -> list[DateMention]:
+    """Every date expression in a sentence, left to right, none overlapping."""
+    taken: list[tuple[int, int]] = []
+    found: list[DateMention] = []
+    for name, mode, regex in _COMPILED:
+        for match in regex.finditer(sentence):
+            start, end = match.span()
+            if any(start < e and s < end for s, e in taken):
+                continue
+            if name == "weekday" and not match.group("weekday"):
+                continue
+            groups = tuple((k, v) for k, v in match.groupdict().items() if v is not None)
+            text = match.group(0)
+            lead = len(text) - len(text.lstrip())
+            taken.append((start, end))
+            found.append(DateMention(start + lead, end, text.strip(), name, groups, mode))
+    return sorted(found, key=lambda m: m.start)
+
+
+def role_of(sentence: str, mention: DateMention) -> str:
+    """'speech' (when it was said), 'deadline' (a limit, not an event), or 'event'."""
+    before = sentence[: mention.start]
+    if mention.mode != "anaphoric" and (
+        _SPEECH_BEFORE.search(before) or _TOLL_BEFORE.search(before)
+    ):
+        return "speech"
+    if _DEADLINE_BEFORE.search(before) or _DEADLINE_AFTER.match(sentence[mention.end :]):
+        return "deadline"
+    return "event"
+
+
+def _count(text: str | None) -> int:
+    if text is None:
+        return 1
+    if text.isdigit():
+        return int(text)
+    return NUMBER_WORDS.get(text.lower(), 1)
+
+
+def _ordinal(text: str) -> int:
+    digits = re.match(r"\d+", text)
+    return int(digits.group(0)) if digits else ORDINALS[text.lower()]
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _weekday_on_or_before(reference: date, weekday: int) -> date:
+    return reference - timedelta(days=(reference.weekday() - weekday) % 7)
+
+
+def _year_for(month: int, day: int, reference: date, *, future_ok: bool) -> int:
+    year = reference.year
+    if not future_ok:
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            return year
+        if candidate > reference + timedelta(days=7):
+            year -= 1
+    return year
+
+
+def _month_shift(reference: date, months: int) -> date:
+    """The first day of the month `months` away from the reference's."""
+    year, month = divmod(reference.year * 12 + reference.month - 1 + months, 12)
+    return date(year, month + 1, 1)
+
+
+def _since(start: date, reference: date, precision: str) -> Period:
+    return Period(start, reference if reference > start else None, precision)
+
+
+def _day_of(m: DateMention, reference: date, future_ok: bool) -> Period | None:
+    month, day, year_text = (
+        MONTHS[m.group("month") or ""],
+        int(m.group("day") or 0),
+        m.group("year"),
+    )
+    year = int(year_text) if year_text else _year_for(month, day, reference, future_ok=future_ok)
+    try:
+        day_date = date(year, month, day)
+    except ValueError:
+        return None
+    if m.group("prep") in ("since", "from") and day_date < reference:
+        return Period(day_date, reference, "day")
+    return Period(day_date, None, "day")
+
+
+def _month(m: DateMention, reference: date, future_ok: bool) -> Period:
+    month = MONTHS[m.group("month") or ""]
+    year_text, relative = m.group("year"), m.group("rel")
+    if year_text:
+        year = int(year_text)
+    elif relative:
+        year = reference.year + _SHIFTS[relative]
+    else:
+        # "in November", read in May: last November (unless a deadline may lie ahead)
+        year = reference.year - (1 if month > reference.month + (12 if future_ok else 0) else 0)
+    first = date(year, month, 1)
+    if m.pattern == "since_month":
+        edges = {"middle": first.replace(day=15), "end": _month_end(year, month)}
+        return _since(edges.get(m.group("edge") or "", first), reference, "month")
+    if m.group("prep") in ("since", "from"):
+        return _since(first, reference, "month")
+    return Period(first, None, "month")
+
+
+def _year(m: DateMention, reference: date, future_ok: bool) -> Period:
+    first = date(int(m.group("year") or 0), 1, 1)
+    return Period(first, reference if m.group("prep") == "since" else None, "year")
+
+
+def _relative_period(m: DateMention, reference: date, future_ok: bool) -> Period:
+    unit, shift = m.group("unit"), _SHIFTS[(m.group("rel") or "this").split()[-1]]
+    if unit == "year":
+        return Period(date(reference.year + shift, 1, 1), None, "year")
+    if unit == "month":
+        start = _month_shift(reference, shift)
+        if shift != 0:
+            return Period(start, None, "month")  # a month date without end spans the month
+        return _since(start, reference, "month")
+    monday = reference - timedelta(days=reference.weekday()) + timedelta(weeks=shift)
+    end = reference if shift == 0 else monday + timedelta(days=6)
+    return Period(monday, end if end != monday else None, "week")
+
+
+def _past(m: DateMention, reference: date, future_ok: bool) -> Period:
+    unit = (m.group("unit") or "day").rstrip("s")
+    count = _count(m.group("count"))
+    days = {"hour": max(1, count // 24), "day": count, "week": 7 * count, "month": 30 * count}
+    precision = {"hour": "day", "day": "day", "week": "week", "month": "month"}[unit]
+    return Period(reference - timedelta(days=days[unit]), reference, precision)
+
+
+def _weekend(m: DateMention, reference: date, future_ok: bool) -> Period:
+    saturday = _weekday_on_or_before(reference, 5)
+    if reference.weekday() == 5 and "last" in m.text.lower():
+        saturday -= timedelta(days=7)
+    sunday = min(saturday + timedelta(days=1), reference)
+    return Period(saturday, sunday if sunday != saturday else None, "week")
+
+
+def _ago(m: DateMention, reference: date, future_ok: bool) -> Period:
+    unit, count = (m.group("unit") or "day").rstrip("s"), _count(m.group("count"))
+    if unit == "day":
+        return Period(reference - timedelta(days=count), None, "day")
+    if unit == "week":
+        return Period(reference - timedelta(weeks=count), None, "week")
+    if unit == "month":
+        return Period(_month_shift(reference, -count), None, "month")
+    return Period(date(reference.year - count, 1, 1), None, "year")
+
+
+def _shift(m: DateMention, reference: date, future_ok: bool) -> Period:
+    """'two days earlier', 'the previous day'; and 'X, a day after Y' (Y the day before)."""
+    direction = m.group("dir") or m.group("dir2") or "earlier"
+    earlier = direction in ("earlier", "previous", "preceding", "before")
+    if m.pattern == "clause_shift":
+        earlier = direction == "after"
+    unit = (m.group("unit") or "day").rstrip("s")
+    days = _count(m.group("count")) * (7 if unit == "week" else 1) if m.group("unit") else 1
+    return Period(reference + timedelta(days=-days if earlier else days), None, "day")
+
+
+def _weekday(m: DateMention, reference: date, future_ok: bool) -> Period:
+    day = _weekday_on_or_before(reference, WEEKDAYS[m.group("weekday") or "Monday"])
+    prep = m.group("prep")
+    if day == reference and prep in ("last", "since", "from"):
+        day -= timedelta(days=7)
+    if prep in ("since", "from"):
+        return Period(day, reference, "day")
+    return Period(day, None, "day")
+
+
+def _running_day(m: DateMention, reference: date, future_ok: bool) -> Period:
+    """'for a sixth day on Tuesday': the five days before Tuesday, and Tuesday."""
+    weekday = m.group("weekday")
+    last = _weekday_on_or_before(reference, WEEKDAYS[weekday]) if weekday else reference
+    count = _ordinal(m.group("ordinal") or "first")
+    return Period(last - timedelta(days=count - 1), last if count > 1 else None, "day")
+
+
+def _near(m: DateMention, reference: date, future_ok: bool) -> Period:
+    word = " ".join((m.group("word") or "").split())
+    if word == "yesterday":
+        return Period(reference - timedelta(days=1), None, "day")
+    if word in ("overnight", "last night"):
+        return Period(reference - timedelta(days=1), reference, "day")
+    return Period(reference, None, "day")
+
+
+_SHIFTS = {"last": -1, "this": 0, "next": 1}
+_RESOLVERS: dict[str, Callable[[DateMention, date, bool], Period | None]] = {
+    "day_of": _day_of,
+    "month": _month,
+    "since_month": _month,
+    "year": _year,
+    "since_year_start": lambda m, ref, _: Period(date(ref.year, 1, 1), ref, "year"),
+    "relative_period": _relative_period,
+    "past": _past,
+    "recent_days": lambda m, ref, _: Period(ref - timedelta(days=7), ref, "week"),
+    "weekend": _weekend,
+    "ago": _ago,
+    "shift": _shift,
+    "clause_shift": _shift,
+    "same": lambda m, ref, _: Period(ref, None, "day"),
+    "since_event": lambda m, ref, _: Period(ref, None, "day"),  # resolved with its context
+    "weekday": _weekday,
+    "running_day": _running_day,
+    "near": _near,
+}
+
+
+def resolve(mention: DateMention, reference: date, *, future_ok: bool = False) -> Period | None:
+    """The period a date expression stands for, given its reference date; `future_ok` for a
+    deadline, which may lie after it."""
+    return _RESOLVERS[mention.pattern](mention, reference, future_ok)

@@ -1,0 +1,521 @@
+"""The extraction engine: from a wire report's text to draft event records, with no database.
+
+Unit tests of dates, figures, places, actors and kinds on short texts; the seed report
+reproduces the records coded in seeds/; every draft of the evaluation set validates as
+`POST /v1/events` would, quotes its text verbatim and states no number the text does not; and
+the evaluation set meets its targets (the scoring of `python -m tests.benchmarks.extraction`).
+"""
+
+import json
+from datetime import date
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
+
+from app.events.schemas import EventIn, EventInModel
+from app.gazetteer import get_gazetteer
+from app.reports.extract import Draft, Extraction, NoAnchorDate, extract
+from app.reports.timex import find_dates, resolve
+from tests.benchmarks.extraction import (
+    FIXTURES,
+    REPO,
+    SEED,
+    evaluate,
+    figure_right,
+    load_cases,
+    numbers_in,
+    same_claimant,
+)
+
+MAY_4 = date(2021, 5, 4)  # a Tuesday
+SEED_TEXT = (REPO / "seeds" / "reports" / "helmand-offensive-2021-05-04.txt").read_text()
+_event_adapter: TypeAdapter[EventInModel] = TypeAdapter(EventIn)
+
+TALIBAN = "Taliban"
+ANDSF = "Afghan National Defense and Security Forces"
+
+
+def drafts_of(text: str, published_on: date | None = MAY_4) -> list[dict[str, Any]]:
+    return [d.event for d in extract(text, published_on=published_on).drafts]
+
+
+def only(text: str, published_on: date | None = MAY_4) -> dict[str, Any]:
+    events = drafts_of(text, published_on)
+    assert len(events) == 1, events
+    return events[0]
+
+
+def span(event: dict[str, Any]) -> tuple[str, str | None]:
+    return event["date"], event.get("end_date")
+
+
+def actors(event: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(a["name"], a["role"]) for a in event["actors"]}
+
+
+# -- the publication date ---------------------------------------------------------------------
+def test_extract_without_date_raises_no_anchor_date() -> None:
+    with pytest.raises(NoAnchorDate):
+        extract("Taliban fighters attacked a checkpoint in Kunduz on Monday.")
+
+
+def test_extract_dateline_without_year_is_no_anchor() -> None:
+    with pytest.raises(NoAnchorDate, match="no year"):
+        extract("KABUL, June 22 (Xinhua) -- Taliban fighters attacked a checkpoint in Kunduz.")
+
+
+def test_extract_reads_publication_line_and_dateline() -> None:
+    published = extract(
+        "Clashes in Kunduz\nPublished June 22, 2021\n\nTaliban fighters attacked a checkpoint "
+        "in Kunduz on Monday, police said."
+    )
+    assert published.published_on == date(2021, 6, 22)
+    assert published.published_on_explanation == "publication line 'Published June 22, 2021'"
+    assert published.drafts[0].event["date"] == "2021-06-21"
+    dated = extract(
+        "KUNDUZ, Afghanistan, June 22, 2021 (Xinhua) -- Taliban fighters attacked a checkpoint "
+        "in Kunduz on Monday, police said."
+    )
+    assert dated.published_on == date(2021, 6, 22)
+    assert dated.published_on_explanation.startswith("dateline 'KUNDUZ, Afghanistan, June 22")
+    # the dateline is not part of the evidence
+    assert dated.drafts[0].evidence[0].quote.startswith("Taliban fighters attacked")
+
+
+def test_extract_given_date_wins_over_dateline() -> None:
+    extraction = extract(
+        "KABUL, June 22 (Xinhua) -- Taliban fighters attacked a checkpoint in Kunduz on Monday.",
+        published_on=date(2021, 6, 22),
+    )
+    assert extraction.published_on_explanation == "given"
+    assert extraction.drafts[0].event["date"] == "2021-06-21"
+
+
+# -- dates ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("on Monday", ("2021-05-03", None)),
+        ("on Tuesday", ("2021-05-04", None)),
+        ("two days ago", ("2021-05-02", None)),
+        ("since Sunday", ("2021-05-02", "2021-05-04")),
+        ("over the weekend", ("2021-05-01", "2021-05-02")),
+        ("in the past week", ("2021-04-27", "2021-05-04")),
+        ("in the past 24 hours", ("2021-05-03", "2021-05-04")),
+        ("overnight", ("2021-05-03", "2021-05-04")),
+        ("last week", ("2021-04-26", "2021-05-02")),
+        ("on April 30", ("2021-04-30", None)),
+    ],
+)
+def test_extract_resolves_relative_dates_against_publication(
+    words: str, expected: tuple[str, str | None]
+) -> None:
+    event = only(f"Taliban fighters attacked a checkpoint in Kunduz {words}, police said.")
+    assert span(event) == expected
+
+
+def test_extract_relative_day_is_anchored_on_the_speech_date() -> None:
+    event = only(
+        "A council member said on May 4 that the Taliban launched an offensive the previous day "
+        "in Lashkar Gah.",
+        date(2021, 5, 6),
+    )
+    assert span(event) == ("2021-05-03", None)
+    assert event["province"] == "Helmand"
+
+
+def test_extract_days_earlier_refers_to_the_date_read_before() -> None:
+    events = drafts_of(
+        "Taliban fighters stormed Kunduz city on Monday, police said.\n"
+        "Two days earlier, Taliban fighters overran Imam Sahib district, residents said.",
+        date(2021, 6, 22),
+    )
+    assert [(e.get("district"), e["date"]) for e in events] == [
+        ("Kunduz", "2021-06-21"),
+        ("Imam Sahib", "2021-06-19"),
+    ]
+
+
+def test_extract_running_day_counts_back_from_its_weekday() -> None:
+    event = only(
+        "Heavy fighting raged for a sixth day on Tuesday in Herat city between the Taliban and "
+        "government forces.",
+        date(2021, 8, 3),
+    )
+    assert span(event) == ("2021-07-29", "2021-08-03")
+    assert event["outcome"] == "ongoing"
+
+
+def test_extract_month_without_year_takes_the_latest_such_month() -> None:
+    march = only("Since the beginning of March, 18,000 people have fled Badghis, the UN said.")
+    assert (march["date"], march["end_date"], march["date_precision"]) == (
+        "2021-03-01",
+        "2021-05-04",
+        "month",
+    )
+    (november,) = find_dates("They fled in November.")
+    assert resolve(november, MAY_4) == resolve(november, date(2020, 12, 1))
+
+
+def test_extract_undated_announcement_before_a_dated_milestone_spans_that_year() -> None:
+    (started, announced) = drafts_of(
+        "U.S. forces began to pull out on May 1 after President Joe Biden announced all troops "
+        "will leave by September 11."
+    )
+    assert (started["milestone"], span(started)) == ("withdrawal_started", ("2021-05-01", None))
+    assert announced["milestone"] == "deadline_announced"
+    assert (span(announced), announced["date_precision"]) == (
+        ("2021-01-01", "2021-04-30"),
+        "year",
+    )
+    assert announced["deadline"] == "2021-09-11"
+
+
+# -- figures ----------------------------------------------------------------------------------
+def test_extract_keeps_qualifier_unit_and_claimant() -> None:
+    event = only(
+        "About 1,000 families were forced to flee their homes in Helmand, the province's "
+        "director for refugees said."
+    )
+    assert event["kind"] == "displacement"
+    assert event["families"] == {
+        "value": 1000,
+        "qualifier": "about",
+        "claimed_by": "Helmand provincial director for refugees",
+        "alternatives": [],
+    }
+    assert "individuals" not in event
+
+
+@pytest.mark.parametrize(
+    ("words", "value", "qualifier"),
+    [
+        ("more than 100", 100, "more_than"),
+        ("at least six", 6, "at_least"),
+        ("nearly 40", 40, "at_most"),
+        ("some 25", 25, "about"),
+        ("four", 4, "exact"),
+        ("Twelve", 12, "exact"),
+        ("dozens of", 12, "more_than"),
+    ],
+)
+def test_extract_reads_numbers_in_digits_and_words(words: str, value: int, qualifier: str) -> None:
+    event = only(f"{words} Taliban fighters were killed in Ghazni on Monday, the ministry said.")
+    assert (event["fatalities"]["value"], event["fatalities"]["qualifier"]) == (value, qualifier)
+
+
+def test_extract_keeps_competing_claims_as_alternatives() -> None:
+    event = only(
+        "Taliban militants ambushed an army convoy in Almar district of Faryab province on "
+        "Thursday, killing five soldiers, provincial police spokesman Abdul Karim Yurash said.\n"
+        "The Taliban claimed that 11 soldiers were killed in the ambush.",
+        date(2021, 4, 20),
+    )
+    assert event["fatalities"] == {
+        "value": 5,
+        "qualifier": "exact",
+        "claimed_by": "provincial police spokesman Abdul Karim Yurash",
+        "alternatives": [{"value": 11, "qualifier": "exact", "claimed_by": "Taliban"}],
+    }
+    assert actors(event) == {(TALIBAN, "initiator"), ("Afghan National Army", "target")}
+
+
+def test_extract_takes_no_figure_from_ages_years_hours_distances_or_places() -> None:
+    event = only(
+        "A 12-year-old girl was wounded when Taliban fighters attacked a checkpoint some 60 km "
+        "from Lashkar Gah, a city of about 200,000 people, in the past 24 hours, in at least "
+        "six provinces and for the first time since 2001, police said."
+    )
+    assert "fatalities" not in event
+
+
+def test_extract_vague_amount_gives_way_to_a_precise_one() -> None:
+    event = only(
+        "Thousands of people have fled their homes in Helmand.\n"
+        "About 1,000 families took refuge in Lashkar Gah, the director for refugees said."
+    )
+    assert event["families"]["value"] == 1000
+    assert "individuals" not in event
+    alone = only("Thousands of people have fled their homes in Helmand, residents said.")
+    assert alone["individuals"] == {
+        "value": 1000,
+        "qualifier": "more_than",
+        "claimed_by": "residents",
+        "alternatives": [],
+    }
+
+
+# -- places -----------------------------------------------------------------------------------
+def test_extract_places_through_the_gazetteer() -> None:
+    capital = only("Taliban fighters attacked the capital of Helmand province on Monday.")
+    assert (capital["province"], capital["district"]) == ("Helmand", "Lashkar Gah")
+    district = only("Taliban fighters attacked checkpoints around Lashkar Gah on Monday.")
+    assert (district["province"], district["district"]) == ("Helmand", "Lashkar Gah")
+    province = only("Taliban fighters attacked checkpoints in the northern province of Kunduz.")
+    assert (province["province"], province.get("district")) == ("Kunduz", None)
+    spelling = only("Taliban fighters attacked a checkpoint in Nad Ali district on Monday.")
+    assert (spelling["province"], spelling["district"]) == ("Helmand", "Nad-e-Ali")
+
+
+def test_extract_one_draft_per_listed_place() -> None:
+    events = drafts_of(
+        "The ministry said that government troops have been responding to attacks by the "
+        "Taliban in at least six other provinces, including southeastern Ghazni and southern "
+        "Kandahar, in the past 24 hours."
+    )
+    assert [e["province"] for e in events] == ["Ghazni", "Kandahar"]
+    assert all(actors(e) == {(TALIBAN, "initiator"), (ANDSF, "target")} for e in events)
+
+
+def test_extract_surname_is_not_a_district() -> None:
+    event = only(
+        "Attaullah Khogyani, spokesman for the governor of Nangarhar province, said a bomb "
+        "killed four people in Jalalabad on Monday."
+    )
+    assert (event["province"], event["district"]) == ("Nangarhar", "Jalalabad")
+
+
+# -- actors and roles -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Taliban fighters attacked a checkpoint in Kunduz on Monday.",
+            {(TALIBAN, "initiator")},
+        ),
+        (
+            "Government troops repelled a Taliban attack in Kunduz on Monday.",
+            {(ANDSF, "target"), (TALIBAN, "initiator")},
+        ),
+        (
+            "The insurgents were pushed back by Afghan security forces in Kunduz on Monday.",
+            {(TALIBAN, "initiator"), (ANDSF, "target")},
+        ),
+        (
+            "Clashes between Taliban insurgents and government forces erupted in Kunduz on Monday.",
+            {(TALIBAN, "participant"), (ANDSF, "participant")},
+        ),
+        (
+            "Gunmen shot dead 10 deminers in Baghlan on Monday, an attack the Taliban denied "
+            "carrying out.",
+            set(),
+        ),
+    ],
+)
+def test_extract_actor_roles_from_who_did_what_to_whom(
+    sentence: str, expected: set[tuple[str, str]]
+) -> None:
+    assert actors(only(sentence)) == expected
+
+
+def test_extract_actor_names_are_registry_names() -> None:
+    registry = json.loads((REPO / "seeds" / "actors.json").read_text())
+    names = {actor["name"] for actor in registry}
+    for case in load_cases():
+        for event in drafts_of(case.text, None if case.published_on_in_text else case.published_on):
+            assert {a["name"] for a in event["actors"]} <= names
+            if event["kind"] == "withdrawal_milestone":
+                assert event.get("handed_to") is None or event["handed_to"] in names
+
+
+# -- kinds, and what is not an event ----------------------------------------------------------
+def test_extract_kinds() -> None:
+    events = drafts_of(
+        "Taliban fighters attacked a checkpoint in Kunduz on Monday, police said.\n"
+        "About 300 families fled their homes in Kunduz on Monday, officials said.\n"
+        "U.S. forces handed over a base in Helmand to Afghan troops two days ago."
+    )
+    assert [(e["kind"], e.get("milestone")) for e in events] == [
+        ("offensive", None),
+        ("displacement", None),
+        ("withdrawal_milestone", "base_handover"),
+    ]
+    handover = events[2]
+    assert (handover["force"], handover["facility"], handover["handed_to"]) == (
+        "United States Forces",
+        "a base in Helmand",
+        "Afghan National Army",
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Afghan officials have warned that the Taliban could launch further attacks on Kunduz.",
+        "Residents fear that the fighting will spread to Kandahar as foreign troops leave.",
+        "The governor said the militants might try to take Lashkar Gah next week.",
+        "Analysts say the Afghan air force may struggle once foreign contractors leave Kabul.",
+        "The Taliban have captured more than 100 districts since May, according to tallies.",
+        "Clashes continued in several northern provinces on Monday, officials said.",
+        "Kunduz briefly fell to the Taliban in 2015 and again in 2016.",
+        "The Taliban did not immediately respond to a request for comment.",
+        "The Pentagon said on Tuesday that the withdrawal was between 6 and 12 percent complete.",
+    ],
+)
+def test_extract_statements_warnings_forecasts_and_background_are_not_events(
+    sentence: str,
+) -> None:
+    assert drafts_of(sentence) == []
+
+
+def test_extract_is_deterministic() -> None:
+    first = extract(SEED_TEXT, published_on=MAY_4)
+    assert all(extract(SEED_TEXT, published_on=MAY_4) == first for _ in range(3))
+
+
+# -- the seed report reproduces the coded seed records ----------------------------------------
+def _seed_pairs() -> list[tuple[dict[str, Any], Draft]]:
+    gold = json.loads(SEED.read_text())["events"]
+    drafts = extract(SEED_TEXT, published_on=MAY_4).drafts
+    pairs = []
+    for event in gold:
+        spans = [(SEED_TEXT.index(q), SEED_TEXT.index(q) + len(q)) for q in event["quotes"]]
+        found = [
+            d
+            for d in drafts
+            if d.event["kind"] == event["kind"]
+            and d.event.get("milestone") == event.get("milestone")
+            and d.event.get("province") == event.get("province")
+            and any(e.start < end and start < e.end for e in d.evidence for start, end in spans)
+        ]
+        assert len(found) == 1, (event["external_id"], [d.event for d in found])
+        pairs.append((event, found[0]))
+    assert len(drafts) == len(gold)
+    return pairs
+
+
+def test_extract_seed_report_reproduces_seed_records() -> None:
+    for gold, draft in _seed_pairs():
+        event, name = draft.event, gold["external_id"]
+        assert span(event) == (gold["date"], gold.get("end_date")), name
+        assert event["date_precision"] == gold["date_precision"], name
+        assert (event.get("province"), event.get("district")) == (
+            gold.get("province"),
+            gold.get("district"),
+        ), name
+        assert actors(event) == actors(gold), name
+        for field in ("fatalities", "families", "individuals"):
+            assert figure_right(gold.get(field), event.get(field)), (name, field)
+        if gold["kind"] == "withdrawal_milestone":
+            for field in ("force", "deadline", "handed_to"):
+                assert event.get(field) == gold.get(field), (name, field)
+
+
+def test_extract_seed_report_explains_inferred_fields() -> None:
+    explanations = {g["external_id"]: d.explanations for g, d in _seed_pairs()}
+    offensive = explanations["helmand-taliban-offensive"]
+    assert offensive["date"].startswith(
+        "'the previous day' relative to 'on May 4' = 2021-05-03; extended by 'on May 4'"
+    )
+    assert offensive["province"] == "'Lashkar Gah' is the district Lashkar Gah of Helmand (AF3001)"
+    assert offensive["fatalities"].startswith("'more than 100'")
+    handover = explanations["helmand-base-handover"]
+    assert handover["date"] == "'two days ago' relative to the publication date = 2021-05-02"
+
+
+# -- every draft of the evaluation set --------------------------------------------------------
+def _extractions() -> list[tuple[str, Extraction]]:
+    return [
+        (case.text, extract(case.text, published_on=case.published_on)) for case in load_cases()
+    ]
+
+
+def test_extract_every_draft_validates_as_post_v1_events() -> None:
+    for text, extraction in _extractions():
+        for draft in extraction.drafts:
+            assert "sources" not in draft.event
+            source = {"publisher": "Wire report", "published_on": extraction.published_on}
+            sources = [source | {"quote": e.quote} for e in draft.evidence]
+            record = _event_adapter.validate_python(draft.event | {"sources": sources})
+            assert record.kind == draft.event["kind"], text[:40]
+
+
+def test_extract_every_evidence_quote_is_the_text_at_its_offsets() -> None:
+    for text, extraction in _extractions():
+        for draft in extraction.drafts:
+            assert draft.evidence, draft.event
+            assert draft.evidence == sorted(draft.evidence, key=lambda e: e.start)
+            for evidence in draft.evidence:
+                assert text[evidence.start : evidence.end] == evidence.quote
+
+
+def test_extract_every_figure_number_is_in_the_text() -> None:
+    for text, extraction in _extractions():
+        stated = numbers_in(text)
+        for draft in extraction.drafts:
+            for field in ("fatalities", "families", "individuals"):
+                figure = draft.event.get(field)
+                for claim in [figure, *figure["alternatives"]] if figure else []:
+                    assert claim["value"] in stated, (field, claim, text[:60])
+
+
+def test_extract_evaluation_set_meets_targets() -> None:
+    evaluation = evaluate()
+    assert len(evaluation.reports) >= 6
+    assert evaluation.overall.failures() == []
+    assert evaluation.overall.fabricated == 0
+    assert evaluation.overall.verbatim == evaluation.overall.quotes
+
+
+def test_extract_gold_codings_are_valid_records() -> None:
+    gazetteer = get_gazetteer()
+    for path in [SEED, *sorted(FIXTURES.glob("*.json"))]:
+        doc = json.loads(path.read_text())
+        text = (path.parent / doc["report"]["path"]).read_text()
+        for event in doc["events"]:
+            record = {k: v for k, v in event.items() if k not in ("quotes", "external_id")}
+            record["sources"] = [{"publisher": "gold", "quote": q} for q in event["quotes"]]
+            _event_adapter.validate_python(record)
+            assert all(q in text for q in event["quotes"]), event["external_id"]
+            if event.get("province"):
+                province = gazetteer.find_province(event["province"])
+                assert province is not None, event["external_id"]
+                assert province.name == event["province"], event["external_id"]
+
+
+def test_same_claimant_compares_content_words() -> None:
+    assert same_claimant("the province's director for refugees", "director for refugees")
+    assert same_claimant("Rahmani", "provincial police spokesman Enamuddin Rahmani")
+    assert not same_claimant("Taliban", "Defense Ministry")
+    assert same_claimant(None, None)
+    assert not same_claimant("Taliban", None)
+
+
+# -- any text ---------------------------------------------------------------------------------
+_PHRASES = [
+    "Taliban fighters attacked",
+    "a checkpoint in Kunduz",
+    "on Monday",
+    "two days earlier",
+    "more than 100",
+    "families fled",
+    "to Lashkar Gah",
+    ", officials said.",
+    "the previous day",
+    "U.S. forces handed over a base",
+    "\u201cWe repelled the attack,\u201d he said.",
+    "since Sunday",
+    "Published June 22, 2021\n",
+    "KABUL, June 22 (Xinhua) -- ",
+    "\n",
+    "about 1,000 people were killed",
+    "will launch attacks",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PHRASES), max_size=20), st.text(max_size=40))
+def test_extract_any_text_gives_valid_verbatim_drafts(phrases: list[str], noise: str) -> None:
+    text = " ".join(phrases) + noise
+    extraction = extract(text, published_on=MAY_4)
+    for draft in extraction.drafts:
+        for evidence in draft.evidence:
+            assert text[evidence.start : evidence.end] == evidence.quote
+        _event_adapter.validate_python(draft.event | {"sources": [{"publisher": "x"}]})
+        for field in ("fatalities", "families", "individuals"):
+            figure = draft.event.get(field)
+            if figure:
+                assert figure["value"] in numbers_in(text)
