@@ -1,8 +1,12 @@
 """q= full-text search, bbox=, and where records without coordinates go on the map."""
 
+import os
+import re
+import sqlite3
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from app.events import search
@@ -132,8 +136,46 @@ def test_common_and_rare_searches_find_the_same_records(
         "q=rocket%20airport",
         "q=rock*&kind=offensive",
     ]
+    create(client, offensive(province="Kunduz", summary="ROCKETS hit the Şahrak Café, Kunduz."))
+    queries += ["q=cafe", "q=ROCKETS", "q=sahrak", "q=%C5%9Eahrak", "q=caf%C3%A9", "q=rocke*"]
     rare = {query: found(client, query) for query in queries}
     monkeypatch.setattr(search, "COMMON", 2)  # now each is checked record by record (SQLite)
     assert {query: found(client, query) for query in queries} == rare
     assert len(rare["q=rocket"]) == 5
     assert len(rare["q=rocket&province=Takhar"]) == 4
+    assert len(rare["q=rocke*"]) == 6
+    assert rare["q=cafe"] == rare["q=ROCKETS"] == rare["q=sahrak"] == rare["q=%C5%9Eahrak"]
+    assert len(rare["q=cafe"]) == 1
+
+
+@pytest.mark.skipif(
+    os.environ.get("CE_TEST_BACKEND", "sqlite") != "sqlite", reason="SQLite's tokenizer"
+)
+def test_no_character_folds_to_an_ascii_letter_that_sqlite_lower_misses(
+    database_url: str,
+) -> None:
+    # What lets a common word's search check lower(search_text) before the index
+    # (app.events.search._contains): every code point, as a search text holds it, that the
+    # index's tokenizer folds into ASCII letters is ASCII already, which lower() folds too.
+    with sqlite3.connect(sa.make_url(database_url).database or "") as stored:
+        (ddl,) = stored.execute("SELECT sql FROM sqlite_master WHERE name = 'event_fts'").fetchone()
+    tokenizer = re.search(r"tokenize\s*=\s*'([^']*)'", ddl)
+    assert tokenizer is not None
+    memory = sqlite3.connect(":memory:")
+    memory.execute(f"CREATE VIRTUAL TABLE f USING fts5(t, tokenize='{tokenizer.group(1)}')")
+    memory.execute("CREATE VIRTUAL TABLE v USING fts5vocab(f, 'instance')")
+    texts = {}
+    for point in range(0x80, 0x30000):
+        if not 0xD800 <= point < 0xE000:
+            text = search.unaccented(chr(point))
+            if not text.isascii():
+                texts[point] = text
+    memory.executemany("INSERT INTO f(rowid, t) VALUES (?, ?)", texts.items())
+    lowered = dict(memory.execute("SELECT rowid, lower(t) FROM f"))
+    missed = [
+        (hex(point), term)
+        for term, point in memory.execute("SELECT term, doc FROM v")
+        if any(c.isascii() and c not in lowered[point] for c in term)
+    ]
+    assert len(texts) > 100_000
+    assert missed == []

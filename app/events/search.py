@@ -125,11 +125,25 @@ def matching(terms: list[Term], dialect: str, *, common: bool = False) -> sa.Col
     match = sa.literal_column("event_fts").op("MATCH")(_fts5(terms))
     if common:
         rowid: sa.ColumnElement[Any] = sa.literal_column("event_fts.rowid")
-        return (
-            sa.select(sa.literal(1)).select_from(fts).where(match, rowid == event_t.c.id).exists()
-        )
+        indexed = sa.select(sa.literal(1)).select_from(fts).where(match, rowid == event_t.c.id)
+        return sa.and_(*_contains(terms), indexed.exists())
     found: sa.Select[Any] = sa.select(sa.literal_column("rowid")).select_from(fts).where(match)
     return event_t.c.id.in_(found)
+
+
+def _contains(terms: list[Term]) -> list[sa.ColumnElement[bool]]:
+    """Cheap conditions that every record the index matches meets: its search text, lowered,
+    contains each ASCII word of the terms. Checked first, they spare the index lookup of most
+    records that do not match: a common word in Helmand, 1.6 ms a page, 0.6 ms with them.
+
+    Sound because SQLite's lower() folds ASCII letters, and no other character of a search text
+    (diacritics already removed by `unaccented`) folds to an ASCII letter in the index's
+    tokenizer (unicode61, remove_diacritics 2): tests/test_search_and_map.py checks every
+    code point. Words with other letters are left to the index alone.
+    """
+    words = sorted({word for term in terms for word in term.words if word.isascii()})
+    lowered = sa.func.lower(event_t.c.search_text)
+    return [sa.func.instr(lowered, word) > 0 for word in words]
 
 
 # The index, kept by triggers on SQLite (made by the migrations; bulk loads suspend it).
