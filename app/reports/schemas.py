@@ -226,21 +226,10 @@ class DraftOut(BaseModel):
     )
 
 
-class ReportOut(BaseModel):
-    """A stored report and the draft records read from it, each with its status."""
-
-    model_config = examples_config(_REPORT_OUT)
+class ReportStamps(BaseModel):
+    """A stored report: who published it, and who stored it when."""
 
     id: int = Field(description="The report's id.", examples=[3])
-    text: str = Field(description="The text, as sent.", examples=[_TEXT[:60]])
-    published_on: date = Field(
-        description="The publication date relative dates count from.", examples=["2021-05-03"]
-    )
-    published_on_explanation: str = Field(
-        description="Where the publication date comes from: the request, or the words of the "
-        "text that state it.",
-        examples=["dateline 'KABUL, May 4, 2021' = 2021-05-04"],
-    )
     publisher: str = Field(description="Who published the report.", examples=["Pajhwok"])
     title: str | None = Field(description="The report's title.", examples=["Helmand fighting"])
     url: str | None = Field(
@@ -251,6 +240,22 @@ class ReportOut(BaseModel):
     )
     created_by: str | None = Field(
         description="The name of the API key that stored it.", examples=["field-team"]
+    )
+
+
+class ReportOut(ReportStamps):
+    """A stored report and the draft records read from it, each with its status."""
+
+    model_config = examples_config(_REPORT_OUT)
+
+    text: str = Field(description="The text, as sent.", examples=[_TEXT[:60]])
+    published_on: date = Field(
+        description="The publication date relative dates count from.", examples=["2021-05-03"]
+    )
+    published_on_explanation: str = Field(
+        description="Where the publication date comes from: the request, or the words of the "
+        "text that state it.",
+        examples=["dateline 'KABUL, May 4, 2021' = 2021-05-04"],
     )
     drafts: list[DraftOut] = Field(
         description="The proposed records, in order (`n` from 0).", examples=[[_DRAFT]]
@@ -267,24 +272,12 @@ class DraftCounts(BaseModel):
     rejected: int = Field(description="Drafts rejected.", examples=[0])
 
 
-class ReportSummary(BaseModel):
+class ReportSummary(ReportStamps):
     """A stored report, without its text and drafts (read it by id for those)."""
 
     model_config = examples_config(_SUMMARY)
 
-    id: int = Field(description="The report's id.", examples=[3])
     published_on: date = Field(description="Its publication date.", examples=["2021-05-03"])
-    publisher: str = Field(description="Who published it.", examples=["Pajhwok"])
-    title: str | None = Field(description="Its title.", examples=["Helmand fighting"])
-    url: str | None = Field(
-        description="Where it can be read.", examples=["https://example.org/report"]
-    )
-    created_at: datetime = Field(
-        description="When it was stored (UTC).", examples=["2021-05-05T08:30:00Z"]
-    )
-    created_by: str | None = Field(
-        description="The name of the API key that stored it.", examples=["field-team"]
-    )
     drafts: DraftCounts = Field(
         description="How many drafts are pending, accepted, rejected.",
         examples=[{"pending": 0, "accepted": 5, "rejected": 1}],

@@ -341,27 +341,35 @@ def accept_draft(
     if row["status"] != DraftStatus.PENDING:
         return _accepted_already(session, report_id, row, correction), False
     event_id = writer.create(prepared)
-    marked: sa.CursorResult[Any] = session.execute(  # type: ignore[assignment]
+    marked = _decide(
+        session,
+        report_id,
+        n,
+        status=DraftStatus.ACCEPTED.value,
+        event_id=event_id,
+        correction=correction,
+        by=by,
+    )
+    if marked != 1:  # only if the writers' lock was bypassed
+        session.rollback()
+        raise Conflict(f"Draft {n} of report {report_id} was decided meanwhile; read it again.")
+    record = read_event(session=session, event_id=event_id)
+    writer.commit()
+    return record, True
+
+
+def _decide(session: Session, report_id: int, n: int, *, by: str | None, **values: Any) -> int:
+    """Record the decision on a draft if it is still pending; how many drafts it changed."""
+    result: sa.CursorResult[Any] = session.execute(  # type: ignore[assignment]
         sa.update(draft_t)
         .where(
             draft_t.c.report_id == report_id,
             draft_t.c.n == n,
             draft_t.c.status == DraftStatus.PENDING.value,
         )
-        .values(
-            status=DraftStatus.ACCEPTED.value,
-            event_id=event_id,
-            correction=correction,
-            decided_at=utcnow(),
-            decided_by=by,
-        )
+        .values(**values, decided_at=utcnow(), decided_by=by)
     )
-    if marked.rowcount != 1:  # only if the writers' lock was bypassed
-        session.rollback()
-        raise Conflict(f"Draft {n} of report {report_id} was decided meanwhile; read it again.")
-    record = read_event(session=session, event_id=event_id)
-    writer.commit()
-    return record, True
+    return result.rowcount
 
 
 def _accepted_already(
@@ -400,17 +408,7 @@ def reject_draft(
             f"(DELETE /v1/events/{row['event_id']}) if it should not exist."
         )
     if row["status"] == DraftStatus.PENDING:
-        session.execute(
-            sa.update(draft_t)
-            .where(
-                draft_t.c.report_id == report_id,
-                draft_t.c.n == n,
-                draft_t.c.status == DraftStatus.PENDING.value,
-            )
-            .values(
-                status=DraftStatus.REJECTED.value, reason=reason, decided_at=utcnow(), decided_by=by
-            )
-        )
+        _decide(session, report_id, n, status=DraftStatus.REJECTED.value, reason=reason, by=by)
         row = _draft_row(session, report_id, n)
     draft = _draft_out(session, report, row)
     session.commit()
