@@ -55,7 +55,7 @@ CORS_RESPONSE_HEADERS = ["ETag", "Link", "Location", "X-Request-Id", "X-Data-Att
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    engine = make_engine(settings)
+    engine = make_engine(settings, serving=True)
     time_limit.install(engine, settings.query_time_limit_ms)
 
     @asynccontextmanager
