@@ -160,6 +160,166 @@ def test_extract_month_without_year_takes_the_latest_such_month() -> None:
     assert resolve(november, MAY_4) == resolve(november, date(2020, 12, 1))
 
 
+@pytest.mark.parametrize(
+    ("words", "published_on", "expected"),
+    [
+        # "last Thursday" said on a Friday is not yesterday; said on a Sunday, it is
+        ("last Thursday", date(2021, 7, 16), ("2021-07-08", None, "day")),
+        ("last Thursday", date(2021, 7, 18), ("2021-07-15", None, "day")),
+        ("last Sunday", date(2021, 7, 20), ("2021-07-18", None, "day")),
+        ("since early on Sunday", date(2021, 8, 9), ("2021-08-08", "2021-08-09", "day")),
+        ("from late Monday", date(2021, 8, 11), ("2021-08-09", "2021-08-11", "day")),
+        # "earlier this week / month": before the day it is said
+        ("earlier this week", date(2021, 6, 23), ("2021-06-21", "2021-06-22", "week")),
+        ("earlier this month", date(2021, 7, 27), ("2021-07-01", "2021-07-26", "month")),
+        ("this week", date(2021, 7, 31), ("2021-07-26", "2021-07-31", "week")),
+        ("in recent days", date(2021, 7, 27), ("2021-07-20", "2021-07-27", "week")),
+        # "on the 14th": that day of the month, or of the month before
+        ("on the 14th", date(2021, 7, 16), ("2021-07-14", None, "day")),
+        ("on the 14th", date(2021, 7, 10), ("2021-06-14", None, "day")),
+        # "since the start of the month / week"
+        ("since the start of the month", date(2021, 6, 12), ("2021-06-01", "2021-06-12", "month")),
+        (
+            "since the beginning of the week",
+            date(2021, 6, 12),
+            ("2021-06-07", "2021-06-12", "week"),
+        ),
+        # a running event: "entered a fourth day", "into its third day"
+        ("as fighting entered a fourth day", date(2021, 8, 2), ("2021-07-30", "2021-08-02", "day")),
+        (
+            "as fighting went into its third day",
+            date(2021, 8, 2),
+            ("2021-07-31", "2021-08-02", "day"),
+        ),
+        # "on Tuesday afternoon and lasted until early Wednesday"
+        (
+            "on Tuesday afternoon, in clashes that lasted until early Wednesday",
+            date(2021, 8, 4),
+            ("2021-08-03", "2021-08-04", "day"),
+        ),
+    ],
+)
+def test_extract_resolves_vague_and_weekday_phrases(
+    words: str, published_on: date, expected: tuple[str, str | None, str]
+) -> None:
+    event = only(
+        f"Taliban fighters attacked a checkpoint in Kunduz {words}, police said.", published_on
+    )
+    assert (*span(event), event["date_precision"]) == expected
+
+
+def test_extract_earlier_in_the_day_is_the_day_read_before() -> None:
+    (mention,) = find_dates("Earlier in the day, a bomb went off.")
+    assert mention.pattern == "same"
+    assert resolve(mention, date(2021, 7, 30)) == resolve(
+        find_dates("on that day")[0], date(2021, 7, 30)
+    )
+
+
+def test_extract_a_date_goes_with_the_words_before_it() -> None:
+    events = drafts_of(
+        "The insurgents overran Qaysar district in Faryab last Thursday and captured Almar two "
+        "days later, according to the provincial police chief.",
+        date(2021, 7, 16),
+    )
+    assert sorted((e["district"], e["date"]) for e in events) == [
+        ("Almar", "2021-07-10"),
+        ("Qaysar", "2021-07-08"),
+    ]
+
+
+def test_extract_days_after_counts_from_a_date_read_later() -> None:
+    events = drafts_of(
+        "Afghan forces have recaptured Khan Abad district in Kunduz province, two days after the "
+        "Taliban overran it, officials said on Thursday.\n"
+        "Security forces launched a clearance operation on Wednesday morning, a spokesman said.\n"
+        "He said 16 Taliban fighters were killed in the operation.",
+        date(2021, 6, 24),
+    )
+    by_initiator = {
+        next(a["name"] for a in e["actors"] if a["role"] == "initiator"): e for e in events
+    }
+    assert span(by_initiator[ANDSF]) == ("2021-06-23", None)
+    assert by_initiator[ANDSF]["fatalities"]["value"] == 16
+    assert span(by_initiator[TALIBAN]) == ("2021-06-21", None)
+
+
+def test_extract_the_attack_came_days_after_counts_from_the_attack() -> None:
+    events = drafts_of(
+        "Afghan forces repulsed a Taliban attack on Mazar-i-Sharif in Balkh province on Saturday "
+        "night, police said.\n"
+        "The attack came two days after the militants overran Char Bolak district, police said.",
+        date(2021, 6, 27),
+    )
+    assert sorted((e.get("district"), e["date"]) for e in events) == [
+        ("Char Bolak", "2021-06-24"),
+        ("Mazar-e Sharif", "2021-06-26"),
+    ]
+    # "the news of the offensive came a day after ...": the news, not the offensive, is dated
+    seed = {e["external_id"]: e for e in json.loads(SEED.read_text())["events"]}
+    drafts = drafts_of(SEED_TEXT)
+    harassing = seed["harassing-attacks-on-withdrawing-forces"]
+    assert any(span(d) == span(harassing) for d in drafts)
+
+
+def test_extract_days_after_it_fell_is_another_event() -> None:
+    events = drafts_of(
+        "Afghan forces have recaptured the Andar district of Ghazni province, two days after it "
+        "fell to the Taliban, the provincial police chief said on Thursday.\n"
+        "Commandos retook the district centre late on Tuesday, he said.",
+        date(2021, 6, 24),
+    )
+    assert sorted(e["date"] for e in events) == ["2021-06-20", "2021-06-22"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Taliban fighters have been battling government forces in Maymana since Tuesday night.",
+        "Afghan troops pushed Taliban fighters back from the outskirts of Herat on Friday.",
+    ],
+)
+def test_extract_battling_and_pushing_back_are_offensives(sentence: str) -> None:
+    assert only(sentence, date(2021, 7, 16))["kind"] == "offensive"
+
+
+def test_extract_since_the_fighting_began_there() -> None:
+    events = drafts_of(
+        "Taliban fighters stormed Kunduz city on Monday, police said.\n"
+        "The Taliban have besieged Zurmat district in Paktia province since Friday, officials "
+        "said.\n"
+        "About 600 families have fled Zurmat since the fighting began, officials said.",
+        date(2021, 6, 24),
+    )
+    displacement = next(e for e in events if e["kind"] == "displacement")
+    assert span(displacement) == ("2021-06-18", "2021-06-24")
+
+
+def test_extract_words_inside_a_date_are_no_event() -> None:
+    events = drafts_of(
+        "Taliban fighters captured Khan Abad district in Kunduz province on Saturday, officials "
+        "said.\n"
+        "Some 1,500 families have fled to Kunduz city since the fighting began, officials said.",
+        date(2021, 7, 8),
+    )
+    offensive = next(e for e in events if e["kind"] == "offensive")
+    displacement = next(e for e in events if e["kind"] == "displacement")
+    assert span(offensive) == ("2021-07-03", None)  # not extended by "since the fighting began"
+    assert span(displacement) == ("2021-07-03", "2021-07-08")
+
+
+def test_extract_a_killing_earlier_this_month_is_not_last_nights_attack() -> None:
+    events = drafts_of(
+        "Taliban fighters fired rockets at Kandahar airport overnight, an airport official said.\n"
+        "At least 40 civilians were killed in Spin Boldak earlier this month, a rights group said.",
+        date(2021, 7, 29),
+    )
+    assert [(e.get("district"), *span(e)) for e in events] == [
+        (None, "2021-07-28", "2021-07-29"),
+        ("Spin Boldak", "2021-07-01", "2021-07-28"),
+    ]
+
+
 def test_extract_undated_announcement_before_a_dated_milestone_spans_that_year() -> None:
     (started, announced) = drafts_of(
         "U.S. forces began to pull out on May 1 after President Joe Biden announced all troops "

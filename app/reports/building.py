@@ -8,7 +8,7 @@ from typing import Any
 
 from app.gazetteer import District, Province
 from app.reports.actors import GOVERNMENT_OF_FORCE, SIDES
-from app.reports.timex import Period
+from app.reports.timex import DateMention, Period
 
 OUTCOME_ORDER = ("repelled", "territory_taken", "ongoing")
 SUMMARY_LIMIT = 1000
@@ -113,6 +113,9 @@ class Building:
     default_date: date | None = None  # when the sentence that started it was said
     context_period: Period | None = None  # the date the text had reached when it started
     default_note: str = ""
+    # "retaken X, two days after the Taliban overran it", the retaking dated only later in
+    # the text: the phrase, and the draft whose date it counts from
+    after: "tuple[DateMention, Building] | None" = None
 
     # reading
     def sides(self) -> set[str]:

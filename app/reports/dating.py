@@ -1,6 +1,7 @@
 """Which date expression dates which mention, and what it resolves to in its context."""
 
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from app.reports.building import year_before
@@ -14,9 +15,14 @@ RECENT = timedelta(days=31)
 
 
 def pick_date(
-    sentence: Sentence, mention: Mention, event_dates: list[DateMention], reference: date
+    sentence: Sentence,
+    mention: Mention,
+    event_dates: list[DateMention],
+    reference: date,
+    others: Sequence[Mention] = (),
 ) -> DateMention | None:
-    """The date expression a mention takes: the nearest in its clause."""
+    """The date expression a mention takes: the nearest in its clause, but not across another
+    event's words ("overran Qaysar last Thursday and captured Almar two days later")."""
     start, end = sentence.clause_span(sentence.clause_of(mention.start))
     if mention.mode == "dated":
         # "the withdrawal, which began on May 1": the date follows the verb
@@ -32,6 +38,24 @@ def pick_date(
         for d in event_dates
         if d.pattern == "clause_shift" and 0 <= start - d.end <= 2 and d not in candidates
     ]
+    # a date comes after the words it dates ("overran X last Thursday and captured Y two
+    # days later"): one after the mention in the same stretch of words, with no other
+    # event's words between, is its own
+    between = [
+        d
+        for d in candidates
+        if not any(
+            o.start != mention.start
+            and min(d.end, mention.end) <= o.start < max(d.start, mention.start)
+            for o in others
+        )
+    ]
+    after = [
+        d
+        for d in between
+        if d.start >= mention.end and "," not in sentence.text[mention.end : d.start]
+    ]
+    candidates = after or between or candidates
     if mention.milestone == "deadline_announced":
         # "announced that the mission would end on August 31": a date to come is the deadline
         candidates = [
@@ -71,7 +95,9 @@ def _borrowed_date(
     return None
 
 
-def date_group(context: Context, group: Group, all_dates: list[DateMention]) -> None:
+def date_group(
+    context: Context, group: Group, all_dates: list[DateMention], text: str = ""
+) -> None:
     """Set a group's period from the date expression its mentions take."""
     if group.milestone == "deadline_missed" or (group.mode == "anaphoric" and group.milestone):
         return  # dated by the deadline it missed; or a reference to a milestone read before
@@ -82,11 +108,44 @@ def date_group(context: Context, group: Group, all_dates: list[DateMention]) -> 
             group.date_note = f"announced when it was said: '{words}' = {said.describe()}"
         return
     period, note = resolve_in_context(context, group, group.when, all_dates)
+    if period is None and group.when.pattern == "clause_shift":
+        group.pending = group.when  # dated once what it counts from is dated
     if period and group.when_follows and period.end:
         # "since May 1, when the pullout began": the pullout began on May 1
         period = Period(period.start, None, period.precision)
+    if period and group.kind != "withdrawal_milestone":
+        period, note = _lasted_until(context, group, text, all_dates, period, note)
     if period:
         group.period, group.date_note = period, note
+
+
+_UNTIL_BEFORE = re.compile(r"\b(?:until|till|til|through|to)\s+$", re.IGNORECASE)
+
+
+def _lasted_until(
+    context: Context,
+    group: Group,
+    text: str,
+    all_dates: list[DateMention],
+    period: Period,
+    note: str,
+) -> tuple[Period, str]:
+    """'clashes erupted on Tuesday afternoon and lasted until early Wednesday': the event
+    runs to the day the 'until' names."""
+    reference = group.reference or context.published_on
+    when = group.when
+    assert when is not None
+    for d in all_dates:
+        if d.start < when.end or d.start - when.end > 80 or d.mode == "anaphoric":
+            continue
+        if not _UNTIL_BEFORE.search(text[: d.start]):
+            continue
+        until = resolve(d, reference)
+        if until is None or until.precision != "day" or not period.start < until.last <= reference:
+            continue
+        extended = Period(period.start, until.last, period.precision)
+        return extended, f"{note}; until '{d.text}' = {extended.describe()}"
+    return period, note
 
 
 def resolve_in_context(
@@ -115,12 +174,12 @@ def resolve_in_context(
     if mention.pattern == "clause_shift" and not earlier:
         return None, ""  # "a day after X": only with a date for what it is after
     if mention.pattern == "since_event":
-        began = context.first_date.get(_SINCE_EVENT_KINDS.get(mention.group("what") or "", ""))
+        began = _began(context, group, _SINCE_EVENT_KINDS.get(mention.group("what") or "", ""))
         if began is None:
             return None, ""
-        period = Period(began.start, reference if reference > began.start else None, "day")
+        period = Period(began, reference if reference > began else None, "day")
         return period, (
-            f"'{mention.text}': from when it began ({began.start.isoformat()}) to "
+            f"'{mention.text}': from when it began ({began.isoformat()}) to "
             f"{reference_note} = {period.describe()}"
         )
     if earlier:
@@ -138,6 +197,23 @@ def resolve_in_context(
     if period is None:
         return None, ""
     return period, f"'{mention.text}' relative to {base_note} = {period.describe()}"
+
+
+def _began(context: Context, group: Group, key: str) -> date | None:
+    """When the events named began: the earliest read at the group's place (district, then
+    province, then where people fled from or to), else the first read of their kind."""
+    places = [(group.province, group.district)]
+    for end in (group.origin, group.destination):
+        if end is not None:
+            places.append((end.province, end.district))
+    for province, district in places:
+        if province is None:
+            continue
+        for where in ((province.name, district.name if district else None), (province.name, None)):
+            if (key, *where) in context.began:
+                return context.began[(key, *where)]
+    first = context.first_date.get(key)
+    return first.start if first else None
 
 
 # "since the pullout began": the date the text gave for the kind of event named.

@@ -56,6 +56,7 @@ class Group:
     speech: tuple[Period, str] | None = None  # the sentence's own "said on ..." date
     when: DateMention | None = None  # the date expression its mentions take
     when_follows: bool = False  # "since May 1, when ...": the clause is at that date's start
+    pending: DateMention | None = None  # "two days after ...", with no date before it yet
 
     @property
     def position(self) -> int:
@@ -78,6 +79,8 @@ class Context:
     provinces: list[Province]
     last_date: dict[str, Period] = field(default_factory=dict)  # per kind (and milestone)
     first_date: dict[str, Period] = field(default_factory=dict)
+    # the earliest date read per kind and place (province, and province and district)
+    began: dict[tuple[str, str, str | None], date] = field(default_factory=dict)
     last_any_date: Period | None = None
     last_place: tuple[Province, District | None] | None = None
     claimants: list[str] = field(default_factory=list)
@@ -175,6 +178,13 @@ def same_event(group: Group, draft: Building) -> bool:
     if dates_fit(group, draft):
         return True
     same_district = group.district is not None and group.district == draft.district
+    # on another day, striking at the side that attacked is a reply, not the same event
+    targets = {
+        SIDES.get(a.name, a.name) for a in group.actors if a.role and a.role.role == "target"
+    }
+    theirs = {SIDES.get(n, n) for n, r in draft.actors.items() if r == "initiator"}
+    if targets & theirs:
+        return False
     return same_district and gap_days(group.period, draft.period) <= 1
 
 
@@ -183,3 +193,17 @@ def near_in_time(group: Group, draft: Building) -> bool:
     if group.period is None or draft.period is None:
         return True
     return gap_days(group.period, draft.period) <= 7
+
+
+def record_start(context: Context, key: str, building: Building, period: Period) -> None:
+    """Remember when events of a kind began at the draft's place: 'since the fighting began'
+    there is from the earliest of them."""
+    if building.province is None:
+        return
+    places: list[tuple[str, str | None]] = [(building.province.name, None)]
+    if building.district is not None:
+        places.append((building.province.name, building.district.name))
+    for province, district in places:
+        known = context.began.get((key, province, district))
+        if known is None or period.start < known:
+            context.began[(key, province, district)] = period.start

@@ -17,8 +17,9 @@ _INDEFINITE = frozenset(
 )
 
 _OFFENSIVE_VERBS = (
-    r"attacked|attacking|stormed|storming|assaulted|ambushed|ambushing|raided|raiding|overran|"
-    r"overrun|captured|capturing|seized|seizing|shelled|bombed|clashed|fought|battled|besieged|"
+    r"attacked|attacking|struck(?!\s+(?:a|an|the)\s+(?:\w+\s+)?(?:deal|agreement|balance|chord|tone))|"
+    r"stormed|storming|assaulted|ambushed|ambushing|raided|raiding|overran|"
+    r"overrun|captured|capturing|seized|seizing|shelled|bombed|clashed|fought|battled|battling|besieged|"
     r"besieging|targeted|targeting|fired\s+(?:rockets|mortars|on|at)|took\s+(?:over|control)|"
     r"taking\s+(?:over|control)|taken\s+(?:over|control)|fell\s+to|shot\s+dead|gunned\s+down|"
     r"recaptured|recapturing|retook|retaken|retaking|regained\s+control|blew\s+up|blown\s+up|"
@@ -27,7 +28,8 @@ _OFFENSIVE_VERBS = (
 )
 _OFFENSIVE_WEAK_VERBS = (
     r"killed|killing|died|dead|repelled|repulsed|(?:pushed|beaten|beat|fought|drove|driven)\s+"
-    r"back(?!\s+(?:the\s+)?(?:deadline|date|talks|plans?)\b)"
+    r"(?:(?:the\s+)?(?:Taliban|militants?|insurgents?|attackers?|fighters?|rebels?)\s+"
+    r"(?:fighters\s+)?)?back(?!\s+(?:the\s+)?(?:deadline|date|talks|plans?)\b)"
 )
 _OFFENSIVE_NOUNS = (
     r"counter-?offensives?|counter-?attacks?|offensives?|attacks?|assaults?|ambush(?:es)?|"

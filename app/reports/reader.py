@@ -34,6 +34,7 @@ from app.reports.grouping import (
     Context,
     Group,
     dates_fit,
+    gap_days,
     head_word,
     initiators_clash,
     inside,
@@ -42,6 +43,7 @@ from app.reports.grouping import (
     most_specific,
     near_in_time,
     place_fits,
+    record_start,
     same_event,
     sides_fit,
     stronger_mode,
@@ -96,7 +98,13 @@ class Reader:
             if actor.name in ARMED_GROUPS and not actor.generic:
                 ctx.armed_group = actor.name
         mentions = find_mentions(s)
-        kept = [m for m in mentions if self._is_event(sentence, m, places)]
+        # "fled since the fighting began": words inside a date expression are no event
+        spans = [(d.start, d.end) for d in dates]
+        kept = [
+            m
+            for m in mentions
+            if not inside(m.start, spans) and self._is_event(sentence, m, places)
+        ]
         self._figures = classify(s, find_amounts(s, skip=[(d.start, d.end) for d in dates]))
         kept = sorted(kept + self._figure_mentions(kept), key=lambda m: m.start)
         roles = _roles(s, [a for a in actors if not inside(a.start, claimant_spans)], mentions)
@@ -107,11 +115,14 @@ class Reader:
             if group.mode == "weak" and group.initiator_sides():
                 group.mode = "new"  # "government forces killed 32 ...": someone did something
         date_after_clause(sentence, groups)
+        built: list[tuple[Group, Building]] = []
         for group in groups:
             building = self._merge(sentence, group)
             if building is not None:
+                built.append((group, building))
                 self._add_figures(sentence, group, building, attributions, groups)
                 self._add_cues(sentence, group, building)
+        self._link_pending(built)
         if not any(g.period for g in groups):
             reference = said[0].start if said else ctx.published_on
             note_date(ctx, dates, date_roles, reference)
@@ -165,7 +176,7 @@ class Reader:
             keys = self._places_of(sentence, mention, places, claimant_spans)
             if mention.kind == "withdrawal_milestone" and mention.milestone != "base_handover":
                 keys = [None]
-            when = pick_date(sentence, mention, event_dates, reference)
+            when = pick_date(sentence, mention, event_dates, reference, mentions)
             for key in keys:
                 group_key = (
                     mention.kind,
@@ -191,13 +202,29 @@ class Reader:
                 self._displacement_places(group, places, claimant_spans)
             if group.province is None and group.milestone in (None, "base_handover"):
                 self._anaphoric_place(s, group)
-            date_group(ctx, group, dates)
+            date_group(ctx, group, dates, s)
             if group.kind == "withdrawal_milestone":
                 find_deadline(s, group, deadline_dates)
         ordered = sorted(groups.values(), key=lambda g: (MODE_ORDER[g.mode], g.position))
+        for group in ordered:
+            main = _counted_from(group, ordered)
+            if not (group.pending and main and group.when):
+                continue
+            base = main.period
+            if base is None and _came_after(s, main, group.when):
+                # "The attack came two days after ...": the date of the attack read before
+                base = ctx.last_date.get(kind_key(main.kind, main.milestone))
+            if base:
+                # "retook X on Wednesday, a day after ...", the date after the phrase
+                group.period = resolve(group.when, base.start)
+                group.date_note = (
+                    f"'{group.when.text}' relative to the date of '{main.mentions[0].trigger}' "
+                    f"({base.describe()})"
+                )
+                group.pending = None
         # A mention without a date of its own shares the date of its kind in the sentence.
         for group in ordered:
-            if group.period is None and group.kind != "withdrawal_milestone":
+            if group.period is None and group.kind != "withdrawal_milestone" and not group.pending:
                 same = next(
                     (g for g in ordered if g.kind == group.kind and g.period and g.mode == "new"),
                     None,
@@ -273,6 +300,35 @@ class Reader:
         where = f"{district.name}, {province.name}" if district else province.name
         group.place_note = f"'{cue.group(0)}': {how} ({where})"
 
+    @staticmethod
+    def _link_pending(built: list[tuple[Group, Building]]) -> None:
+        """A draft dated only as 'two days after' an event the sentence dates nowhere waits
+        for that event's draft to be dated (by a later sentence)."""
+        for group, building in built:
+            main = _counted_from(group, [g for g, _ in built])
+            if group.pending is None or main is None or building.period is not None:
+                continue
+            base = next(b for g, b in built if g is main)
+            if base is not building:
+                building.after = (group.pending, base)
+
+    def _date_waiting(self, base: Building) -> None:
+        """Date the drafts that count from a draft just dated."""
+        if base.period is None:
+            return
+        for draft in self.drafts:
+            if draft.after is None or draft.after[1] is not base or draft.period is not None:
+                continue
+            when = draft.after[0]
+            period = resolve(when, base.period.start)
+            if period is not None:
+                draft.period = period
+                draft.date_note = (
+                    f"'{when.text}' relative to the date of '{base.trigger}', read later "
+                    f"({base.period.describe()}) = {period.describe()}"
+                )
+                record_start(self.context, kind_key(draft.kind, draft.milestone), draft, period)
+
     # -- merging --------------------------------------------------------------------------
     def _merge(self, sentence: Sentence, group: Group) -> Building | None:
         """The draft a group adds to, a new one, or None (words that only refer back to
@@ -281,6 +337,12 @@ class Reader:
         if group.kind == "withdrawal_milestone":
             return self._merge_milestone(sentence, group)
         candidates = [d for d in reversed(self.drafts) if d.kind == group.kind]
+        if group.period and group.mode != "anaphoric":
+            # a dated event is not one whose date waits on another's ("two days after ...")
+            candidates = [d for d in candidates if d.after is None or d.period is not None]
+        if group.pending:
+            # "retook X, two days after it fell": not the event the sentence has just told
+            candidates = [d for d in candidates if d.last_sentence != sentence.index]
         target: Building | None = None
         if group.mode == "anaphoric":
             heads = {head_word(m.trigger) for m in group.mentions}
@@ -289,7 +351,9 @@ class Reader:
             if target is None or not self._informative(sentence, group, target):
                 return None
         elif group.mode == "weak":
-            target = next((d for d in candidates if self._continues(sentence, group, d)), None)
+            # "... were killed in the operation": the event the text last told of
+            told = sorted(candidates, key=lambda d: d.last_sentence, reverse=True)
+            target = next((d for d in told if self._continues(sentence, group, d)), None)
         elif group.province is None:
             latest = candidates[0] if candidates else None
             if latest and self._goes_on(sentence, group, latest):
@@ -345,6 +409,15 @@ class Reader:
             return draft is latest and recent and dates_fit(group, draft)
         if group.district is None and draft.district and group.period:
             return False
+        if (
+            group.period
+            and draft.period
+            and (
+                gap_days(group.period, draft.period) > 1
+                or group.period.precision != draft.period.precision
+            )
+        ):
+            return False  # "... were killed earlier this month": not last night's attack
         return place_fits(group, draft) and not initiators_clash(group, draft)
 
     def _informative(self, sentence: Sentence, group: Group, target: Building) -> bool:
@@ -429,6 +502,9 @@ class Reader:
         for place, into in ((group.origin, target.origin), (group.destination, target.destination)):
             if place and not into.province:
                 into.province, into.district, into.note = place.province, place.district, place.note
+        if target.period:
+            record_start(ctx, kind_key(target.kind, target.milestone), target, target.period)
+            self._date_waiting(target)
 
     # -- figures, outcome, tactics, needs --------------------------------------------------
     def _add_figures(
@@ -489,6 +565,31 @@ class Reader:
         target.needs += [n for n in needs if n not in target.needs]
         target.add_evidence(sentence.index, (sentence.start, sentence.end))
         target.explained["needs"] = f"needs named in sentence {sentence.index + 1}"
+
+
+_CAME_BEFORE = re.compile(r"^\W*(?:(?:the|this|that|its|their)\s+)?(?:[\w-]+(?:'s)?\s+)?$", re.I)
+_CAME = re.compile(r"^\s+(?:came|happened|occurred|took\s+place)\s+$", re.IGNORECASE)
+
+
+def _came_after(s: str, main: Group, when: DateMention) -> bool:
+    """'The attack came two days after ...': the sentence opens with words referring back
+    to an event, which 'came' at a time counted from another ('The news of the offensive
+    came a day after ...' dates the news, not the offensive)."""
+    mention = main.mentions[0]
+    return (
+        main.mode == "anaphoric"
+        and bool(_CAME_BEFORE.match(s[: mention.start]))
+        and bool(_CAME.match(s[mention.end : when.start]))
+    )
+
+
+def _counted_from(group: Group, groups: list[Group]) -> Group | None:
+    """The event a 'two days after ...' phrase counts from: the nearest before it."""
+    when = group.pending
+    if when is None:
+        return None
+    before = [g for g in groups if g is not group and g.position < when.start and not g.pending]
+    return max(before, key=lambda g: g.position, default=None)
 
 
 def _when_follows(s: str, when: DateMention | None, mention: Mention) -> bool:

@@ -89,7 +89,8 @@ _PATTERNS: list[tuple[str, str, str]] = [
     (
         "running_day",
         "deictic",
-        rf"\bfor\s+(?:a|the)\s+{_ORDINAL}\s+(?:straight\s+|consecutive\s+|successive\s+)?day"
+        rf"\b(?:for|into|entered|entering|enters|in)\s+(?:a|the|its|their)\s+{_ORDINAL}\s+"
+        rf"(?:straight\s+|consecutive\s+|successive\s+)?day"
         rf"(?:\s+(?:on\s+)?{_WEEKDAY}{_PART})?",
     ),
     (
@@ -121,8 +122,9 @@ _PATTERNS: list[tuple[str, str, str]] = [
     (
         "since_year_start",
         "deictic",
-        r"\b(?:since|from)\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+year\b"
-        r"|\bso\s+far\s+this\s+year\b|\bthis\s+year\s+so\s+far\b",
+        r"\b(?:since|from)\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+"
+        r"(?P<unit>year|month|week)\b|\bso\s+far\s+this\s+(?P<unit2>year|month)\b"
+        r"|\bthis\s+(?P<unit3>year|month)\s+so\s+far\b",
     ),
     (
         "relative_period",
@@ -173,12 +175,23 @@ _PATTERNS: list[tuple[str, str, str]] = [
         r"\bsince\s+the\s+(?P<what>fighting|clashes|offensive|attacks|violence|pull-?out|"
         r"withdrawal|drawdown)\s+(?:first\s+)?(?:began|started|erupted|broke\s+out)\b",
     ),
-    ("same", "anaphoric", r"\b(?:on\s+)?(?:that|the\s+same)\s+(?:date|day)\b"),
+    (
+        "same",
+        "anaphoric",
+        r"\b(?:on\s+)?(?:that|the\s+same)\s+(?:date|day)\b"
+        r"|\b(?:earlier|later)\s+(?:in\s+the|that)\s+day\b",
+    ),
+    (
+        "day_of_month",
+        "deictic",
+        rf"\b(?:(?P<prep>since|from)\s+)?(?:(?:early|late)\s+)?on\s+the\s+"
+        rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?{_MONTH})",
+    ),
     (
         "weekday",
         "deictic",
-        rf"\b(?:(?:late|early)\s+(?:on\s+)?)?(?P<prep>on|last|this|since|from)?\s*"
-        rf"{_WEEKDAY}{_PART}\b",
+        rf"\b(?:(?P<since>since|from)\s+)?(?:(?:late|early)\s+(?:on\s+)?)?"
+        rf"(?P<prep>on|last|this|since|from)?\s*{_WEEKDAY}{_PART}\b",
     ),
     (
         "near",
@@ -294,6 +307,20 @@ def _day_of(m: DateMention, reference: date, future_ok: bool) -> Period | None:
     return Period(day_date, None, "day")
 
 
+def _day_of_month(m: DateMention, reference: date, future_ok: bool) -> Period | None:
+    """'on the 14th': that day of the reference's month, or of the month before when the
+    reference has not reached it."""
+    day = int(m.group("day") or 0)
+    first = reference.replace(day=1) if day <= reference.day else _month_shift(reference, -1)
+    try:
+        day_date = first.replace(day=day)
+    except ValueError:
+        return None
+    if m.group("prep") in ("since", "from") and day_date < reference:
+        return Period(day_date, reference, "day")
+    return Period(day_date, None, "day")
+
+
 def _month(m: DateMention, reference: date, future_ok: bool) -> Period:
     month = MONTHS[m.group("month") or ""]
     year_text, relative = m.group("year"), m.group("rel")
@@ -322,14 +349,28 @@ def _relative_period(m: DateMention, reference: date, future_ok: bool) -> Period
     unit, shift = m.group("unit"), _SHIFTS[(m.group("rel") or "this").split()[-1]]
     if unit == "year":
         return Period(date(reference.year + shift, 1, 1), None, "year")
+    # "earlier this week": up to the day before the reference (the day itself when that is
+    # the first of the period)
+    earlier = shift == 0 and m.text.lower().startswith("earlier")
+    until = reference - timedelta(days=1) if earlier else reference
     if unit == "month":
         start = _month_shift(reference, shift)
         if shift != 0:
             return Period(start, None, "month")  # a month date without end spans the month
-        return _since(start, reference, "month")
+        return _since(start, max(until, start), "month")
     monday = reference - timedelta(days=reference.weekday()) + timedelta(weeks=shift)
-    end = reference if shift == 0 else monday + timedelta(days=6)
+    end = max(until, monday) if shift == 0 else monday + timedelta(days=6)
     return Period(monday, end if end != monday else None, "week")
+
+
+def _since_start(m: DateMention, reference: date, future_ok: bool) -> Period:
+    """'since the start of the year / month / week', 'so far this month'."""
+    unit = m.group("unit") or m.group("unit2") or m.group("unit3") or "year"
+    if unit == "year":
+        return Period(date(reference.year, 1, 1), reference, "year")
+    if unit == "month":
+        return _since(reference.replace(day=1), reference, "month")
+    return _since(reference - timedelta(days=reference.weekday()), reference, "week")
 
 
 def _past(m: DateMention, reference: date, future_ok: bool) -> Period:
@@ -371,9 +412,15 @@ def _shift(m: DateMention, reference: date, future_ok: bool) -> Period:
 
 
 def _weekday(m: DateMention, reference: date, future_ok: bool) -> Period:
+    """'on Monday': the last Monday up to the reference; 'last Thursday': the last before it,
+    but a week earlier when that is one or two days before in the same week (said on a
+    Friday, 'last Thursday' is not yesterday; said on a Sunday, it is three days before)."""
     day = _weekday_on_or_before(reference, WEEKDAYS[m.group("weekday") or "Monday"])
-    prep = m.group("prep")
+    prep = m.group("since") or m.group("prep")
     if day == reference and prep in ("last", "since", "from"):
+        day -= timedelta(days=7)
+    monday = reference - timedelta(days=reference.weekday())
+    if prep == "last" and day >= monday and (reference - day).days < 3:
         day -= timedelta(days=7)
     if prep in ("since", "from"):
         return Period(day, reference, "day")
@@ -400,10 +447,11 @@ def _near(m: DateMention, reference: date, future_ok: bool) -> Period:
 _SHIFTS = {"last": -1, "this": 0, "next": 1}
 _RESOLVERS: dict[str, Callable[[DateMention, date, bool], Period | None]] = {
     "day_of": _day_of,
+    "day_of_month": _day_of_month,
     "month": _month,
     "since_month": _month,
     "year": _year,
-    "since_year_start": lambda m, ref, _: Period(date(ref.year, 1, 1), ref, "year"),
+    "since_year_start": _since_start,
     "relative_period": _relative_period,
     "past": _past,
     "recent_days": lambda m, ref, _: Period(ref - timedelta(days=7), ref, "week"),
