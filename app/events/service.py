@@ -1,7 +1,5 @@
 """Storing and reading events. The only code that touches event rows; keyword-only functions."""
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -13,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.actors.service import actors_of, find_actors, suggest_actors
+from app.db import StatementCache
 from app.errors import ErrorItem, Gone, InvalidRequest, NotFound
 from app.events import search
 from app.events.documents import DOCUMENT_COLUMNS, document
@@ -378,11 +377,7 @@ Position = tuple[date, int] | tuple[datetime, int]
 
 
 Listed = tuple[sa.Select[Any] | sa.CompoundSelect[Any], sa.Column[Any]]
-# Built statements of recent list requests. A statement holds no data, only SQL and its values,
-# so the same request can reuse it: building one and computing its cache key took a quarter of a
-# page's time, and SQLAlchemy remembers the key on the statement object.
-_STATEMENTS: OrderedDict[str, Listed] = OrderedDict()
-_STATEMENTS_LOCK = threading.Lock()
+_STATEMENTS = StatementCache[Listed]()
 
 
 def _listed(
@@ -390,18 +385,14 @@ def _listed(
 ) -> Listed:
     """The matching records in list order (after `after`, at most `limit`), and the column that
     orders them; with `as_text`, SQLite's text columns unparsed (_LISTED_AS_TEXT)."""
-    key = repr((resolved, after, limit, as_text))
-    found = _STATEMENTS.get(key)
-    if found is None:
+
+    def build() -> Listed:
         stmt, order = _build_listed(
             resolved, after, _LISTED_AS_TEXT if as_text else _LISTED_COLUMNS
         )
-        found = (stmt if limit is None else stmt.limit(limit), order)
-        with _STATEMENTS_LOCK:
-            _STATEMENTS[key] = found
-            while len(_STATEMENTS) > 512:
-                _STATEMENTS.popitem(last=False)
-    return found
+        return (stmt if limit is None else stmt.limit(limit), order)
+
+    return _STATEMENTS.get(repr((resolved, after, limit, as_text)), build)
 
 
 def _build_listed(resolved: ResolvedFilters, after: Position | None, listed: list[Any]) -> Listed:

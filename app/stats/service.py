@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from app.db import StatementCache
 from app.errors import invalid
 from app.events import totals
 from app.events.dates import period
@@ -132,8 +133,31 @@ def _aggregate(
     or destination rather than their own province. Each part is grouped in SQL; the parts are
     added up here.
     """
-    dialect = resolved.dialect
     names = [f"k{n}" for n in range(len(group_by))]
+    statements = _STATEMENTS.get(
+        repr((resolved, group_by)), lambda: _statements(resolved, group_by, names)
+    )
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for statement in statements:
+        for row in session.execute(statement).mappings():
+            if not row["events"]:  # no records (an empty ungrouped sum, or emptied totals)
+                continue
+            key = tuple(row[k] for k in names)
+            if key in groups:
+                _add(groups[key], _totals(row))
+            else:
+                groups[key] = _totals(row)
+    return groups
+
+
+_STATEMENTS = StatementCache[list[sa.Select[Any]]]()
+
+
+def _statements(
+    resolved: ResolvedFilters, group_by: list[Dimension], names: list[str]
+) -> list[sa.Select[Any]]:
+    """_aggregate's statements: the totals' (if they can answer) and the records' parts."""
+    dialect = resolved.dialect
     arms = place_arms(resolved) or [sa.true()]
     # (conditions, place arm) of each part read from the records
     parts = [(conditions(resolved), arm) for arm in arms]
@@ -160,17 +184,7 @@ def _aggregate(
     for where, arm in parts:
         statement = sa.select(*keys, *counters).select_from(_from(group_by)).where(*where, arm)
         statements.append(statement.group_by(*keys))
-    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for statement in statements:
-        for row in session.execute(statement).mappings():
-            if not row["events"]:  # no records (an empty ungrouped sum, or emptied totals)
-                continue
-            key = tuple(row[k] for k in names)
-            if key in groups:
-                _add(groups[key], _totals(row))
-            else:
-                groups[key] = _totals(row)
-    return groups
+    return statements
 
 
 def _totals_conditions(
