@@ -84,15 +84,16 @@ Instant = Annotated[AwareDatetime, BeforeValidator(_iso_instant), AfterValidator
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _iso_day(value: Any) -> Any:
-    # pydantic would read "0" as 1970-01-01 (seconds since 1970).
+def iso_day(value: Any) -> Any:
+    """A before-validator: text must be YYYY-MM-DD (pydantic would read "0" as 1970-01-01,
+    seconds since 1970)."""
     if isinstance(value, str) and not ISO_DAY.fullmatch(value):
         raise ValueError("Must be an ISO 8601 date: 2021-05-01.")
     return value
 
 
 # A day in a query parameter: YYYY-MM-DD, nothing else.
-Day = Annotated[date, BeforeValidator(_iso_day)]
+Day = Annotated[date, BeforeValidator(iso_day)]
 
 
 def examples_config(*examples: dict[str, Any], forbid_extra: bool = False) -> ConfigDict:

@@ -1,24 +1,14 @@
 """Reports as the API reads and writes them: a report in, its draft records out."""
 
-import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
 
-from app.types import NO_NUL, EventDate, LongName, Name, Url, examples_config
+from app.types import NO_NUL, EventDate, LongName, Name, Url, examples_config, iso_day
 
 MAX_TEXT = 200_000  # characters: a long feature article is a tenth of it
-
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_day(value: Any) -> Any:
-    # pydantic would read "0" or "1622505600" as seconds since 1970.
-    if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
-        raise ValueError("Must be an ISO 8601 date: 2021-05-04.")
-    return value
 
 
 def _not_blank(value: str) -> str:
@@ -33,7 +23,7 @@ ReportText = Annotated[
     StringConstraints(min_length=1, max_length=MAX_TEXT, pattern=NO_NUL),
     AfterValidator(_not_blank),
 ]
-ReportDay = Annotated[EventDate, BeforeValidator(_iso_day)]
+ReportDay = Annotated[EventDate, BeforeValidator(iso_day)]
 Reason = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=NO_NUL)
 ]
