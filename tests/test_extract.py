@@ -85,6 +85,43 @@ def test_extract_reads_publication_line_and_dateline() -> None:
     assert dated.drafts[0].evidence[0].quote.startswith("Taliban fighters attacked")
 
 
+def test_extract_reads_a_heading_that_ends_with_its_date() -> None:
+    extraction = extract(
+        "Afghanistan: Flash Update No. 2 - Conflict in the north (11 August 2021)\n"
+        "On 9 August, Taliban fighters took control of Aybak, the capital of Samangan province."
+    )
+    assert extraction.published_on == date(2021, 8, 11)
+    assert extraction.published_on_explanation == "heading dated '11 August 2021'"
+    assert extraction.drafts[0].event["date"] == "2021-08-09"
+    # a sentence (ending with a full stop) that ends with a date is not a heading
+    with pytest.raises(NoAnchorDate):
+        extract("Taliban fighters attacked a checkpoint in Kunduz, police said on 11 August 2021.")
+
+
+def test_extract_dateline_without_comma_is_no_place() -> None:
+    extraction = extract(
+        "KABUL (AFP) - Taliban fighters attacked a checkpoint in Kunduz on Monday, police said.",
+        published_on=MAY_4,
+    )
+    (draft,) = extraction.drafts
+    assert draft.event["province"] == "Kunduz"
+    assert draft.evidence[0].quote.startswith("Taliban fighters attacked")
+
+
+def test_extract_attack_placed_nowhere_is_placed_at_the_dateline() -> None:
+    events = drafts_of(
+        "KANDAHAR, Afghanistan (AP) \u2014 Taliban fighters fired rockets at Kandahar airport "
+        "on Monday, an official said.\n"
+        "Three rockets hit the runway on Monday night, the official added.\n"
+        "A week earlier, a suicide bomber attacked the main gate, killing four guards.",
+    )
+    assert [(e["province"], e["date"]) for e in events] == [
+        ("Kandahar", "2021-05-03"),
+        ("Kandahar", "2021-04-26"),
+    ]
+    assert events[1]["district"] == "Kandahar"
+
+
 def test_extract_given_date_wins_over_dateline() -> None:
     extraction = extract(
         "KABUL, June 22 (Xinhua) -- Taliban fighters attacked a checkpoint in Kunduz on Monday.",
@@ -115,6 +152,86 @@ def test_extract_resolves_relative_dates_against_publication(
 ) -> None:
     event = only(f"Taliban fighters attacked a checkpoint in Kunduz {words}, police said.")
     assert span(event) == expected
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("between 29 April and 2 May", ("2021-04-29", "2021-05-02")),
+        ("between 1 and 3 May", ("2021-05-01", "2021-05-03")),
+        ("from May 1 to 3", ("2021-05-01", "2021-05-03")),
+        ("between April 30 and May 2", ("2021-04-30", "2021-05-02")),
+        ("since 1 May", ("2021-05-01", "2021-05-04")),
+        ("since May 1", ("2021-05-01", "2021-05-04")),
+    ],
+)
+def test_extract_reads_ranges_of_days_and_since_a_day(
+    words: str, expected: tuple[str, str | None]
+) -> None:
+    event = only(f"Some 400 families fled to Kunduz city {words}, officials said.")
+    assert span(event) == expected
+
+
+def test_extract_date_of_fleeing_the_fighting_is_not_the_fighting_date() -> None:
+    events = drafts_of(
+        "Afghan forces struck Taliban positions near Lashkar Gah on Monday, officials said.\n"
+        "About 3,500 people have fled the fighting in Helmand over the past four days, "
+        "a provincial official said."
+    )
+    offensive = next(e for e in events if e["kind"] == "offensive")
+    displacement = next(e for e in events if e["kind"] == "displacement")
+    assert span(offensive) == ("2021-05-03", None)
+    assert span(displacement) == ("2021-04-30", "2021-05-04")
+
+
+def test_extract_countrywide_tally_is_no_event_and_joins_none() -> None:
+    events = drafts_of(
+        "An estimated 1,350 families were displaced in Jawzjan province last week.\n"
+        "Since 1 January, nearly 390,000 people have been newly displaced by conflict "
+        "across the country."
+    )
+    assert len(events) == 1
+    assert span(events[0]) == ("2021-04-26", "2021-05-02")
+    assert "individuals" not in events[0]
+
+
+def test_extract_last_troops_out_of_kabul_airport_and_a_deadline_announced_earlier() -> None:
+    events = drafts_of(
+        "The last U.S. troops flew out of Kabul's airport shortly before midnight Monday, "
+        "the Pentagon said.\n"
+        "The final flight left a day ahead of the May 31 deadline that President Joe Biden "
+        "announced in April.",
+        date(2021, 5, 4),
+    )
+    by_milestone = {e["milestone"]: e for e in events}
+    completed = by_milestone["withdrawal_completed"]
+    assert span(completed) == ("2021-05-03", None)
+    assert completed["force"] == "United States Forces"
+    announced = by_milestone["deadline_announced"]
+    assert (announced["date"], announced["date_precision"]) == ("2021-04-01", "month")
+    assert announced["deadline"] == "2021-05-31"
+
+
+def test_extract_claimant_named_by_title_after_said() -> None:
+    event = only(
+        "Fighting in Qala-e-Naw on Monday left at least 12 people dead, said a hospital "
+        "director, while the Taliban claimed 30 soldiers had been killed."
+    )
+    fatalities = event["fatalities"]
+    assert (fatalities["value"], fatalities["qualifier"]) == (12, "at_least")
+    assert fatalities["claimed_by"] == "a hospital director"
+    assert [(a["value"], a["claimed_by"]) for a in fatalities["alternatives"]] == [(30, "Taliban")]
+
+
+def test_extract_a_place_that_fell_was_taken() -> None:
+    event = only(
+        "The border crossing in Herat province's Kohsan district fell late on Monday after "
+        "government forces pulled back, an official said."
+    )
+    assert (event["province"], event["district"]) == ("Herat", "Kohsan")
+    assert event["outcome"] == "territory_taken"
+    assert span(event) == ("2021-05-03", None)
+    assert drafts_of("Prices in Herat city fell sharply on Monday, traders said.") == []
 
 
 def test_extract_relative_day_is_anchored_on_the_speech_date() -> None:

@@ -15,13 +15,19 @@ _DATE = (
     r"|(?P<iso>\d{4}-\d{2}-\d{2}))"
 )
 _DATELINE = re.compile(
-    rf"^\s*(?P<place>[A-Z][A-Z .'\u2019-]{{2,40}}),\s+(?:[A-Z][a-z]+,?\s+)?(?:{_DATE}\s*)?"
-    r"(?:\((?P<agency>[^)]{1,40})\)\s*)?(?:--|\u2014|\u2013|-)\s*",
+    rf"^\s*(?P<place>[A-Z][A-Z .'\u2019-]{{2,40}}?)(?:,\s+(?:[A-Z][a-z]+,?\s+)?(?:{_DATE}\s*)?"
+    r"(?:\((?P<agency>[^)]{1,40})\)\s*)?"
+    # or with no comma, an agency in brackets: "KABUL (AFP) -"
+    r"|\s+\((?P<agency2>[^)]{1,40})\)\s*)(?:--|\u2014|\u2013|-)\s*",
 )
 _PUBLISHED = re.compile(
     rf"^\s*(?:Published|Posted|Updated|Dated?)(?:\s+on)?\s*:?\s*{_DATE}", re.IGNORECASE
 )
 _FULL_DATE = re.compile(rf"\b{_DATE}")
+# A heading that ends with its own full date: "Flash Update No. 2 - Conflict in the north
+# (11 August 2021)", "Weekly report - 3 May 2021". A heading is a line without a full stop.
+_HEADING_PUNCTUATION = " \t\r\n()[],-\u2013\u2014"
+_HEADING_DATE = re.compile(rf"(?:\(|\[|,|\s[\u2013\u2014-])\s*{_DATE}\s*[)\]]?\s*$")
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,7 @@ class Anchor:
     published_on: date | None
     explanation: str
     body_start: int  # where the narrative starts (after a dateline)
+    place: str | None = None  # the dateline's place ("KANDAHAR"), where the reporter files from
 
 
 def _parse(match: re.Match[str]) -> tuple[int | None, int, int] | None:
@@ -63,22 +70,31 @@ def find_anchor(text: str) -> Anchor:
                 if found:
                     quote = published.group(0).strip()
                     return Anchor(found, f"publication line '{quote}'", 0)
+        heading = None if line.rstrip().endswith(".") else _HEADING_DATE.search(line)
+        if heading:
+            parts = _parse(heading)
+            found = _valid(parts[0], parts[1], parts[2]) if parts and parts[0] else None
+            if found:
+                stated = heading.group(0).strip(_HEADING_PUNCTUATION)
+                note = f"heading dated '{stated}'"
+                return Anchor(found, note, offset + len(line))
         dateline = _DATELINE.match(line)
         if dateline:
             body_start = offset + dateline.end()
+            place = dateline.group("place").strip()
             quote = line[: dateline.end()].strip()
             parts = _parse(dateline) if (dateline.group("month") or dateline.group("iso")) else None
             if parts is None:
-                return Anchor(None, f"dateline '{quote}' gives no date", body_start)
+                return Anchor(None, f"dateline '{quote}' gives no date", body_start, place)
             year, month, day = parts
             if year is None:
                 year = _year_elsewhere(text)
                 if year is None:
-                    return Anchor(None, f"dateline '{quote}' gives no year", body_start)
+                    return Anchor(None, f"dateline '{quote}' gives no year", body_start, place)
                 found = _valid(year, month, day)
                 note = f"dateline '{quote}', year {year} from a date in the text"
-                return Anchor(found, note, body_start)
-            return Anchor(_valid(year, month, day), f"dateline '{quote}'", body_start)
+                return Anchor(found, note, body_start, place)
+            return Anchor(_valid(year, month, day), f"dateline '{quote}'", body_start, place)
         offset += len(line)
     return Anchor(None, "no dateline or publication line", 0)
 

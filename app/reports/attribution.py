@@ -93,7 +93,9 @@ def find_attributions(sentence: str) -> list[Attribution]:
                 subject_start, subject = appositive
         if not subject or subject.lower() in ("and", "but"):
             # ", said Sayed Rami." or ", saying ..." or "and put ..."
-            inverted = re.match(r"\s+((?:[A-Z][\w'\u2019.-]*\s*){1,5})(?:[,.]|$)", sentence[end:])
+            inverted = re.match(
+                r"\s+((?:[A-Z][\w'\u2019.-]*\s*){1,5})(?:[,.]|$)", sentence[end:]
+            ) or _INVERTED_TITLE.match(sentence[end:])
             if inverted and verb.lower() in ("said", "says", "added", "told"):
                 subject = _clean(inverted.group(1))
                 subject_start = end + inverted.start(1)
@@ -109,6 +111,11 @@ def find_attributions(sentence: str) -> list[Attribution]:
     return found
 
 
+# ", said a hospital director,": a subject after its verb, named by what it is.
+_INVERTED_TITLE = re.compile(
+    r"\s+((?:an?|the)\s+(?!(?:[\w'\u2019.-]+\s+){0,4}?(?:was|were|is|are|had|has|have|would|will|"
+    r"killed|wounded|died)\b)(?:[\w'\u2019.-]+\s+){0,4}?[\w'\u2019-]+)(?:,|\.?$)"
+)
 _NAME = re.compile(r"^(?:[A-Z][\w'\u2019.-]*\s*){1,5}$")
 _TITLE = re.compile(r"^(?:[Tt]he|an?|An?)\b|^[a-z]")
 

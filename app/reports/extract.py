@@ -19,6 +19,7 @@ from app.gazetteer import COUNTRY
 from app.reports.anchor import find_anchor
 from app.reports.building import Building
 from app.reports.dating import RECENT
+from app.reports.places import capital_of, find_places
 from app.reports.reader import Reader
 from app.reports.text import split_sentences
 from app.reports.timex import Period
@@ -69,6 +70,8 @@ def extract(text: str, *, published_on: date | None = None) -> Extraction:
     sentences = split_sentences(text, body_start=anchor.body_start)
     buildings = Reader(text, anchor_date, sentences).read()
     buildings = [b for b in buildings if not _only_a_cause(b, buildings)]
+    if anchor.place:
+        _place_by_dateline(buildings, anchor.place)
     drafts = []
     for building in buildings:
         draft = _finish(text, building, buildings, anchor_date)
@@ -110,6 +113,32 @@ def _finish(
     explanations = building.explanations()
     explanations["kind"] = f"{building.kind}: '{building.trigger}'"
     return Draft(event, evidence, explanations)
+
+
+def _place_by_dateline(buildings: list[Building], dateline: str) -> None:
+    """An attack the text places nowhere ("a suicide bombing at the airport's gate") happened
+    where the report was filed from: the dateline's city; unless it falls on the days of an
+    attack placed there (then it is more about that one)."""
+    places = find_places(dateline.title(), context=[])
+    if len(places) != 1:
+        return
+    home = places[0]
+    district = home.district or capital_of(home.province)
+    placed = [b for b in buildings if b.kind == "offensive" and b.province == home.province]
+    for building in buildings:
+        if building.kind != "offensive" or building.province is not None:
+            continue
+        if any(_same_days(building.period, other.period) for other in placed):
+            continue  # more words about the attack the text has placed there
+        building.province, building.district = home.province, district
+        building.place_note = f"the dateline '{dateline}': {home.note}"
+
+
+def _same_days(a: Period | None, b: Period | None) -> bool:
+    """Whether an undated draft or one dated within another's days may be about it."""
+    if a is None:
+        return True
+    return b is not None and b.precision == "day" and a.start <= b.last and b.start <= a.last
 
 
 def _only_a_cause(building: Building, everything: list[Building]) -> bool:

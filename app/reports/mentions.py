@@ -16,12 +16,20 @@ _INDEFINITE = frozenset(
     "a an some several many multiple two three four five fresh new further more heavy".split()
 )
 
+# "the district fell late Thursday": a place that fell was taken (not prices, not a man).
+_PLACE_FELL = (
+    r"(?:district|city|town|crossing|base|capital|centre|center|headquarters|compound|"
+    r"post|checkpoint|outpost|village|province|prison|airport)\s+fell"
+    r"(?!\s+(?:ill|silent|short|apart|behind|sharply|by|from|to\s+\d))"
+)
 _OFFENSIVE_VERBS = (
     r"attacked|attacking|struck(?!\s+(?:a|an|the)\s+(?:\w+\s+)?(?:deal|agreement|balance|chord|tone))|"
     r"stormed|storming|assaulted|ambushed|ambushing|raided|raiding|overran|"
     r"overrun|captured|capturing|seized|seizing|shelled|bombed|clashed|fought|battled|battling|besieged|"
     r"besieging|targeted|targeting|fired\s+(?:rockets|mortars|on|at)|took\s+(?:over|control)|"
-    r"taking\s+(?:over|control)|taken\s+(?:over|control)|fell\s+to|shot\s+dead|gunned\s+down|"
+    r"taking\s+(?:over|control)|taken\s+(?:over|control)|fell\s+to|"
+    + _PLACE_FELL
+    + r"|shot\s+dead|gunned\s+down|"
     r"recaptured|recapturing|retook|retaken|retaking|regained\s+control|blew\s+up|blown\s+up|"
     r"detonated|opened\s+fire|pushed\s+into|advanced\s+(?:on|into|towards)|encircled|"
     r"laid\s+siege\s+to|closed\s+in\s+on|entered\s+(?:the\s+)?(?:city|town|provincial\s+capital)"
@@ -111,7 +119,9 @@ _MILESTONES: list[tuple[str, str, str]] = [
         r"completed\b"
         r"|\b(?:last|final|remaining)\s+(?:[\w.'\u2019-]+\s+){0,2}?(?:troops|soldiers|forces|"
         r"service\s+members|contingent|plane|flight)\s+(?:had\s+|have\s+)?(?:left|departed|"
-        r"withdrew\s+from|flew\s+out\s+of)\s+(?:Afghanistan|the\s+country)\b",
+        r"withdrew\s+from|flew\s+out\s+of)\s+(?:Afghanistan|the\s+country|"
+        # the capital's airport, the last way out: "the last troops flew out of Kabul's airport"
+        r"Kabul(?:'s|\u2019s)?\s+(?:international\s+)?airport|the\s+airport\s+in\s+Kabul)\b",
         "new",
     ),
     (
@@ -136,7 +146,9 @@ _MILESTONES: list[tuple[str, str, str]] = [
         r"|\b(?:set|extended|pushed\s+back)\s+(?:a\s+new\s+|the\s+)?(?:withdrawal\s+)?deadline\b"
         r"|\b(?:said|declared|ordered|decided|pledged)\b(?={_WITHIN}{0,60}?\b(?:troops|forces)\b"
         r"{_WITHIN}{0,40}?\b(?:would|will|to)\s+(?:be\s+out|leave|withdraw|pull\s+out|exit)\b"
-        r"{_WITHIN}{0,60}?\bby\s+(?:the\s+end\s+of\s+)?[A-Z])",
+        r"{_WITHIN}{0,60}?\bby\s+(?:the\s+end\s+of\s+)?[A-Z])"
+        # "the Aug. 31 deadline that President Joe Biden announced in July"
+        r"|(?<=deadline\s)(?:that\s+|which\s+)?(?:[\w.'\u2019-]+\s+){1,5}?announced\b",
         "new",
     ),
     (

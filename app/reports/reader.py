@@ -63,6 +63,13 @@ _UNNAMED_PLACES = re.compile(
     r"west))\b|\b(?:nationwide|countrywide)\b",
     re.IGNORECASE,
 )
+# "have fled the fighting", "displaced by the clashes": the event read before is what they fled,
+# and the sentence's date is when they fled, not when it happened.
+_FLED_BEFORE = re.compile(
+    r"\b(?:fled|flee(?:s|ing)?|escap(?:ed|es|ing)|(?:displaced|driven\s+out|uprooted)\s+by)"
+    r"\s+(?:the|this|that|these|those)\s+(?:[\w-]+\s+)?$",
+    re.IGNORECASE,
+)
 _DENIED = re.compile(r"\s+(?:has\s+|have\s+|had\s+)?(?:denied|rejected)\b", re.IGNORECASE)
 
 
@@ -106,7 +113,9 @@ class Reader:
             if not inside(m.start, spans) and self._is_event(sentence, m, places)
         ]
         self._figures = classify(s, find_amounts(s, skip=[(d.start, d.end) for d in dates]))
-        kept = sorted(kept + self._figure_mentions(kept), key=lambda m: m.start)
+        if places or not _UNNAMED_PLACES.search(s):
+            # "nearly 390,000 displaced across the country": a tally, not one event
+            kept = sorted(kept + self._figure_mentions(kept), key=lambda m: m.start)
         roles = _roles(s, [a for a in actors if not inside(a.start, claimant_spans)], mentions)
         groups = self._groups(sentence, kept, places, claimant_spans, dates, date_roles, said)
         for group in groups:
@@ -136,6 +145,11 @@ class Reader:
         clause_start = sentence.clause_span(sentence.clause_of(mention.start))[0]
         if not_an_event(s, mention, clause_start):
             return False
+        if mention.kind == "offensive" and mention.mode == "anaphoric":
+            if _FLED_BEFORE.search(s[: mention.start]) and any(
+                m.kind == "displacement" for m in find_mentions(s)
+            ):
+                return False  # "have fled the fighting": the cause of the displacement
         if mention.kind == "offensive" and mention.perfect and not places:
             if re.search(r"\bsince\b", s[mention.end :]):
                 return False  # "have captured more than 100 districts since May": a tally

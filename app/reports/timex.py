@@ -41,6 +41,7 @@ WEEKDAYS = {name: n for n, name in enumerate(calendar.day_name)}
 
 # Names are matched case-sensitively ("May", not "may"); everything else case-insensitively.
 _MONTH = r"(?-i:(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r"))\.?"
+_MONTH2 = _MONTH.replace("?P<month>", "?P<month2>")
 _WEEKDAY = r"(?-i:(?P<weekday>" + "|".join(WEEKDAYS) + r"))"
 _COUNT = r"(?P<count>an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,3})"
 _ORDINAL = r"(?P<ordinal>" + "|".join(ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th))"
@@ -79,7 +80,7 @@ class DateMention:
     def group(self, name: str) -> str | None:
         """A named part of the match; lower-cased but for month and weekday names."""
         value = dict(self.groups).get(name)
-        if value is None or name in ("month", "weekday"):
+        if value is None or name in ("month", "month2", "weekday"):
             return value
         return value.lower()
 
@@ -94,6 +95,20 @@ _PATTERNS: list[tuple[str, str, str]] = [
         rf"(?:\s+(?:on\s+)?{_WEEKDAY}{_PART})?",
     ),
     (
+        "day_range",
+        "absolute",
+        rf"\b(?:between|from)\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+{_MONTH2})?\s+"
+        rf"(?:and|to|until|through)\s+(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}"
+        rf"(?:,?\s+(?P<year>\d{{4}})\b)?",
+    ),
+    (
+        "day_range",
+        "absolute",
+        rf"\b(?:between|from)\s+{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+"
+        rf"(?:and|to|until|through)\s+(?:{_MONTH2}\s+)?(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\b"
+        rf"(?:,?\s+(?P<year>\d{{4}})\b)?",
+    ),
+    (
         "day_of",
         "absolute",
         rf"\b(?:(?P<prep>since|from)\s+)?(?:(?:early|late)\s+)?(?:on\s+)?"
@@ -103,7 +118,8 @@ _PATTERNS: list[tuple[str, str, str]] = [
     (
         "day_of",
         "absolute",
-        rf"\b(?:on\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}"
+        rf"\b(?:(?P<prep>since|from)\s+)?(?:(?:early|late)\s+)?(?:on\s+)?"
+        rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}"
         rf"(?:,?\s+(?P<year>\d{{4}})\b)?",
     ),
     (
@@ -307,6 +323,32 @@ def _day_of(m: DateMention, reference: date, future_ok: bool) -> Period | None:
     return Period(day_date, None, "day")
 
 
+def _day_range(m: DateMention, reference: date, future_ok: bool) -> Period | None:
+    """'between 6 and 8 August', 'from August 6 to 8', 'between 30 July and 2 August'."""
+    named, other = m.group("month") or "", m.group("month2")
+    day_first = m.text.lower().split()[1][:1].isdigit()  # "between 6 ... August"
+    first_month = MONTHS[other or named] if day_first else MONTHS[named]
+    last_month = MONTHS[named] if day_first else MONTHS[other or named]
+    first_day, last_day, year_text = (
+        int(m.group("day") or 0),
+        int(m.group("day2") or 0),
+        m.group("year"),
+    )
+    year = (
+        int(year_text)
+        if year_text
+        else _year_for(last_month, last_day, reference, future_ok=future_ok)
+    )
+    try:
+        last = date(year, last_month, last_day)
+        first = date(year, first_month, first_day)
+        if first > last:
+            first = date(year - 1, first_month, first_day)
+    except ValueError:
+        return None
+    return Period(first, last if last > first else None, "day")
+
+
 def _day_of_month(m: DateMention, reference: date, future_ok: bool) -> Period | None:
     """'on the 14th': that day of the reference's month, or of the month before when the
     reference has not reached it."""
@@ -447,6 +489,7 @@ def _near(m: DateMention, reference: date, future_ok: bool) -> Period:
 _SHIFTS = {"last": -1, "this": 0, "next": 1}
 _RESOLVERS: dict[str, Callable[[DateMention, date, bool], Period | None]] = {
     "day_of": _day_of,
+    "day_range": _day_range,
     "day_of_month": _day_of_month,
     "month": _month,
     "since_month": _month,
