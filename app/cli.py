@@ -24,6 +24,7 @@ from app.reports.service import draft_document
 from app.seeding import load_seeds
 from app.settings import Scope, Settings
 from app.sources import FORMATS
+from app.types import ISO_DAY
 
 
 def _safe_url(settings: Settings) -> str:
@@ -214,11 +215,11 @@ def _restore(settings: Settings, args: argparse.Namespace) -> int:
 
 def _day(value: str) -> date:
     """A date in YYYY-MM-DD, for argparse."""
-    try:
-        if len(value) == 10:
+    if ISO_DAY.fullmatch(value):
+        try:
             return date.fromisoformat(value)
-    except ValueError:
-        pass
+        except ValueError:
+            pass
     raise argparse.ArgumentTypeError(f"{value!r} is not a date in YYYY-MM-DD (e.g. 2021-05-04)")
 
 

@@ -56,17 +56,17 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # Query parameters never written to the log: ACLED's credentials, and anything named like one.
 _SECRET_PARAMETERS = frozenset({"key", "api_key", "apikey", "token", "password", "secret", "email"})
 _SECURITY_HEADERS = [
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
-    (b"cross-origin-opener-policy", b"same-origin"),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+    ("cross-origin-opener-policy", "same-origin"),
 ]
 # JSON, CSV and GeoJSON load nothing; the docs pages load their own scripts and styles (and
 # Swagger UI starts from an inline script; ReDoc runs a worker from a blob).
-_CSP_DATA = b"default-src 'none'; frame-ancestors 'none'"
+_CSP_DATA = "default-src 'none'; frame-ancestors 'none'"
 _CSP_PAGES = (
-    b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    b"img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'"
 )
 access_log = logging.getLogger("conflict_events.access")
 
@@ -95,7 +95,7 @@ class RequestContext:
         self.app, self.log = app, log
         self.headers = list(_SECURITY_HEADERS)
         if hsts:
-            self.headers.append((b"strict-transport-security", b"max-age=31536000"))
+            self.headers.append(("strict-transport-security", "max-age=31536000"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -115,9 +115,9 @@ class RequestContext:
                 headers = MutableHeaders(scope=message)
                 headers["X-Request-Id"] = request_id
                 for name, value in self.headers:
-                    headers.append(name.decode(), value.decode())
+                    headers.append(name, value)
                 page = headers.get("content-type", "").startswith("text/html")
-                headers["Content-Security-Policy"] = (_CSP_PAGES if page else _CSP_DATA).decode()
+                headers["Content-Security-Policy"] = _CSP_PAGES if page else _CSP_DATA
             elif message["type"] == "http.response.body":
                 sent += len(message.get("body", b""))
             await send(message)

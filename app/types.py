@@ -53,9 +53,8 @@ def _not_a_number(value: Any) -> Any:
 
 # The range is checked inside pydantic-core (bulk loads validate millions of these); only the
 # refusal of numbers runs in Python.
-EventDate = Annotated[
-    date, BeforeValidator(_not_a_number), Ge(date(1800, 1, 1)), Le(date(2200, 12, 31))
-]
+EARLIEST_DAY, LATEST_DAY = date(1800, 1, 1), date(2200, 12, 31)  # of any record
+EventDate = Annotated[date, BeforeValidator(_not_a_number), Ge(EARLIEST_DAY), Le(LATEST_DAY)]
 
 _ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 

@@ -10,7 +10,7 @@ from app.errors import invalid
 from app.events.geo import BBox, parse_bbox
 from app.events.schemas import ActorRole
 from app.events.search import Term, parse
-from app.types import NO_NUL, CountryCode, Day, Instant, Name
+from app.types import EARLIEST_DAY, LATEST_DAY, NO_NUL, CountryCode, Day, Instant, Name
 
 MAX_VALUES = 100
 
@@ -46,7 +46,8 @@ class EventFilters:
 
 
 # A year beyond the days any record's span can reach (app.types.EventDate).
-FIRST_DAY, LAST_DAY = date(1799, 1, 1), date(2201, 12, 31)
+FIRST_DAY = EARLIEST_DAY.replace(year=EARLIEST_DAY.year - 1)
+LAST_DAY = LATEST_DAY.replace(year=LATEST_DAY.year + 1)
 
 
 def _many(description: str, example: str) -> object:

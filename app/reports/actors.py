@@ -34,6 +34,13 @@ SIDES = {
 FOREIGN_FORCES = {US_FORCES: US_FORCES, US_GOVERNMENT: US_FORCES, INTERNATIONAL: INTERNATIONAL}
 GOVERNMENT_OF_FORCE = {US_FORCES: US_GOVERNMENT}
 ARMED_GROUPS = (TALIBAN, ISKP)
+
+
+def side_of(name: str) -> str:
+    """The side an actor fights on; an actor of no known side is a side of its own."""
+    return SIDES.get(name, name)
+
+
 _ARMED = "<armed group>"
 
 _FOREIGN_BEFORE = re.compile(
@@ -87,7 +94,7 @@ class ActorRef:
 
     @property
     def side(self) -> str:
-        return SIDES.get(self.name, self.name)
+        return side_of(self.name)
 
 
 class ActorRegistry:

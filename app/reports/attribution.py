@@ -203,10 +203,10 @@ def claimant(
     return subject[:200], how
 
 
-def sources_named(sentence: str, earlier: list[str]) -> list[str]:
+def sources_named(attributions: list[Attribution], earlier: list[str]) -> list[str]:
     """The sources a sentence names, for the sentences after it ("He said", "Rahmani said")."""
     named: list[str] = []
-    for attribution in find_attributions(sentence):
+    for attribution in attributions:
         subject = attribution.subject
         if subject and subject.lower() not in PRONOUNS:
             named.append(_fuller(subject, earlier + named) or subject)

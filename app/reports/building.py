@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from app.gazetteer import District, Province
-from app.reports.actors import GOVERNMENT_OF_FORCE, SIDES
+from app.reports.actors import GOVERNMENT_OF_FORCE, side_of
 from app.reports.timex import DateMention, Period
 
 OUTCOME_ORDER = ("repelled", "territory_taken", "ongoing")
@@ -119,13 +119,13 @@ class Building:
 
     # reading
     def sides(self) -> set[str]:
-        return {SIDES.get(name, name) for name in self.actors}
+        return {side_of(name) for name in self.actors}
 
     def initiator(self) -> str | None:
         return next((n for n, r in self.actors.items() if r == "initiator"), None)
 
     def add_actor(self, name: str, role: str, note: str) -> None:
-        side = SIDES.get(name, name)
+        side = side_of(name)
         current = self.actors.get(name)
         if current is not None:
             if (
@@ -143,9 +143,8 @@ class Building:
         self.actor_notes.append(f"{name}: {role} ({note})")
 
     def _conflicts(self, side: str, role: str) -> bool:
-        return any(r == role and SIDES.get(n, n) != side for n, r in self.actors.items()) or any(
-            SIDES.get(n, n) == side and r not in ("participant", role)
-            for n, r in self.actors.items()
+        return any(r == role and side_of(n) != side for n, r in self.actors.items()) or any(
+            side_of(n) == side and r not in ("participant", role) for n, r in self.actors.items()
         )
 
     def extend(self, period: Period, note: str) -> None:
@@ -179,12 +178,12 @@ class Building:
         initiator = self.initiator()
         if initiator is None:
             return
-        attacker_side = SIDES.get(initiator, initiator)
+        attacker_side = side_of(initiator)
         for name, role in list(self.actors.items()):
-            side = SIDES.get(name, name)
+            side = side_of(name)
             if role != "participant" or side == attacker_side:
                 continue
-            if any(SIDES.get(n, n) == side and r != "participant" for n, r in self.actors.items()):
+            if any(side_of(n) == side and r != "participant" for n, r in self.actors.items()):
                 continue
             self.actors[name] = "target"
             self.actor_notes.append(f"{name}: target (fighting {initiator}'s attack)")

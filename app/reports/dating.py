@@ -8,7 +8,7 @@ from app.reports.building import year_before
 from app.reports.grouping import Context, Group, kind_key
 from app.reports.mentions import Mention
 from app.reports.text import Sentence
-from app.reports.timex import DateMention, Period, find_dates, resolve
+from app.reports.timex import DateMention, Period, resolve
 
 # How far back an undated event may take its date from the events read before it.
 RECENT = timedelta(days=31)
@@ -23,7 +23,7 @@ def pick_date(
 ) -> DateMention | None:
     """The date expression a mention takes: the nearest in its clause, but not across another
     event's words ("overran Qaysar last Thursday and captured Almar two days later")."""
-    start, end = sentence.clause_span(sentence.clause_of(mention.start))
+    start, end = sentence.clause_around(mention.start)
     if mention.mode == "dated":
         # "the withdrawal, which began on May 1": the date follows the verb
         start, end = mention.start, mention.end + 15
@@ -235,7 +235,9 @@ def _day_level(mention: DateMention, reference: date) -> bool:
     return period is not None and period.precision == "day"
 
 
-def find_deadline(s: str, group: Group, deadline_dates: list[DateMention]) -> None:
+def find_deadline(
+    s: str, group: Group, deadline_dates: list[DateMention], all_dates: list[DateMention]
+) -> None:
     """A milestone's deadline: 'the May 1 deadline' for one agreed or missed, 'by September 11'
     for one announced or a withdrawal begun."""
     reference = group.reference
@@ -243,7 +245,7 @@ def find_deadline(s: str, group: Group, deadline_dates: list[DateMention]) -> No
     if group.milestone == "deadline_announced" and not deadline_dates:
         later = [
             d
-            for d in find_dates(s)
+            for d in all_dates
             if d.start > group.position
             and (p := resolve(d, reference, future_ok=True)) is not None
             and p.start > reference
@@ -275,7 +277,7 @@ def date_after_clause(sentence: Sentence, groups: list[Group]) -> None:
     for group in groups:
         if group.period is not None or group.kind != "withdrawal_milestone":
             continue
-        start, _ = sentence.clause_span(sentence.clause_of(group.position))
+        start, _ = sentence.clause_around(group.position)
         if not s[start:].lstrip(", ").lower().startswith("after"):
             continue
         before = [g for g in dated if g.position < start]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from app.gazetteer import District, Province
-from app.reports.actors import SIDES
+from app.reports.actors import side_of
 from app.reports.building import Building
 from app.reports.mentions import Mention
 from app.reports.places import PlaceRef
@@ -63,12 +63,10 @@ class Group:
         return self.mentions[0].start
 
     def sides(self) -> set[str]:
-        return {SIDES.get(a.name, a.name) for a in self.actors}
+        return {side_of(a.name) for a in self.actors}
 
     def initiator_sides(self) -> set[str]:
-        return {
-            SIDES.get(a.name, a.name) for a in self.actors if a.role and a.role.role == "initiator"
-        }
+        return {side_of(a.name) for a in self.actors if a.role and a.role.role == "initiator"}
 
 
 @dataclass
@@ -156,7 +154,7 @@ def place_fits(group: Group, draft: Building, *, strict: bool = False) -> bool:
 
 def initiators_clash(group: Group, draft: Building) -> bool:
     mine = group.initiator_sides()
-    theirs = {SIDES.get(n, n) for n, r in draft.actors.items() if r == "initiator"}
+    theirs = {side_of(n) for n, r in draft.actors.items() if r == "initiator"}
     return bool(mine and theirs and not mine & theirs)
 
 
@@ -179,10 +177,8 @@ def same_event(group: Group, draft: Building) -> bool:
         return True
     same_district = group.district is not None and group.district == draft.district
     # on another day, striking at the side that attacked is a reply, not the same event
-    targets = {
-        SIDES.get(a.name, a.name) for a in group.actors if a.role and a.role.role == "target"
-    }
-    theirs = {SIDES.get(n, n) for n, r in draft.actors.items() if r == "initiator"}
+    targets = {side_of(a.name) for a in group.actors if a.role and a.role.role == "target"}
+    theirs = {side_of(n) for n, r in draft.actors.items() if r == "initiator"}
     if targets & theirs:
         return False
     return same_district and gap_days(group.period, draft.period) <= 1

@@ -110,7 +110,7 @@ class Reader:
         kept = [
             m
             for m in mentions
-            if not inside(m.start, spans) and self._is_event(sentence, m, places)
+            if not inside(m.start, spans) and self._is_event(sentence, m, places, mentions)
         ]
         self._figures = classify(s, find_amounts(s, skip=[(d.start, d.end) for d in dates]))
         if places or not _UNNAMED_PLACES.search(s):
@@ -136,18 +136,20 @@ class Reader:
             reference = said[0].start if said else ctx.published_on
             note_date(ctx, dates, date_roles, reference)
         self._add_needs(sentence)
-        ctx.claimants += sources_named(s, ctx.claimants)
+        ctx.claimants += sources_named(attributions, ctx.claimants)
 
-    def _is_event(self, sentence: Sentence, mention: Mention, places: list[PlaceRef]) -> bool:
+    def _is_event(
+        self, sentence: Sentence, mention: Mention, places: list[PlaceRef], mentions: list[Mention]
+    ) -> bool:
         """Whether a mention reports an event: not a warning, a forecast, a condition, a
         count since a date, or fighting in places the text does not name."""
         s = sentence.text
-        clause_start = sentence.clause_span(sentence.clause_of(mention.start))[0]
+        clause_start = sentence.clause_around(mention.start)[0]
         if not_an_event(s, mention, clause_start):
             return False
         if mention.kind == "offensive" and mention.mode == "anaphoric":
             if _FLED_BEFORE.search(s[: mention.start]) and any(
-                m.kind == "displacement" for m in find_mentions(s)
+                m.kind == "displacement" for m in mentions
             ):
                 return False  # "have fled the fighting": the cause of the displacement
         if mention.kind == "offensive" and mention.perfect and not places:
@@ -218,7 +220,7 @@ class Reader:
                 self._anaphoric_place(s, group)
             date_group(ctx, group, dates, s)
             if group.kind == "withdrawal_milestone":
-                find_deadline(s, group, deadline_dates)
+                find_deadline(s, group, deadline_dates, dates)
         ordered = sorted(groups.values(), key=lambda g: (MODE_ORDER[g.mode], g.position))
         for group in ordered:
             main = _counted_from(group, ordered)
@@ -261,7 +263,7 @@ class Reader:
         usable = [p for p in named if not inside(p.start, claimant_spans)] or named
         if not usable:
             return [None]
-        start, end = sentence.clause_span(sentence.clause_of(mention.start))
+        start, end = sentence.clause_around(mention.start)
         in_clause = [p for p in usable if start <= p.start < end]
         if not in_clause and s[start:end].lstrip(", ").lower().startswith("where"):
             in_clause = [p for p in usable if p.start < start][-1:]
@@ -437,7 +439,7 @@ class Reader:
     def _informative(self, sentence: Sentence, group: Group, target: Building) -> bool:
         """Whether words referring back to an event add to it: a date, a number, an outcome,
         or an actor in a role it did not have."""
-        start, end = sentence.clause_span(sentence.clause_of(group.position))
+        start, end = sentence.clause_around(group.position)
         fatal = group.kind == "offensive"
         if group.period or any((f.field == "fatalities") == fatal for f in self._figures):
             return True

@@ -3,6 +3,7 @@
 import itertools
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 _ABBREVIATIONS = frozenset(
     "u.s u.n u.k mr mrs ms dr gen lt col sgt capt maj st no jan feb mar apr jun jul aug sep sept "
@@ -38,16 +39,24 @@ class Sentence:
     paragraph: int
     narrative: bool  # False for a headline or a publication line
 
+    @cached_property
+    def _clause_starts(self) -> tuple[int, ...]:
+        return (0, *(m.end() for m in _CLAUSE.finditer(self.text)))
+
     def clause_starts(self) -> list[int]:
         """Offsets (relative to the sentence) where its clauses begin, the first being 0."""
-        return [0] + [m.end() for m in _CLAUSE.finditer(self.text)]
+        return list(self._clause_starts)
 
     def clause_of(self, position: int) -> int:
-        starts = self.clause_starts()
+        starts = self._clause_starts
         return max(i for i, s in enumerate(starts) if s <= position)
 
+    def clause_around(self, position: int) -> tuple[int, int]:
+        """The span of the clause that holds `position`."""
+        return self.clause_span(self.clause_of(position))
+
     def clause_span(self, number: int) -> tuple[int, int]:
-        starts = self.clause_starts()
+        starts = self._clause_starts
         end = starts[number + 1] if number + 1 < len(starts) else len(self.text)
         return starts[number], end
 
