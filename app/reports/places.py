@@ -127,7 +127,9 @@ class PlaceIndex:
                     if district not in found:
                         found.append(district)
         for name, pcode in _EXTRA_DISTRICTS.items():
-            self.districts.setdefault(name_key(name), []).append(gazetteer.districts[pcode])
+            found = self.districts.setdefault(name_key(name), [])
+            if gazetteer.districts[pcode] not in found:  # "Tarin Kot" is Tarinkot's key too
+                found.append(gazetteer.districts[pcode])
         # Skeleton keys are a last resort, kept only where they name one place.
         owners: dict[str, set[str]] = {}
         for province in gazetteer.provinces.values():
