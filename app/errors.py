@@ -109,6 +109,13 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 
+def problems(descriptions: dict[int, str], *codes: int) -> dict[int | str, dict[str, Any]]:
+    """A route's documented problems: these codes with a router's descriptions, and 422."""
+    return {
+        code: {"model": Problem, "description": descriptions[code]} for code in codes
+    } | PROBLEMS
+
+
 class ApiError(Exception):
     status = 500
     title = "Internal error"

@@ -51,6 +51,9 @@ def decode_cursor(secret: bytes, token: str, scope: str) -> dict[str, Any]:
     return payload
 
 
+Limit = Annotated[
+    int, Query(ge=1, le=1000, description="Items per page (1 to 1000).", examples=[50])
+]
 Cursor = Annotated[
     str | None,
     Query(

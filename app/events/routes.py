@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from app.auth import WriteKey
 from app.db import SessionDep, WriteSessionDep
-from app.errors import PROBLEMS, Problem, invalid
+from app.errors import PROBLEMS, invalid, problems
 from app.events import bulk, service, writes
 from app.events.etags import IfMatch, etag, expected_versions
 from app.events.filters import EventFilters, event_filters
@@ -23,34 +23,31 @@ from app.events.schemas import (
 )
 from app.exports.fields import Fields, selected
 from app.exports.routes import export, export_wanted
-from app.pagination import Cursor, Pager
+from app.pagination import Cursor, Limit, Pager
 from app.types import Instant
 
 # Ids are 32-bit integers in PostgreSQL: a larger one is no id at all (422), not a 500.
 EventId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The event's id.", examples=[1])]
-Limit = Annotated[
-    int, Query(ge=1, le=1000, description="Items per page (1 to 1000).", examples=[50])
-]
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
 
 
+_DESCRIPTIONS = {
+    400: "The body is not valid JSON (or NDJSON).",
+    401: "No API key, an unknown or a revoked one.",
+    403: "The API key lacks the scope.",
+    404: "No event has this id.",
+    409: "A record with this dataset and external_id exists.",
+    410: "The event was deleted.",
+    412: "If-Match names an old version: reload the record; nothing was changed.",
+    413: "The body is larger than the server accepts.",
+    415: "The body's Content-Type is not one this operation reads.",
+    428: "Send If-Match with the ETag of the version you edited.",
+}
+
+
 def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
-    descriptions = {
-        400: "The body is not valid JSON (or NDJSON).",
-        401: "No API key, an unknown or a revoked one.",
-        403: "The API key lacks the scope.",
-        404: "No event has this id.",
-        409: "A record with this dataset and external_id exists.",
-        410: "The event was deleted.",
-        412: "If-Match names an old version: reload the record; nothing was changed.",
-        413: "The body is larger than the server accepts.",
-        415: "The body's Content-Type is not one this operation reads.",
-        428: "Send If-Match with the ETag of the version you edited.",
-    }
-    return {
-        code: {"model": Problem, "description": descriptions[code]} for code in codes
-    } | PROBLEMS
+    return problems(_DESCRIPTIONS, *codes)
 
 
 WRITE_PROBLEMS = (401, 403, 404, 409, 410, 412, 413, 415, 428)

@@ -655,6 +655,14 @@ def input_form(record: dict[str, Any]) -> dict[str, Any]:
 _adapter: TypeAdapter[EventInModel] = TypeAdapter(EventIn)
 
 
+def event_in_or_422(document: Any) -> EventInModel:
+    """A record's body (say, a merge patch's result) as a model, or a 422 naming the fields."""
+    try:
+        return _adapter.validate_python(document)
+    except ValidationError as error:
+        raise body_errors(error) from error
+
+
 def patch_event(
     *,
     session: Session,
@@ -669,10 +677,7 @@ def patch_event(
         raise invalid(
             "body", "/kind", "A patch cannot change the kind; PUT a full record of the new kind."
         )
-    try:
-        event_in = _adapter.validate_python(merged)
-    except ValidationError as error:
-        raise body_errors(error) from error
+    event_in = event_in_or_422(merged)
     # The patch was merged onto this version: if another write lands before ours takes the
     # writers' lock, ours must fail with 412, even with If-Match: *, rather than undo it.
     if expected is None or current["version"] in expected:

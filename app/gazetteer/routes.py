@@ -162,6 +162,7 @@ def list_provinces(
 
 
 GEOJSON = "application/geo+json"
+_SHAPE_HEADERS = {"X-Data-Attribution": attribution.header(list(attribution.ALWAYS))}
 # Five decimals are about a metre: finer than the simplified lines, and half the bytes.
 _DECIMALS = 5
 _SHAPE_EXAMPLE: dict[str, Any] = {
@@ -246,5 +247,5 @@ def list_province_shapes() -> Response:
     return Response(
         province_shapes(),
         media_type=GEOJSON,
-        headers={"X-Data-Attribution": attribution.header(list(attribution.ALWAYS))},
+        headers=_SHAPE_HEADERS,
     )

@@ -2,15 +2,15 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Path, Request, Response, status
 
 from app.auth import WriteKey
 from app.db import SessionDep, WriteSessionDep
-from app.errors import PROBLEMS, Problem
+from app.errors import PROBLEMS, problems
 from app.events.etags import etag
 from app.events.schemas import EventOut
 from app.events.writes import merge_patch_body
-from app.pagination import Cursor, Pager
+from app.pagination import Cursor, Limit, Pager
 from app.reports import service
 from app.reports.schemas import DraftOut, RejectIn, ReportIn, ReportOut, ReportPage
 
@@ -27,25 +27,22 @@ DraftNumber = Annotated[
         examples=[0],
     ),
 ]
-Limit = Annotated[
-    int, Query(ge=1, le=1000, description="Items per page (1 to 1000).", examples=[50])
-]
+
+
+_DESCRIPTIONS = {
+    401: "No API key, an unknown or a revoked one.",
+    403: "The API key lacks the write scope.",
+    404: "No report has this id, or it has no draft n.",
+    409: "The draft was decided otherwise: rejected, or accepted with another correction "
+    "(or its record was deleted since); or the corrected record's dataset and "
+    "external_id are taken.",
+    413: "The body is larger than the server accepts.",
+    415: "The body's Content-Type is not one this operation reads.",
+}
 
 
 def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
-    descriptions = {
-        401: "No API key, an unknown or a revoked one.",
-        403: "The API key lacks the write scope.",
-        404: "No report has this id, or it has no draft n.",
-        409: "The draft was decided otherwise: rejected, or accepted with another correction "
-        "(or its record was deleted since); or the corrected record's dataset and "
-        "external_id are taken.",
-        413: "The body is larger than the server accepts.",
-        415: "The body's Content-Type is not one this operation reads.",
-    }
-    return {
-        code: {"model": Problem, "description": descriptions[code]} for code in codes
-    } | PROBLEMS
+    return problems(_DESCRIPTIONS, *codes)
 
 
 async def correction_body(request: Request) -> dict[str, Any] | None:

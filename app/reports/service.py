@@ -14,14 +14,14 @@ from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session
 
 from app.db import serialise_writers
-from app.errors import Conflict, ErrorItem, Gone, NotFound, body_errors, invalid
+from app.errors import Conflict, ErrorItem, Gone, NotFound, invalid
 from app.events.dates import span
 from app.events.documents import jsonable
 from app.events.filters import EventFilters
 from app.events.places import resolve_place
-from app.events.schemas import DatePrecision, EventIn, EventInModel
+from app.events.schemas import DatePrecision
 from app.events.service import ResolvedFilters, conditions, place_arms, read_event, stored_reach
-from app.events.writes import EventWriter, merge_patch, prepared_or_422
+from app.events.writes import EventWriter, event_in_or_422, merge_patch, prepared_or_422
 from app.models import event_table as event_t
 from app.models import report_draft_table as draft_t
 from app.models import report_table as report_t
@@ -34,11 +34,10 @@ from app.types import EventDate
 MAX_DUPLICATES = 20
 MAX_SOURCES = 50  # as many as a record may cite (EventCommon.sources)
 
-_event_adapter: TypeAdapter[EventInModel] = TypeAdapter(EventIn)
 _day_adapter: TypeAdapter[date] = TypeAdapter(EventDate)
 
 
-# Reading a report's text: pure, no database (the CLI's `extract` shares it).
+# Reading a report's text: pure, no database.
 def read_text(text: str, *, published_on: date | None) -> Extraction:
     """The drafts the text supports; 422 (naming published_on) if nothing dates the report."""
     try:
@@ -91,8 +90,13 @@ def event_body(report: sa.RowMapping, draft: dict[str, Any]) -> dict[str, Any]:
 
 # Storing.
 def _content_hash(report_in: ReportIn, published_on: date) -> str:
-    said = [report_in.text, published_on.isoformat(), report_in.publisher, report_in.title]
-    said.append(report_in.url)
+    said = [
+        report_in.text,
+        published_on.isoformat(),
+        report_in.publisher,
+        report_in.title,
+        report_in.url,
+    ]
     return hashlib.sha256(json.dumps(said).encode()).hexdigest()
 
 
@@ -175,7 +179,9 @@ def _draft_row(session: Session, report_id: int, n: int) -> sa.RowMapping:
     return row
 
 
-def _draft_out(session: Session, report: sa.RowMapping, row: sa.RowMapping) -> dict[str, Any]:
+def _draft_out(
+    session: Session, report: sa.RowMapping, row: sa.RowMapping, reach: tuple[int, int]
+) -> dict[str, Any]:
     draft = row["draft"]
     return {
         "n": row["n"],
@@ -184,7 +190,7 @@ def _draft_out(session: Session, report: sa.RowMapping, row: sa.RowMapping) -> d
         "evidence": draft["evidence"],
         "explanations": draft["explanations"],
         "possible_duplicate_of": possible_duplicates(
-            session=session, event=draft["event"], besides=row["event_id"]
+            session=session, event=draft["event"], besides=row["event_id"], reach=reach
         ),
         "event_id": row["event_id"],
         "correction": row["correction"],
@@ -217,7 +223,8 @@ def read_report(*, session: Session, report_id: int) -> dict[str, Any]:
         .all()
     )
     out = {name: report[name] for name in _OUT_COLUMNS}
-    out["drafts"] = [_draft_out(session, report, row) for row in drafts]
+    reach = stored_reach(session)
+    out["drafts"] = [_draft_out(session, report, row, reach) for row in drafts]
     return out
 
 
@@ -257,7 +264,7 @@ def _day(value: Any) -> date | None:
 
 
 def possible_duplicates(
-    *, session: Session, event: dict[str, Any], besides: int | None = None
+    *, session: Session, event: dict[str, Any], reach: tuple[int, int], besides: int | None = None
 ) -> list[int]:
     """Live records of the event's kind, in its province (its country when it names none),
     whose date spans overlap its own: the filters of GET /v1/events, ids only."""
@@ -286,7 +293,7 @@ def possible_duplicates(
         district_keys=[],
         actor_ids=[],
         filters=EventFilters(kind=[kind], country=[country], date_from=start, date_to=end),
-        reach=stored_reach(session),
+        reach=reach,
         dialect=session.get_bind().dialect.name,
     )
     where = conditions(resolved)
@@ -327,13 +334,7 @@ def accept_draft(
         return _accepted_already(session, report_id, row, correction), False
     body = event_body(report, row["draft"])
     merged = merge_patch(body, correction) if correction else body
-    if not isinstance(merged, dict):
-        raise invalid("body", "", "A merge patch is a JSON object.")
-    try:
-        event_in = _event_adapter.validate_python(merged)
-    except ValidationError as error:
-        raise body_errors(error) from error
-    prepared = prepared_or_422(event_in)
+    prepared = prepared_or_422(event_in_or_422(merged))
     writer = EventWriter(session, by=by)
     writer.lock()
     # Only now are we the only writer: another accept may have committed since the first look.
@@ -410,6 +411,6 @@ def reject_draft(
     if row["status"] == DraftStatus.PENDING:
         _decide(session, report_id, n, status=DraftStatus.REJECTED.value, reason=reason, by=by)
         row = _draft_row(session, report_id, n)
-    draft = _draft_out(session, report, row)
+    draft = _draft_out(session, report, row, stored_reach(session))
     session.commit()
     return draft
