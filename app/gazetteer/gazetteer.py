@@ -119,10 +119,16 @@ class Gazetteer:
         return list(dict.fromkeys(lookup(n).name for n in names))
 
 
+def shape_features() -> list[dict[str, Any]]:
+    """The bundled geoBoundaries province polygons (GeoJSON features), as the file has them."""
+    with (DATA / "geoboundaries-afg-adm1-simplified.geojson").open(encoding="utf-8") as f:
+        features: list[dict[str, Any]] = json.load(f)["features"]
+    return features
+
+
 def _load_shapes() -> dict[str, tuple[str, tuple[float, float]]]:
     """geoBoundaries ISO code -> (its name for the province, centroid of its polygon)."""
-    with (DATA / "geoboundaries-afg-adm1-simplified.geojson").open(encoding="utf-8") as f:
-        features = json.load(f)["features"]
+    features = shape_features()
     return {
         f["properties"]["shapeISO"].replace("_", "-"): (
             f["properties"]["shapeName"],

@@ -2,7 +2,6 @@
 GET /v1/provinces.geojson: their polygons."""
 
 import csv
-import json
 from functools import cache
 from typing import Annotated, Any
 
@@ -14,7 +13,7 @@ from pydantic import BaseModel, Field
 from app.db import SessionDep
 from app.errors import PROBLEMS
 from app.exports import attribution
-from app.gazetteer.gazetteer import COUNTRY, DATA, get_gazetteer
+from app.gazetteer.gazetteer import COUNTRY, DATA, get_gazetteer, shape_features
 from app.models import event_place_table as place_t
 from app.models import event_table as event_t
 from app.types import CountryCode, examples_config
@@ -198,8 +197,7 @@ def province_shapes() -> bytes:
     """The bundled geoBoundaries polygons keyed by the gazetteer's p-codes and names, as JSON."""
     with (DATA / "provinces.csv").open(encoding="utf-8") as f:
         pcodes = {row["geoboundaries_iso"]: row["pcode"] for row in csv.DictReader(f)}
-    with (DATA / "geoboundaries-afg-adm1-simplified.geojson").open(encoding="utf-8") as f:
-        shapes = json.load(f)["features"]
+    shapes = shape_features()  # read once: the answer is cached
     provinces = get_gazetteer().provinces
     features: list[dict[str, Any]] = []
     for shape in shapes:
