@@ -17,6 +17,7 @@ from pydantic import TypeAdapter
 
 from app.events.schemas import EventIn, EventInModel
 from app.gazetteer import get_gazetteer
+from app.reports.anchor import find_anchor
 from app.reports.extract import Draft, Extraction, NoAnchorDate, extract
 from app.reports.timex import find_dates, resolve
 from tests.benchmarks.extraction import (
@@ -96,6 +97,34 @@ def test_extract_reads_a_heading_that_ends_with_its_date() -> None:
     # a sentence (ending with a full stop) that ends with a date is not a heading
     with pytest.raises(NoAnchorDate):
         extract("Taliban fighters attacked a checkpoint in Kunduz, police said on 11 August 2021.")
+
+
+@pytest.mark.parametrize(
+    ("opening", "explanation", "place"),
+    [
+        ("Kabul, 12 July 2021 (AFP) - ", "dateline 'Kabul, 12 July 2021 (AFP) -'", "Kabul"),
+        ("KABUL, 12 July 2021 (AFP) - ", "dateline 'KABUL, 12 July 2021 (AFP) -'", "KABUL"),
+        (
+            "Lashkar Gah, July 12, 2021 (Pajhwok): ",
+            "dateline 'Lashkar Gah, July 12, 2021 (Pajhwok):'",
+            "Lashkar Gah",
+        ),
+        ("July 12, 2021\n", "date line 'July 12, 2021'", None),
+        ("Monday 12 July 2021\n\nKUNDUZ (AFP) - ", "date line 'Monday 12 July 2021'", "KUNDUZ"),
+        ("12 July 2021 - ", "date line '12 July 2021'", None),
+    ],
+)
+def test_extract_reads_datelines_and_date_lines_in_other_styles(
+    opening: str, explanation: str, place: str | None
+) -> None:
+    text = f"{opening}Taliban fighters attacked a checkpoint in Kunduz on Sunday, police said."
+    extraction = extract(text)
+    assert extraction.published_on == date(2021, 7, 12)
+    assert extraction.published_on_explanation == explanation
+    assert find_anchor(text).place == place
+    (draft,) = extraction.drafts
+    assert draft.event["date"] == "2021-07-11"
+    assert draft.evidence[0].quote.startswith("Taliban fighters attacked")
 
 
 def test_extract_dateline_without_comma_is_no_place() -> None:
@@ -308,6 +337,13 @@ def test_extract_month_without_year_takes_the_latest_such_month() -> None:
             date(2021, 8, 2),
             ("2021-07-31", "2021-08-02", "day"),
         ),
+        # a run of weekdays: "on Sunday and Monday", "from late Sunday into Monday"
+        ("on Sunday and Monday", date(2021, 7, 14), ("2021-07-11", "2021-07-12", "day")),
+        ("between Saturday and Monday", date(2021, 7, 14), ("2021-07-10", "2021-07-12", "day")),
+        ("from late Sunday into Monday", date(2021, 7, 14), ("2021-07-11", "2021-07-12", "day")),
+        # "the past few days" is as vague as "recent days"; "a couple of days" is two
+        ("in the past few days", date(2021, 7, 14), ("2021-07-07", "2021-07-14", "week")),
+        ("over the past couple of days", date(2021, 7, 14), ("2021-07-12", "2021-07-14", "day")),
         # "on Tuesday afternoon and lasted until early Wednesday"
         (
             "on Tuesday afternoon, in clashes that lasted until early Wednesday",
@@ -398,6 +434,14 @@ def test_extract_days_after_it_fell_is_another_event() -> None:
 )
 def test_extract_battling_and_pushing_back_are_offensives(sentence: str) -> None:
     assert only(sentence, date(2021, 7, 16))["kind"] == "offensive"
+
+
+def test_extract_repelling_their_attacks_is_one_event_with_both_sides() -> None:
+    event = only("Government forces repelled Taliban attacks in Ghazni province on Monday.")
+    assert actors(event) == {
+        ("Taliban", "initiator"),
+        ("Afghan National Defense and Security Forces", "target"),
+    }
 
 
 def test_extract_since_the_fighting_began_there() -> None:

@@ -40,7 +40,8 @@ _VERB_AFTER = re.compile(
     re.IGNORECASE,
 )
 _OWNER_OF_ATTACK = re.compile(
-    r"^(?:['\u2019]s?)?\s+(?:[\w-]+\s+){0,2}?(?:attacks?|offensive|assault|ambush|raids?|advance|"
+    # "Taliban attacks", "the Taliban's fresh attack"; not "forces repelled Taliban attacks"
+    rf"^(?:['\u2019]s?)?\s+(?:(?!(?:{_ATTACK}|{_DEFEND})\b)[\w-]+\s+){{0,2}}?(?:attacks?|offensive|assault|ambush|raids?|advance|"
     r"onslaught|push|siege|bombing|counter-?offensive|counter-?attacks?)\b",
     re.IGNORECASE,
 )

@@ -80,7 +80,7 @@ class DateMention:
     def group(self, name: str) -> str | None:
         """A named part of the match; lower-cased but for month and weekday names."""
         value = dict(self.groups).get(name)
-        if value is None or name in ("month", "month2", "weekday"):
+        if value is None or name in ("month", "month2", "weekday", "weekday2"):
             return value
         return value.lower()
 
@@ -153,8 +153,8 @@ _PATTERNS: list[tuple[str, str, str]] = [
         "deictic",
         r"\b(?:in|over|during|within|for)\s+the\s+(?:past|last|previous)\s+"
         r"(?:(?P<count>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|"
-        r"eleven|twelve|fourteen|twenty-four|forty-eight|seventy-two)\s+)?"
-        r"(?P<unit>hours?|days?|weeks?|months?)\b",
+        r"eleven|twelve|fourteen|twenty-four|forty-eight|seventy-two|(?P<few>few|several|"
+        r"couple\s+of))\s+)?(?P<unit>hours?|days?|weeks?|months?)\b",
     ),
     ("recent_days", "deictic", r"\bin\s+recent\s+days\b"),
     (
@@ -182,7 +182,7 @@ _PATTERNS: list[tuple[str, str, str]] = [
     (
         "clause_shift",
         "anaphoric",
-        rf"\b{_COUNT}\s+(?P<unit>days?|weeks?)\s+(?P<dir>after|before)\b"
+        rf"\b(?:{_COUNT}|the)\s+(?P<unit>days?|weeks?)\s+(?P<dir>after|before)\b"
         r"(?=\s+(?:the|a|an|it|they|he|she|[A-Z]))",
     ),
     (
@@ -196,6 +196,13 @@ _PATTERNS: list[tuple[str, str, str]] = [
         "anaphoric",
         r"\b(?:on\s+)?(?:that|the\s+same)\s+(?:date|day)\b"
         r"|\b(?:earlier|later)\s+(?:in\s+the|that)\s+day\b",
+    ),
+    (
+        "weekday_range",
+        "deictic",
+        rf"\b(?:(?:late|early)\s+)?(?:on|between|from)\s+(?:(?:late|early)\s+)?{_WEEKDAY}{_PART}"
+        rf"\s+(?:and|to|until|till|through|into)\s+(?:(?:late|early)\s+)?"
+        rf"{_WEEKDAY.replace('?P<weekday>', '?P<weekday2>')}{_PART}\b",
     ),
     (
         "day_of_month",
@@ -418,6 +425,11 @@ def _since_start(m: DateMention, reference: date, future_ok: bool) -> Period:
 def _past(m: DateMention, reference: date, future_ok: bool) -> Period:
     unit = (m.group("unit") or "day").rstrip("s")
     count = _count(m.group("count"))
+    if m.group("few"):
+        # "in the past few days": as vague as "in recent days"; "a couple of days": two
+        if unit == "day" and "couple" not in (m.group("few") or ""):
+            return Period(reference - timedelta(days=7), reference, "week")
+        count = 2 if "couple" in (m.group("few") or "") else 3
     days = {"hour": max(1, count // 24), "day": count, "week": 7 * count, "month": 30 * count}
     precision = {"hour": "day", "day": "day", "week": "week", "month": "month"}[unit]
     return Period(reference - timedelta(days=days[unit]), reference, precision)
@@ -469,6 +481,14 @@ def _weekday(m: DateMention, reference: date, future_ok: bool) -> Period:
     return Period(day, None, "day")
 
 
+def _weekday_range(m: DateMention, reference: date, future_ok: bool) -> Period:
+    """'on Sunday and Monday', 'from Saturday to Monday': the last such run up to the
+    reference."""
+    last = _weekday_on_or_before(reference, WEEKDAYS[m.group("weekday2") or "Monday"])
+    first = _weekday_on_or_before(last, WEEKDAYS[m.group("weekday") or "Monday"])
+    return Period(first, last if last != first else None, "day")
+
+
 def _running_day(m: DateMention, reference: date, future_ok: bool) -> Period:
     """'for a sixth day on Tuesday': the five days before Tuesday, and Tuesday."""
     weekday = m.group("weekday")
@@ -505,6 +525,7 @@ _RESOLVERS: dict[str, Callable[[DateMention, date, bool], Period | None]] = {
     "same": lambda m, ref, _: Period(ref, None, "day"),
     "since_event": lambda m, ref, _: Period(ref, None, "day"),  # resolved with its context
     "weekday": _weekday,
+    "weekday_range": _weekday_range,
     "running_day": _running_day,
     "near": _near,
 }
