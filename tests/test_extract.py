@@ -840,3 +840,62 @@ def test_extract_any_text_gives_valid_verbatim_drafts(phrases: list[str], noise:
             figure = draft.event.get(field)
             if figure:
                 assert figure["value"] in numbers_in(text)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "figure"),
+    [
+        ("Gunmen shot dead a tribal elder in Andar district on Monday, residents said.", 1),
+        ("Insurgents attacked a checkpoint in Kunduz on Monday, killing an Afghan guard.", 1),
+        ("Police said five policemen were martyred when Taliban attacked Ghazni on Monday.", 5),
+    ],
+)
+def test_extract_counts_one_victim_and_the_martyred(sentence: str, figure: int) -> None:
+    assert only(sentence)["fatalities"]["value"] == figure
+
+
+def test_extract_does_not_count_a_victim_and_others_as_one() -> None:
+    event = only(
+        "A teacher and his two sons were killed when a bomb exploded in Alingar on Sunday."
+    )
+    assert "fatalities" not in event
+
+
+def test_extract_people_driven_from_their_homes_are_displaced() -> None:
+    event = only(
+        "The fighting has driven about 11,000 families from their homes in Kandahar in the past "
+        "month, according to a provincial official."
+    )
+    assert event["kind"] == "displacement"
+    assert event["families"] == {
+        "value": 11000,
+        "qualifier": "about",
+        "claimed_by": "a provincial official",
+        "alternatives": [],
+    }
+    assert (*span(event), event["date_precision"]) == ("2021-04-04", "2021-05-04", "month")
+
+
+def test_extract_nouns_joined_by_and_stay_in_one_clause_with_their_date() -> None:
+    event = only(
+        "More than 500 families have been displaced from Jaghatu and its surrounding villages "
+        "over the past month, the provincial refugee department said."
+    )
+    assert span(event) == ("2021-04-04", "2021-05-04")
+
+
+def test_extract_the_last_day_of_something_is_no_period() -> None:
+    (mention,) = find_dates("A day earlier, during the last day of the truce, gunmen attacked.")
+    assert mention.text == "A day earlier"
+
+
+def test_extract_the_fall_of_a_place_came_days_after_another_event() -> None:
+    events = drafts_of(
+        "Taliban fighters captured Sheberghan, the capital of Jawzjan province, on Monday. "
+        "The fall of Sheberghan comes a day after the Taliban captured Zaranj, the capital of "
+        "Nimroz province."
+    )
+    assert [(e["district"], *span(e)) for e in events] == [
+        ("Shiberghan", "2021-05-03", None),
+        ("Zaranj", "2021-05-02", None),
+    ]

@@ -11,6 +11,7 @@ from app.reports.lexicon import (
     PERSON_UNITS,
     QUALIFIERS,
     SCALES,
+    SINGLE_PERSONS,
     VAGUE_AMOUNTS,
 )
 
@@ -20,8 +21,11 @@ _SMALL = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
     "fifteen|sixteen|seventeen|eighteen|nineteen"
 )
+# "killing a tribal elder", "shot dead an Afghan security guard": one person
+_ONE_PERSON = "|".join(sorted(SINGLE_PERSONS, key=len, reverse=True))
 _WORD_NUMBER = (
-    rf"(?:(?:{_TENS})(?:-(?:{_UNIT_WORDS}))?|{_SMALL}|an?(?=\s+(?:hundred|thousand|dozen)))"
+    rf"(?:(?:{_TENS})(?:-(?:{_UNIT_WORDS}))?|{_SMALL}|an?(?=\s+(?:hundred|thousand|dozen))"
+    rf"|an?(?=\s+(?:[A-Za-z-]+\s+){{0,2}}(?:{_ONE_PERSON})\b))"
     r"(?:\s+(?:hundred|thousand|million|dozen))?"
 )
 _QUALIFIER = "|".join(q.replace(" ", r"\s+") for q in sorted(QUALIFIERS, key=len, reverse=True))
@@ -44,7 +48,10 @@ _STOP_WORDS = frozenset(
     "were was had have has been are is and or in on at to from by with the a an who which that "
     "as for into of".split()
 )
-_FATAL = r"killed|dead|died|slain|shot\s+dead|executed|lost\s+their\s+lives|perished"
+_FATAL = (
+    r"killed|dead|died|slain|shot\s+dead|executed|lost\s+their\s+lives|perished|martyred"
+    r"|embraced\s+martyrdom"
+)
 _DISPLACED = (
     r"fled|displaced|forced|arrived|took\s+refuge|taken\s+refuge|sought\s+(?:refuge|shelter)|"
     r"evacuated|left\s+their\s+homes|uprooted"
@@ -57,8 +64,9 @@ _VERB_AFTER = re.compile(
     rf"^[^.;:]{{0,45}}?\b(?P<verb>{_FATAL}|{_DISPLACED}|{_OTHER})\b", re.IGNORECASE
 )
 _VERB_BEFORE = re.compile(
-    r"\b(?P<verb>killing|killed|kills|kill|shot\s+dead|claimed\s+the\s+lives\s+of|"
-    r"displacing|displaced|displace|forcing|forced|wounding|wounded|injuring|injured|"
+    r"\b(?P<verb>killing|killed|kills|kill|shot\s+dead|gunned\s+down|martyred|"
+    r"claimed\s+the\s+lives\s+of|"
+    r"displacing|displaced|displace|forcing|forced|driven|drove|driving|uprooted|wounding|wounded|injuring|injured|"
     r"arresting|arrested|capturing|captured)\s+$",
     re.IGNORECASE,
 )
@@ -66,6 +74,13 @@ _TOLL_BEFORE = re.compile(
     r"\b(?:(?:number|toll|count|tally)\s+of\s+(?P<adj>(?:[\w-]+\s+){0,3}?)(?P<unit>[a-z]+)"
     r"|(?P<death>death)\s+toll\b[^.;:]{0,100}?)\s+(?:at|to|as|was|stood\s+at|rose\s+to|"
     r"climbed\s+to|jumped\s+to|increased\s+to|reached)\s+$",
+    re.IGNORECASE,
+)
+
+
+_AND_MORE = re.compile(
+    r"^\s+and\s+(?:his|her|their|its|a|an|\d+|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"several|other|many)\b",
     re.IGNORECASE,
 )
 
@@ -191,12 +206,14 @@ def classify(sentence: str, amounts: list[Amount]) -> list[FigureRef]:
                 verb = after.group("verb").lower()
         if verb is None:
             continue
+        if amount.value == 1 and _AND_MORE.match(sentence[unit_end:]):
+            continue  # "a teacher and his two sons were killed": more than one, not summed
         phrase = sentence[amount.start : unit_end]
-        if re.fullmatch(_FATAL + r"|killing|kills?|claimed\s+the\s+lives\s+of", verb) and (
-            not households
-        ):
+        if re.fullmatch(
+            _FATAL + r"|killing|kills?|gunned\s+down|claimed\s+the\s+lives\s+of", verb
+        ) and (not households):
             figures.append(FigureRef(amount, "fatalities", unit, f"'{phrase}' {verb}"))
-        elif re.fullmatch(_DISPLACED + r"|displacing|displace|forcing", verb):
+        elif re.fullmatch(_DISPLACED + r"|displacing|displace|forcing|driven|drove|driving", verb):
             field = "families" if households else "individuals"
             figures.append(FigureRef(amount, field, unit, f"'{phrase}' {verb}"))
     return figures

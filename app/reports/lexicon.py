@@ -100,6 +100,14 @@ VAGUE_AMOUNTS = {
 }
 
 HOUSEHOLD_UNITS = frozenset({"families", "family", "households", "household"})
+# One person, counted by "a" or "an" ("killing a tribal elder")
+SINGLE_PERSONS = frozenset(
+    "civilian child woman man boy girl soldier policeman policewoman officer guard elder "
+    "official driver cleric judge journalist reporter student doctor teacher worker commander "
+    "resident villager farmer fighter militant insurgent commando employee pilot interpreter "
+    "activist prosecutor shopkeeper passenger member".split()
+)
+
 PERSON_UNITS = frozenset(
     {
         "people",
@@ -157,7 +165,19 @@ PERSON_UNITS = frozenset(
         "teachers",
         "afghans",
         "casualties",
+        "elders",
+        "officials",
+        "drivers",
+        "clerics",
+        "judges",
+        "pilots",
+        "interpreters",
+        "activists",
+        "commanders",
+        "reporters",
+        "shopkeepers",
     }
+    | SINGLE_PERSONS
 )
 
 NEEDS = (

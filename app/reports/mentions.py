@@ -47,7 +47,7 @@ _OFFENSIVE_NOUNS = (
     r"(?:roadside\s+|land)mines?|IEDs?|improvised\s+explosive\s+devices?|"
     r"(?:military|clearance|ground|counter-?terrorism|counter-?insurgency)\s+operations?|"
     r"(?<=launched\s)an\s+operation|(?<=launched\s)operations|"
-    r"violence"
+    r"violence|(?<=the\s)fall(?=\s+of\s+[A-Z])"
 )
 _OFFENSIVE = re.compile(
     rf"\b(?:(?P<verb>{_OFFENSIVE_VERBS})|(?P<weak>{_OFFENSIVE_WEAK_VERBS})|"
@@ -56,7 +56,8 @@ _OFFENSIVE = re.compile(
 )
 _DISPLACEMENT = re.compile(
     r"\b(?:(?P<verb>fled|flee|fleeing|forced\s+to\s+flee|forced\s+(?:from|out\s+of)\s+their\s+"
-    r"homes|took\s+refuge|taken\s+refuge|sought\s+(?:refuge|shelter)|seeking\s+(?:refuge|shelter)"
+    r"homes|(?:driven|drove|drive|forced|pushed|chased|uprooted)\s+(?:[\w,'-]+\s+){1,6}?"
+    r"(?:from|out\s+of)\s+their\s+(?:homes|villages|houses)|took\s+refuge|taken\s+refuge|sought\s+(?:refuge|shelter)|seeking\s+(?:refuge|shelter)"
     r"|evacuated|uprooted|(?:left|abandoned)\s+their\s+(?:homes|villages)|displacing|"
     r"(?:has|have|had|been|were|was)\s+displaced)|(?P<noun>displaced|displacement))\b",
     re.IGNORECASE,

@@ -222,10 +222,12 @@ class Reader:
             if group.kind == "withdrawal_milestone":
                 find_deadline(s, group, deadline_dates, dates)
         ordered = sorted(groups.values(), key=lambda g: (MODE_ORDER[g.mode], g.position))
+        counted_from: list[Group] = []  # "The fall of X came a day after ...": not that day
         for group in ordered:
             main = _counted_from(group, ordered)
             if not (group.pending and main and group.when):
                 continue
+            counted_from.append(main)
             base = main.period
             if base is None and _came_after(s, main, group.when):
                 # "The attack came two days after ...": the date of the attack read before
@@ -240,7 +242,12 @@ class Reader:
                 group.pending = None
         # A mention without a date of its own shares the date of its kind in the sentence.
         for group in ordered:
-            if group.period is None and group.kind != "withdrawal_milestone" and not group.pending:
+            if (
+                group.period is None
+                and group.kind != "withdrawal_milestone"
+                and not group.pending
+                and not any(group is c for c in counted_from)
+            ):
                 same = next(
                     (g for g in ordered if g.kind == group.kind and g.period and g.mode == "new"),
                     None,
@@ -584,7 +591,10 @@ class Reader:
 
 
 _CAME_BEFORE = re.compile(r"^\W*(?:(?:the|this|that|its|their)\s+)?(?:[\w-]+(?:'s)?\s+)?$", re.I)
-_CAME = re.compile(r"^\s+(?:came|happened|occurred|took\s+place)\s+$", re.IGNORECASE)
+_CAME = re.compile(
+    r"^(?:\s+of\s+[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?)?\s+(?:came|comes|has\s+come|"
+    r"happened|occurred|took\s+place)\s+(?:just\s+|only\s+)?$"
+)
 
 
 def _came_after(s: str, main: Group, when: DateMention) -> bool:

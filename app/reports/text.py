@@ -24,7 +24,8 @@ _CLAUSE = re.compile(
     r"dark|midnight|noon)\b)\S+\s+\S+)"
     r"|,?\s(?<!known\s)(?<!such\s)(?<!well\s)(?<!so\s)(?<!same\s)"
     r"(?=as\s+(?!part\b|well\b|many\b|much\b|long\b|soon\b|a\s+result\b|of\b|if\b)[a-zA-Z])"
-    r"|,?\s+(?=and\s+(?:that|the|its|their|his|her|fighting|clashes)\b)",
+    # "..., and the Taliban took ...": not "Jaghatu and its surrounding villages"
+    r"|,\s+(?=and\s+(?:that|the|its|their|his|her)\b)|\s+(?=and\s+(?:fighting|clashes)\b)",
 )
 
 

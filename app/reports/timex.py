@@ -154,7 +154,7 @@ _PATTERNS: list[tuple[str, str, str]] = [
         r"\b(?:in|over|during|within|for)\s+the\s+(?:past|last|previous)\s+"
         r"(?:(?P<count>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|"
         r"eleven|twelve|fourteen|twenty-four|forty-eight|seventy-two|(?P<few>few|several|"
-        r"couple\s+of))\s+)?(?P<unit>hours?|days?|weeks?|months?)\b",
+        r"couple\s+of))\s+)?(?P<unit>hours?|days?|weeks?|months?)\b(?!\s+of\b)",
     ),
     ("recent_days", "deictic", r"\bin\s+recent\s+days\b"),
     (
