@@ -899,3 +899,25 @@ def test_extract_the_fall_of_a_place_came_days_after_another_event() -> None:
         ("Shiberghan", "2021-05-03", None),
         ("Zaranj", "2021-05-02", None),
     ]
+
+
+def test_extract_said_the_mission_would_end_on_a_date_announces_a_deadline() -> None:
+    event = only(
+        "President Biden said on Monday that the American military mission would conclude on "
+        "Aug. 31."
+    )
+    assert (event["kind"], event["milestone"], event["date"]) == (
+        "withdrawal_milestone",
+        "deadline_announced",
+        "2021-05-03",
+    )
+    assert event["deadline"] == "2021-08-31"
+
+
+@pytest.mark.parametrize(
+    ("words", "district"),
+    [("Ishkashim", "Eshkashem"), ("Sher Khan Bandar", "Imam Sahib"), ("Maiwand", "Maywand")],
+)
+def test_extract_knows_the_district_spellings_of_the_press(words: str, district: str) -> None:
+    event = only(f"Taliban fighters captured {words} district on Monday, officials said.")
+    assert event["district"] == district

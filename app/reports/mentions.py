@@ -145,9 +145,11 @@ _MILESTONES: list[tuple[str, str, str]] = [
         r"\bannounc(?:ed|es|ing)\b(?={_WITHIN}{0,100}?\b(?:withdraw\w*|leave|pull\s+out|pull-?out|"
         r"exit|depart\w*|deadline|(?:mission|presence|deployment)\s+(?:would|will)\s+end)\b)"
         r"|\b(?:set|extended|pushed\s+back)\s+(?:a\s+new\s+|the\s+)?(?:withdrawal\s+)?deadline\b"
-        r"|\b(?:said|declared|ordered|decided|pledged)\b(?={_WITHIN}{0,60}?\b(?:troops|forces)\b"
-        r"{_WITHIN}{0,40}?\b(?:would|will|to)\s+(?:be\s+out|leave|withdraw|pull\s+out|exit)\b"
-        r"{_WITHIN}{0,60}?\bby\s+(?:the\s+end\s+of\s+)?[A-Z])"
+        r"|\b(?:said|declared|ordered|decided|pledged|told)\b(?={_WITHIN}{0,60}?\b(?:troops|"
+        r"forces|mission|withdrawal|pull-?out|drawdown)\b"
+        r"{_WITHIN}{0,40}?\b(?:would|will|to)\s+(?:be\s+out|leave|withdraw|pull\s+out|exit|end|"
+        r"conclude|be\s+(?:completed?|over|finished))\b"
+        r"{_WITHIN}{0,60}?\b(?:by|on)\s+(?:the\s+end\s+of\s+)?[A-Z])"
         # "the Aug. 31 deadline that President Joe Biden announced in July"
         r"|(?<=deadline\s)(?:that\s+|which\s+)?(?:[\w.'\u2019-]+\s+){1,5}?announced\b",
         "new",

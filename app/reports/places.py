@@ -9,30 +9,6 @@ from functools import cache
 from app.gazetteer import District, Gazetteer, Province, get_gazetteer
 from app.normalize import name_key
 
-# Wire spellings the OCHA list does not carry (district p-codes).
-_EXTRA_DISTRICTS = {
-    "Tarinkot": "AF2501",
-    "Tarin Kot": "AF2501",
-    "Chaghcharan": "AF2301",
-    "Maimana": "AF2901",
-    "Sheberghan": "AF2801",
-    "Gereshk": "AF3004",
-    "Girishk": "AF3004",
-    "Washir": "AF3005",
-    "Taluqan": "AF1801",
-    "Marja": "AF3002",
-    "Marjah": "AF3002",
-    "Panjwai": "AF2704",
-    "Panjway": "AF2704",
-    "Zhari": "AF2705",
-    "Maiwand": "AF2710",
-    "Arghistan": "AF2708",
-    "Garmsir": "AF3006",
-    "Jaghori": "AF1114",
-    "Khwaja Omari": "AF1103",
-    "Dih Yak": "AF1105",
-}
-
 _WORD = re.compile(r"[A-Za-z][\w\u2019'-]*")
 _CONNECTORS = frozenset({"e", "i", "wa", "y"})
 _CITY_AFTER = re.compile(r"^(?:['\u2019]s)?\s+city\b", re.IGNORECASE)
@@ -126,10 +102,6 @@ class PlaceIndex:
                     found = self.districts.setdefault(key, [])
                     if district not in found:
                         found.append(district)
-        for name, pcode in _EXTRA_DISTRICTS.items():
-            found = self.districts.setdefault(name_key(name), [])
-            if gazetteer.districts[pcode] not in found:  # "Tarin Kot" is Tarinkot's key too
-                found.append(gazetteer.districts[pcode])
         # Skeleton keys are a last resort, kept only where they name one place.
         owners: dict[str, set[str]] = {}
         for province in gazetteer.provinces.values():
