@@ -921,3 +921,42 @@ def test_extract_said_the_mission_would_end_on_a_date_announces_a_deadline() -> 
 def test_extract_knows_the_district_spellings_of_the_press(words: str, district: str) -> None:
     event = only(f"Taliban fighters captured {words} district on Monday, officials said.")
     assert event["district"] == district
+
+
+def test_extract_keeps_each_contingent_s_withdrawal_apart() -> None:
+    drafts = extract(
+        "The last German troops left Afghanistan on Monday night, Germany's defence ministry "
+        "said. Italy also completed its withdrawal the same day, the Italian defence ministry "
+        "said.",
+        published_on=MAY_4,
+    ).drafts
+    assert [(d.event["milestone"], d.event["date"]) for d in drafts] == [
+        ("withdrawal_completed", "2021-05-03"),
+        ("withdrawal_completed", "2021-05-03"),
+    ]
+    assert [len(d.evidence) for d in drafts] == [1, 1]
+
+
+def test_extract_claimant_named_after_said_with_a_lowercase_title() -> None:
+    event = only(
+        "More than 300 families fled Charkh district in the past week, said refugees director "
+        "Mohammad Qasim."
+    )
+    assert event["families"]["claimed_by"] == "refugees director Mohammad Qasim"
+
+
+def test_extract_reads_a_dateline_after_a_publication_line() -> None:
+    extraction = extract(
+        "Taliban attack repelled\nPublished: 20 July 2021\n"
+        "PUL-I-ALAM (Pajhwok): Security forces repelled a Taliban attack on Charkh district of "
+        "Logar province on Monday night, an official said."
+    )
+    assert extraction.published_on == date(2021, 7, 20)
+    (draft,) = extraction.drafts
+    assert draft.evidence[0].quote.startswith("Security forces repelled")
+    assert draft.event["date"] == "2021-07-19"
+
+
+def test_extract_a_place_some_km_away_is_only_a_reference() -> None:
+    event = only("Taliban fighters captured Nerkh district, 40km from Kabul, on Monday.")
+    assert (event["province"], event["district"]) == ("Wardak", "Nerkh")

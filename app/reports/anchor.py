@@ -78,8 +78,11 @@ def find_anchor(text: str) -> Anchor:
             if parts and parts[0]:
                 found = _valid(parts[0], parts[1], parts[2])
                 if found:
+                    # a dateline may still open the story: "PUL-I-ALAM (Pajhwok): ..."
                     quote = published.group(0).strip()
-                    return Anchor(found, f"publication line '{quote}'", 0)
+                    date_line = Anchor(found, f"publication line '{quote}'", 0)
+                    offset += len(line)
+                    continue
         heading = None if line.rstrip().endswith(".") else _HEADING_DATE.search(line)
         if heading:
             parts = _parse(heading)

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 _VERB = re.compile(
     r"\b(?:said|says|say|told|tells|added|adds|confirmed|confirms|reported|stated|claimed|"
-    r"claims|announced|noted|(?<!an\s)estimated|insisted|rejected|denied|disputed|"
+    r"claims|announced|noted|(?<!an\s)estimated|insisted|rejected|denied|disputed|verified|"
+    r"recorded|registered|documented|counted|"
     r"put(?=\s+the\s+(?:number|toll|death\s+toll|figure|count))|saying|adding|"
     r"according\s+to)\b",
     re.IGNORECASE,
@@ -93,9 +94,7 @@ def find_attributions(sentence: str) -> list[Attribution]:
                 subject_start, subject = appositive
         if not subject or subject.lower() in ("and", "but"):
             # ", said Sayed Rami." or ", saying ..." or "and put ..."
-            inverted = re.match(
-                r"\s+((?:[A-Z][\w'\u2019.-]*\s*){1,5})(?:[,.]|$)", sentence[end:]
-            ) or _INVERTED_TITLE.match(sentence[end:])
+            inverted = _INVERTED_NAME.match(sentence[end:]) or _INVERTED_TITLE.match(sentence[end:])
             if inverted and verb.lower() in ("said", "says", "added", "told"):
                 subject = _clean(inverted.group(1))
                 subject_start = end + inverted.start(1)
@@ -111,6 +110,11 @@ def find_attributions(sentence: str) -> list[Attribution]:
     return found
 
 
+# ", said Sayed Rami.", ", said refugees director Mohammad Qasim."
+_INVERTED_NAME = re.compile(
+    r"\s+((?:(?!(?:on|in|at|late|early|last|this|that|the|an?|to|by|from|of|and|but)\b)"
+    r"[a-z][\w'\u2019-]*\s+){0,4}(?:[A-Z][\w'\u2019.-]*\s*){1,5})(?:[,.]|$)"
+)
 # ", said a hospital director,": a subject after its verb, named by what it is.
 _INVERTED_TITLE = re.compile(
     r"\s+((?:an?|the)\s+(?!(?:[\w'\u2019.-]+\s+){0,4}?(?:was|were|is|are|had|has|have|would|will|"

@@ -103,6 +103,7 @@ class Building:
     summary: str = ""
     trigger: str = ""
     force: str | None = None
+    nation: str | None = None  # the contingent of international forces ("germ", "ital")
     facility: str | None = None
     handed_to: str | None = None
     deadline: date | None = None

@@ -16,11 +16,31 @@ _NAMED_FACILITY = re.compile(
     r"\b(?:[A-Z][\w-]+\s+){1,3}(?:Airfield|Air\s+Base|Airbase)\b|\bCamp\s+[A-Z][\w-]+"
     r"(?:\s+[A-Z][\w-]+)?"
 )
+_MEMBERS = (
+    "Germany Italy Britain France Turkey Poland Georgia Romania Australia Canada Spain Norway "
+    "Denmark Belgium Mongolia Portugal Sweden Finland Czech\\s+Republic the\\s+Netherlands "
+    "New\\s+Zealand"
+).split()
 # "Germany's last troops", "British forces": a foreign force the registry does not name.
 _NATIONAL_FORCE = re.compile(
-    r"\b(?!Afghan)(?:[A-Z][a-z]+(?:an|ish|ese|ch|ian)|[A-Z][a-z]+['\u2019]s)\s+(?:last\s+|"
+    r"\b(?!Afghan)(?P<nation>[A-Z][a-z]+(?:an|ish|ese|ch|ian)|[A-Z][a-z]+['\u2019]s)\s+(?:last\s+|"
     r"final\s+|remaining\s+)?(?:troops|soldiers|forces|contingent)\b"
+    # "Italy also completed its withdrawal": a NATO member as the subject of its own withdrawal
+    rf"|\b(?P<country>{'|'.join(_MEMBERS)})\s+(?:also\s+|has\s+|had\s+|then\s+)*"
+    r"(?:completed|finished|ended|concluded|began|started|pulled|withdrew|ended)\b"
 )
+
+
+def nation_named(s: str, group: Group) -> str | None:
+    """Which contingent of the international forces: 'German troops', 'Italy completed its
+    withdrawal' (the nearest to the milestone's words), keyed by the name's first letters
+    ('germ' for Germany and German)."""
+    trigger = group.mentions[0].start
+    found = [
+        (abs(m.start() - trigger), (m.group("nation") or m.group("country")).lower()[:4])
+        for m in _NATIONAL_FORCE.finditer(s)
+    ]
+    return min(found)[1] if found else None
 
 
 def force_named(s: str, group: Group, armed_group: str | None) -> str | None:

@@ -19,7 +19,7 @@ _CAPITAL_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _REFERENCE_BEFORE = re.compile(
-    r"\b(?:km|kilometers|kilometres|miles|north|south|east|west|northeast|northwest|southeast|"
+    r"(?:\b|(?<=\d))(?:km|kilometers|kilometres|miles|north|south|east|west|northeast|northwest|southeast|"
     r"southwest)\s+(?:(?:north|south|east|west)\w*\s+)?(?:of|from)\s+(?:the\s+)?"
     r"(?:[\w'-]+\s+){0,3}$",
     re.IGNORECASE,

@@ -10,7 +10,7 @@ refer to, and only when they add something.
 import re
 from datetime import date
 
-from app.reports.actors import ARMED_GROUPS, ActorRef, registry
+from app.reports.actors import ARMED_GROUPS, INTERNATIONAL, ActorRef, registry
 from app.reports.attribution import (
     Attribution,
     claimant,
@@ -49,7 +49,7 @@ from app.reports.grouping import (
     stronger_mode,
 )
 from app.reports.mentions import Mention, find_mentions, not_an_event
-from app.reports.milestones import add_handover, force_named
+from app.reports.milestones import add_handover, force_named, nation_named
 from app.reports.places import PlaceRef, capital_of, find_places, report_provinces
 from app.reports.roles import role_of
 from app.reports.text import Sentence
@@ -458,12 +458,14 @@ class Reader:
         """Milestones are one per step and force: 'the pullout began' adds to the one read."""
         ctx = self.context
         force = force_named(sentence.text, group, ctx.armed_group)
+        nation = nation_named(sentence.text, group) if force == INTERNATIONAL else None
         target = next(
             (
                 d
                 for d in reversed(self.drafts)
                 if d.milestone == group.milestone
                 and (force is None or d.force is None or d.force == force)
+                and (nation is None or d.nation is None or d.nation == nation)
             ),
             None,
         )
@@ -474,6 +476,7 @@ class Reader:
             if force is None:
                 return None  # no foreign force named or read before: not a withdrawal
             target = self._start(sentence, group)
+        target.nation = target.nation or nation
         if force and not target.force:
             target.force = force
             target.explained["force"] = f"'{force}' from the sentence's foreign force"
