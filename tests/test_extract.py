@@ -960,3 +960,16 @@ def test_extract_reads_a_dateline_after_a_publication_line() -> None:
 def test_extract_a_place_some_km_away_is_only_a_reference() -> None:
     event = only("Taliban fighters captured Nerkh district, 40km from Kabul, on Monday.")
     assert (event["province"], event["district"]) == ("Wardak", "Nerkh")
+
+
+def test_extract_an_operation_to_retake_the_district_is_the_other_side_s_event() -> None:
+    events = drafts_of(
+        "The Taliban have captured Nerkh district in Wardak province, officials said.\n"
+        "Commandos launched an operation to retake the district on Monday morning and killed "
+        "more than 20 Taliban fighters, the defence ministry said."
+    )
+    assert [sorted(actors(e)) for e in events] == [
+        [("Taliban", "initiator")],
+        [("Afghan National Army", "initiator"), ("Taliban", "target")],
+    ]
+    assert events[1]["fatalities"]["value"] == 20

@@ -57,6 +57,7 @@ class Group:
     when: DateMention | None = None  # the date expression its mentions take
     when_follows: bool = False  # "since May 1, when ...": the clause is at that date's start
     pending: DateMention | None = None  # "two days after ...", with no date before it yet
+    retakes: bool = False  # "to retake the district", "a counter-offensive": the other side's
 
     @property
     def position(self) -> int:
@@ -170,6 +171,8 @@ def same_event(group: Group, draft: Building) -> bool:
     if group.district is None and draft.district and group.period:
         return False
     if group.period is None or draft.period is None:
+        if group.retakes and initiators_clash(group, draft):
+            return False  # "Commandos launched an operation to retake the district"
         return group.placed_by_anaphora or not initiators_clash(group, draft)
     if initiators_clash(group, draft):
         return False

@@ -35,7 +35,8 @@ _OFFENSIVE_VERBS = (
     r"laid\s+siege\s+to|closed\s+in\s+on|entered\s+(?:the\s+)?(?:city|town|provincial\s+capital)"
 )
 _OFFENSIVE_WEAK_VERBS = (
-    r"killed|killing|died|dead|repelled|repulsed|(?:pushed|beaten|beat|fought|drove|driven)\s+"
+    r"killed|killing|died|dead|repelled|repulsed|(?:pushed|beaten|beat|fought|drove|"
+    r"driven)\s+"
     r"(?:(?:the\s+)?(?:Taliban|militants?|insurgents?|attackers?|fighters?|rebels?)\s+"
     r"(?:fighters\s+)?)?back(?!\s+(?:the\s+)?(?:deadline|date|talks|plans?)\b)"
 )

@@ -212,6 +212,9 @@ class Reader:
                     groups[group_key] = group
                 group.mentions.append(mention)
                 group.mode = stronger_mode(group.mode, mention.mode)
+                clause_start, clause_end = sentence.clause_around(mention.start)
+                if _RETAKE.search(s[clause_start:clause_end]):
+                    group.retakes = True
         for group in groups.values():
             group.reference, group.reference_note, group.speech = reference, reference_note, said
             if group.kind == "displacement":
@@ -593,6 +596,11 @@ class Reader:
         target.explained["needs"] = f"needs named in sentence {sentence.index + 1}"
 
 
+_RETAKE = re.compile(
+    r"\b(?:retake|retook|retaken|retaking|recapture[sd]?|recapturing|regain(?:ed|ing)?|"
+    r"counter-?(?:offensives?|attack(?:s|ed)?|operations?))\b",
+    re.IGNORECASE,
+)
 _CAME_BEFORE = re.compile(r"^\W*(?:(?:the|this|that|its|their)\s+)?(?:[\w-]+(?:'s)?\s+)?$", re.I)
 _CAME = re.compile(
     r"^(?:\s+of\s+[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?)?\s+(?:came|comes|has\s+come|"
