@@ -973,3 +973,59 @@ def test_extract_an_operation_to_retake_the_district_is_the_other_side_s_event()
         [("Afghan National Army", "initiator"), ("Taliban", "target")],
     ]
     assert events[1]["fatalities"]["value"] == 20
+
+
+def test_extract_places_listed_with_their_own_dates_are_events_of_their_own() -> None:
+    events = drafts_of(
+        "A council member said on May 4 that the insurgents took Kohsan district on Saturday and "
+        "Ghoryan district the day after."
+    )
+    assert [(e["district"], *span(e)) for e in events] == [
+        ("Kohsan", "2021-05-01", None),
+        ("Ghoryan", "2021-05-02", None),
+    ]
+
+
+def test_extract_the_previous_day_in_a_speaker_s_later_words_is_before_they_spoke() -> None:
+    events = drafts_of(
+        "Council member Najibullah Mohebi said on May 3 that the insurgents took Kohsan district "
+        "on Saturday.\n"
+        "Government forces launched a counter-attack on Kohsan the previous day but failed to "
+        "retake it, Mohebi said."
+    )
+    assert [span(e) for e in events] == [("2021-05-01", None), ("2021-05-02", None)]
+
+
+def test_extract_an_aside_between_words_and_their_date() -> None:
+    events = drafts_of(
+        "The militants captured Kharwar district two days ago, and attacked Pul-e-Alam, the "
+        "provincial capital, on Monday, a council member said."
+    )
+    assert [(e["district"], e["date"]) for e in events] == [
+        ("Kharwar", "2021-05-02"),
+        ("Pul-e-Alam", "2021-05-03"),
+    ]
+
+
+def test_extract_an_announcement_is_dated_by_its_verb_and_a_modal_does_not_reach_an_agreement() -> (
+    None
+):
+    events = drafts_of(
+        "President Joe Biden announced on April 14 that all U.S. troops would leave Afghanistan "
+        "by September 11, abandoning the May 1 deadline agreed with the Taliban last year."
+    )
+    assert sorted((e["milestone"], e["date"], e.get("deadline")) for e in events) == [
+        ("deadline_agreed", "2020-01-01", "2021-05-01"),
+        ("deadline_announced", "2021-04-14", "2021-09-11"),
+    ]
+
+
+def test_extract_a_deadline_set_by_one_side_is_announced_and_another_deadline_is_apart() -> None:
+    events = drafts_of(
+        "President Biden said on Monday that the American military mission would conclude on "
+        "Aug. 31, moving up the Sept. 11 deadline he had set in April."
+    )
+    assert [(e["milestone"], e["date"], e.get("deadline")) for e in events] == [
+        ("deadline_announced", "2021-05-03", "2021-08-31"),
+        ("deadline_announced", "2021-04-01", "2021-09-11"),
+    ]

@@ -14,6 +14,11 @@ from app.reports.timex import DateMention, Period, resolve
 RECENT = timedelta(days=31)
 
 
+_SAID = re.compile(r"(?:announc|said|declar|told|stat)", re.IGNORECASE)
+# "attacked Pul-e-Alam, the provincial capital, on Friday": an aside between words and date
+_APPOSITIVE = re.compile(r"[^,]{0,60},\s+(?:the|a|an|its|their)\s+[^,]{1,60},\s*")
+
+
 def pick_date(
     sentence: Sentence,
     mention: Mention,
@@ -53,7 +58,8 @@ def pick_date(
     after = [
         d
         for d in between
-        if d.start >= mention.end and "," not in sentence.text[mention.end : d.start]
+        if d.start >= mention.end
+        and ("," not in (gap := sentence.text[mention.end : d.start]) or _APPOSITIVE.fullmatch(gap))
     ]
     candidates = after or between or candidates
     if mention.milestone == "deadline_announced":
@@ -101,6 +107,16 @@ def date_group(
     """Set a group's period from the date expression its mentions take."""
     if group.milestone == "deadline_missed" or (group.mode == "anaphoric" and group.milestone):
         return  # dated by the deadline it missed; or a reference to a milestone read before
+    announced_on = (
+        group.speech and not group.speech_inherited and _SAID.match(group.mentions[0].trigger)
+    )
+    if group.milestone == "deadline_announced" and announced_on and group.speech:
+        # "Biden announced on April 14 that troops would leave by September 11, ... last
+        # year": the announcement is dated by its own verb
+        said, words = group.speech
+        group.period = said
+        group.date_note = f"announced when it was said: '{words}' = {said.describe()}"
+        return
     if group.when is None:
         if group.milestone == "deadline_announced" and group.speech:
             said, words = group.speech
@@ -185,6 +201,9 @@ def resolve_in_context(
     if earlier:
         base = resolve(earlier[-1], reference)
         base_note = f"'{earlier[-1].text}'"
+    elif group.speech_inherited and group.speech:
+        # "Government forces counter-attacked the previous day, Mohebi said": his day before
+        base, base_note = group.speech[0], f"'{group.speech[1]}'"
     elif key in context.last_date:
         base = context.last_date[key]
         base_note = f"the {group.milestone or group.kind} before it ({base.describe()})"
@@ -242,7 +261,9 @@ def find_deadline(
     for one announced or a withdrawal begun."""
     reference = group.reference
     assert reference is not None
-    if group.milestone == "deadline_announced" and not deadline_dates:
+    if group.milestone == "deadline_announced":
+        # "said the mission would conclude on Aug. 31, moving up the Sept. 11 deadline": the
+        # date to come nearest after the words
         later = [
             d
             for d in all_dates
@@ -250,7 +271,7 @@ def find_deadline(
             and (p := resolve(d, reference, future_ok=True)) is not None
             and p.start > reference
         ]
-        deadline_dates = later[:1]
+        deadline_dates = later[:1] or deadline_dates
     if not deadline_dates:
         return
     named = [d for d in deadline_dates if re.match(r"\s+(?:\w+\s+)?deadline", s[d.end :])]

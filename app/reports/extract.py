@@ -8,6 +8,7 @@ Rule-based, pure and deterministic: no database, no network, no model. The piece
 sentence by sentence into drafts).
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -70,6 +71,7 @@ def extract(text: str, *, published_on: date | None = None) -> Extraction:
     sentences = split_sentences(text, body_start=anchor.body_start)
     buildings = Reader(text, anchor_date, sentences).read()
     buildings = [b for b in buildings if not _only_a_cause(b, buildings)]
+    buildings = [b for b in buildings if not _summed_up_later(b, buildings)]
     if anchor.place:
         _place_by_dateline(buildings, anchor.place)
     drafts = []
@@ -152,6 +154,47 @@ def _only_a_cause(building: Building, everything: list[Building]) -> bool:
         and (building.period is None or building.period == other.period)
         for other in everything
     )
+
+
+_SEVERAL_PLACES = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|several|multiple|\d+)\s+(?:more\s+|other\s+|"
+    r"key\s+|new\s+)?(?:districts|provincial\s+capitals|cities|towns|district\s+centres|"
+    r"district\s+centers)\b",
+    re.IGNORECASE,
+)
+
+
+def _summed_up_later(building: Building, everything: list[Building]) -> bool:
+    """'Taliban fighters captured two districts in Herat over the weekend' and then 'took
+    Kohsan on Saturday and Ghoryan the day after': the lead sums up the events told after it;
+    its sentence becomes their evidence."""
+    if (
+        building.kind != "offensive"
+        or building.district is not None
+        or building.province is None
+        or building.period is None
+        or len(building.sentences) != 1
+        or not _SEVERAL_PLACES.search(building.summary)
+    ):
+        return False
+    period = building.period
+    told = [
+        b
+        for b in everything
+        if b is not building
+        and b.kind == "offensive"
+        and b.province == building.province
+        and b.district is not None
+        and b.period is not None
+        and period.start <= b.period.start
+        and b.period.last <= period.last
+        and min(b.sentences) > building.sentences[0]
+    ]
+    if not told:
+        return False
+    for b in told:
+        b.add_evidence(building.sentences[0], building.evidence[0])
+    return True
 
 
 def _date_from_context(building: Building, everything: list[Building], published_on: date) -> None:

@@ -18,7 +18,11 @@ from app.reports.timex import DateMention, Period
 MODE_ORDER = {"new": 0, "dated": 1, "weak": 2, "anaphoric": 3}
 
 _LIST_GAP = re.compile(
-    r"(?:\s+(?:province|district)s?)?\s*(?:,|,?\s+and|,?\s+or|,?\s+as\s+well\s+as)\s+"
+    r"(?:\s+(?:province|district)s?)?"
+    # "took Kohsan district on Saturday and Ghoryan district the day after": each its own date
+    r"(?:\s+(?:on|late|early|last)\s+(?:[A-Z]\w+|the\s+\w+\s+of\s+\w+(?:\s+\d+)?)"
+    r"(?:\s+(?:night|morning|evening|afternoon|\d{1,2}))?)?"
+    r"\s*(?:,|,?\s+and|,?\s+or|,?\s+as\s+well\s+as)\s+"
     r"(?:(?:the\s+)?(?:[a-z]+ern|neighbouring|neighboring|nearby)\s+)?"
 )
 
@@ -54,6 +58,7 @@ class Group:
     reference: date | None = None  # when the sentence was said (or published)
     reference_note: str = ""
     speech: tuple[Period, str] | None = None  # the sentence's own "said on ..." date
+    speech_inherited: bool = False  # the speech date is the speaker's, from a sentence before
     when: DateMention | None = None  # the date expression its mentions take
     when_follows: bool = False  # "since May 1, when ...": the clause is at that date's start
     pending: DateMention | None = None  # "two days after ...", with no date before it yet
@@ -83,6 +88,7 @@ class Context:
     last_any_date: Period | None = None
     last_place: tuple[Province, District | None] | None = None
     claimants: list[str] = field(default_factory=list)
+    speakers: dict[str, tuple[Period, str]] = field(default_factory=dict)  # surname: said when
     armed_group: str | None = None
     force: str | None = None
 

@@ -27,6 +27,7 @@ _OFFENSIVE_VERBS = (
     r"stormed|storming|assaulted|ambushed|ambushing|raided|raiding|overran|"
     r"overrun|captured|capturing|seized|seizing|shelled|bombed|clashed|fought|battled|battling|besieged|"
     r"besieging|targeted|targeting|fired\s+(?:rockets|mortars|on|at)|took\s+(?:over|control)|"
+    r"took(?=\s+(?:the\s+(?:district|city|town|provincial|capital|border|base)\b|(?-i:[A-Z][a-z])))|"
     r"taking\s+(?:over|control)|taken\s+(?:over|control)|fell\s+to|"
     + _PLACE_FELL
     + r"|shot\s+dead|gunned\s+down|"
@@ -135,8 +136,8 @@ _MILESTONES: list[tuple[str, str, str]] = [
     ),
     (
         "deadline_agreed",
-        r"\bdeadline\b{_WITHIN}{0,60}?\b(?:was\s+|were\s+|had\s+been\s+|been\s+)?(?:agreed|set|"
-        r"negotiated|fixed)\b(?!\s+to\b)"
+        r"\bdeadline\b{_WITHIN}{0,60}?\b(?:was\s+|were\s+|had\s+been\s+|been\s+)?(?:agreed|"
+        r"set(?={_AGREEMENT})|negotiated|fixed)\b(?!\s+to\b)"
         r"|\b(?:agreed|signed|reached|struck)\s+(?:an?\s+|the\s+)?(?:agreement|deal|accord)\b"
         r"(?={_WITHIN}{0,120}?\b(?:withdraw|pull|troops|deadline)\w*)",
         "new",
@@ -146,6 +147,9 @@ _MILESTONES: list[tuple[str, str, str]] = [
         r"\bannounc(?:ed|es|ing)\b(?={_WITHIN}{0,100}?\b(?:withdraw\w*|leave|pull\s+out|pull-?out|"
         r"exit|depart\w*|deadline|(?:mission|presence|deployment)\s+(?:would|will)\s+end)\b)"
         r"|\b(?:set|extended|pushed\s+back)\s+(?:a\s+new\s+|the\s+)?(?:withdrawal\s+)?deadline\b"
+        # "the Sept. 11 deadline he had set in April": set by one side, not agreed
+        r"|(?<=deadline\s)(?:that\s+|which\s+)?(?:[\w.'\u2019-]+\s+){1,3}?(?:had\s+|has\s+)?set\b"
+        r"(?!{_AGREEMENT})(?!\s+to\b)"
         r"|\b(?:said|declared|ordered|decided|pledged|told)\b(?={_WITHIN}{0,60}?\b(?:troops|"
         r"forces|mission|withdrawal|pull-?out|drawdown)\b"
         r"{_WITHIN}{0,40}?\b(?:would|will|to)\s+(?:be\s+out|leave|withdraw|pull\s+out|exit|end|"
@@ -164,11 +168,17 @@ _MILESTONES: list[tuple[str, str, str]] = [
 # The text is one sentence already: only a semicolon (or a comma, within a clause) stops.
 _WITHIN = r"[^;]"
 _WITHIN_CLAUSE = r"[^;,]"
+_AGREEMENT = (
+    r"\s+(?:in|under|by)\s+(?:the\s+|an?\s+)?(?:Doha\s+|U\.?S\.?-Taliban\s+)?"
+    r"(?:agreement|deal|accord|talks)"
+)
 _MILESTONE_PATTERNS = [
     (
         m,
         re.compile(
-            p.replace("{_WITHIN}", _WITHIN).replace("{_WITHIN_CLAUSE}", _WITHIN_CLAUSE),
+            p.replace("{_WITHIN}", _WITHIN)
+            .replace("{_WITHIN_CLAUSE}", _WITHIN_CLAUSE)
+            .replace("{_AGREEMENT}", _AGREEMENT),
             re.IGNORECASE,
         ),
         mode,
@@ -187,6 +197,7 @@ _SENTENCE_CUES = re.compile(
     r"|\bpredict\w*|\bforecast\w*|\bdenie[sd]\b|\bdeny(?:ing)?\b",
     re.IGNORECASE,
 )
+_MILESTONE_SCOPE = re.compile(r",\s+(?=(?:[a-z]+ing|but|after|while|although|though)\b)|;\s*")
 _CLAUSE_CUES = re.compile(
     r"\b(?:if|unless|whether|no|not|never|without)\b|\bin\s+case\b|\b(?:risk|threat)\s+of\b",
     re.IGNORECASE,
@@ -277,7 +288,13 @@ def not_an_event(sentence: str, mention: Mention, clause_start: int) -> str | No
     if _HABITUAL.search(before) or _HABITUAL_AFTER.match(sentence[mention.end :]):
         return f"'{mention.trigger}': what has happened before, not one event"
     cue = None
-    for match in _SENTENCE_CUES.finditer(before):
+    scope = 0
+    if mention.kind == "withdrawal_milestone":
+        # "troops would leave by September 11, abandoning the May 1 deadline agreed last
+        # year": the modal does not reach a milestone in a clause of its own
+        for boundary in _MILESTONE_SCOPE.finditer(before):
+            scope = boundary.end()
+    for match in _SENTENCE_CUES.finditer(before, scope):
         cue = match
     if cue:
         return f"'{cue.group(0)}' before '{mention.trigger}': not a reported event"

@@ -98,6 +98,7 @@ class Reader:
         speech_period = resolve(speech, ctx.published_on) if speech else None
         said = (speech_period, speech.text) if speech and speech_period else None
         attributions = find_attributions(s)
+        said, inherited = self._speaker_date(attributions, speech, said)
         claimant_spans = [(a.subject_start, a.subject_end) for a in attributions if a.subject]
         places = find_places(s, context=ctx.provinces)
         actors = registry().find(s, armed_group=ctx.armed_group)
@@ -117,7 +118,9 @@ class Reader:
             # "nearly 390,000 displaced across the country": a tally, not one event
             kept = sorted(kept + self._figure_mentions(kept), key=lambda m: m.start)
         roles = _roles(s, [a for a in actors if not inside(a.start, claimant_spans)], mentions)
-        groups = self._groups(sentence, kept, places, claimant_spans, dates, date_roles, said)
+        groups = self._groups(
+            sentence, kept, places, claimant_spans, dates, date_roles, said, inherited
+        )
         for group in groups:
             own = {(m.start, m.trigger) for m in group.mentions}
             group.actors = [r for r in roles if r.mention in own]
@@ -137,6 +140,29 @@ class Reader:
             note_date(ctx, dates, date_roles, reference)
         self._add_needs(sentence)
         ctx.claimants += sources_named(attributions, ctx.claimants)
+
+    def _speaker_date(
+        self,
+        attributions: list[Attribution],
+        speech: DateMention | None,
+        said: tuple[Period, str] | None,
+    ) -> tuple[tuple[Period, str] | None, bool]:
+        """When the words were said: the sentence's own 'said on July 5', remembered for its
+        speaker; or, in a later sentence that speaker is said to say, that same date ('...
+        the previous day, Mohebi said' is the day before July 5)."""
+        speakers = self.context.speakers
+        if speech is not None and said is not None:
+            before = [a for a in attributions if a.subject and a.verb_end <= speech.start]
+            key = _speaker_key(before[-1].subject) if before else None
+            if key:
+                speakers[key] = said
+            return said, False
+        for attribution in attributions:
+            key = _speaker_key(attribution.subject)
+            if key and key in speakers:
+                period, words = speakers[key]
+                return (period, f"{words}, when {attribution.subject} said it"), True
+        return said, False
 
     def _is_event(
         self, sentence: Sentence, mention: Mention, places: list[PlaceRef], mentions: list[Mention]
@@ -180,6 +206,7 @@ class Reader:
         dates: list[DateMention],
         date_roles: list[str],
         said: tuple[Period, str] | None,
+        inherited: bool = False,
     ) -> list[Group]:
         s = sentence.text
         ctx = self.context
@@ -194,18 +221,20 @@ class Reader:
                 keys = [None]
             when = pick_date(sentence, mention, event_dates, reference, mentions)
             for key in keys:
+                key_when = _date_right_after(s, key, event_dates) if len(keys) > 1 else None
+                key_when = key_when or when
                 group_key = (
                     mention.kind,
                     mention.milestone,
                     key.key if key else None,
                     sentence.clause_of(mention.start) if mention.mode == "anaphoric" else -1,
                     mention.mode == "weak",
-                    when.start if when else None,
+                    key_when.start if key_when else None,
                 )
                 group = groups.get(group_key)
                 if group is None:
-                    group = Group(mention.kind, [], mention.mode, mention.milestone, when=when)
-                    group.when_follows = _when_follows(s, when, mention)
+                    group = Group(mention.kind, [], mention.mode, mention.milestone, when=key_when)
+                    group.when_follows = _when_follows(s, key_when, mention)
                     if key:
                         group.province, group.district = key.province, key.district
                         group.place_note = key.note
@@ -217,6 +246,7 @@ class Reader:
                     group.retakes = True
         for group in groups.values():
             group.reference, group.reference_note, group.speech = reference, reference_note, said
+            group.speech_inherited = inherited
             if group.kind == "displacement":
                 self._displacement_places(group, places, claimant_spans)
             if group.province is None and group.milestone in (None, "base_handover"):
@@ -469,6 +499,8 @@ class Reader:
                 if d.milestone == group.milestone
                 and (force is None or d.force is None or d.force == force)
                 and (nation is None or d.nation is None or d.nation == nation)
+                # "moving up the Sept. 11 deadline": another deadline is another announcement
+                and (group.deadline is None or d.deadline is None or d.deadline == group.deadline)
             ),
             None,
         )
@@ -618,6 +650,35 @@ def _came_after(s: str, main: Group, when: DateMention) -> bool:
         and bool(_CAME_BEFORE.match(s[: mention.start]))
         and bool(_CAME.match(s[mention.end : when.start]))
     )
+
+
+def _speaker_key(subject: str) -> str | None:
+    """A named speaker's surname ('Najibullah Mohebi', 'Mohebi'); None for a title alone."""
+    words = subject.split()
+    if not words or not words[-1][:1].isupper() or words[-1].lower() in _NOT_NAMES:
+        return None
+    return words[-1].lower()
+
+
+_NOT_NAMES = frozenset(
+    "taliban ministry un u.n nato police army government officials official spokesman "
+    "pentagon afp reuters ap xinhua".split()
+)
+
+
+def _date_right_after(
+    s: str, place: PlaceRef | None, dates: list[DateMention]
+) -> DateMention | None:
+    """'took Kohsan district on Saturday and Ghoryan district the day after': the date right
+    after a listed place is that place's own."""
+    if place is None:
+        return None
+    for d in dates:
+        if d.start >= place.end and re.fullmatch(
+            r"\s*(?:(?:province|district|city)\s*)?,?\s*", s[place.end : d.start]
+        ):
+            return d
+    return None
 
 
 def _counted_from(group: Group, groups: list[Group]) -> Group | None:
