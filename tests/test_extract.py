@@ -1029,3 +1029,63 @@ def test_extract_a_deadline_set_by_one_side_is_announced_and_another_deadline_is
         ("deadline_announced", "2021-05-03", "2021-08-31"),
         ("deadline_announced", "2021-04-01", "2021-09-11"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "main", "alternative"),
+    [
+        (
+            "The Taliban said their fighters had killed 30 soldiers in Pashtun Kot on Monday, but "
+            "the Defense Ministry put the toll at nine.",
+            (30, "Taliban"),
+            (9, "Defense Ministry"),
+        ),
+        (
+            "A police spokesman said up to 40 insurgents had been killed in the fighting in Gardez "
+            "on Monday, while the Taliban said they had lost only five men.",
+            (40, "A police spokesman"),
+            (5, "Taliban"),
+        ),
+    ],
+)
+def test_extract_reads_a_toll_put_at_and_men_lost_as_competing_claims(
+    sentence: str, main: tuple[int, str], alternative: tuple[int, str]
+) -> None:
+    fatalities = only(sentence)["fatalities"]
+    assert (fatalities["value"], fatalities["claimed_by"]) == main
+    (other,) = fatalities["alternatives"]
+    assert (other["value"], other["claimed_by"]) == alternative
+
+
+def test_extract_families_that_reached_a_city_and_a_possessive_title_after_said() -> None:
+    event = only(
+        "More than 2,000 families have reached Maymana since Monday, said Faryab's director for "
+        "refugees, who said many were sleeping in the open."
+    )
+    assert event["families"]["value"] == 2000
+    assert event["families"]["claimed_by"] == "Faryab's director for refugees"
+    fighters = drafts_of("Some 200 Taliban fighters reached the outskirts of Maymana on Monday.")
+    assert all("individuals" not in e for e in fighters)
+
+
+def test_extract_a_war_long_tally_and_fighting_across_the_country_are_no_events() -> None:
+    assert (
+        drafts_of(
+            "The United States has spent more than $2 trillion on the war, in which more than "
+            "2,400 American service members were killed."
+        )
+        == []
+    )
+    events = drafts_of(
+        "Gen. Miller handed over his command on Monday at a ceremony in Kabul, even as the "
+        "Taliban press offensives across the country."
+    )
+    assert [e for e in events if e["kind"] == "offensive"] == []
+
+
+def test_extract_fighting_is_not_placed_where_the_troops_left_from() -> None:
+    events = drafts_of(
+        "Fighting in Panjshir began on the night of April 30, hours after the last U.S. troops "
+        "left Kabul airport."
+    )
+    assert {e.get("province") for e in events if e["kind"] == "offensive"} == {"Panjshir"}

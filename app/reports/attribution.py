@@ -94,7 +94,11 @@ def find_attributions(sentence: str) -> list[Attribution]:
                 subject_start, subject = appositive
         if not subject or subject.lower() in ("and", "but"):
             # ", said Sayed Rami." or ", saying ..." or "and put ..."
-            inverted = _INVERTED_NAME.match(sentence[end:]) or _INVERTED_TITLE.match(sentence[end:])
+            inverted = (
+                _INVERTED_NAME.match(sentence[end:])
+                or _INVERTED_TITLE.match(sentence[end:])
+                or _INVERTED_POSSESSIVE.match(sentence[end:])
+            )
             if inverted and verb.lower() in ("said", "says", "added", "told"):
                 subject = _clean(inverted.group(1))
                 subject_start = end + inverted.start(1)
@@ -114,6 +118,10 @@ def find_attributions(sentence: str) -> list[Attribution]:
 _INVERTED_NAME = re.compile(
     r"\s+((?:(?!(?:on|in|at|late|early|last|this|that|the|an?|to|by|from|of|and|but)\b)"
     r"[a-z][\w'\u2019-]*\s+){0,4}(?:[A-Z][\w'\u2019.-]*\s*){1,5})(?:[,.]|$)"
+)
+# ", said Faryab's director for refugees, who ...": a title owned by a place or body
+_INVERTED_POSSESSIVE = re.compile(
+    r"\s+([A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)?['\u2019]s\s+(?:[\w'\u2019-]+\s+){0,4}?[\w-]+)(?:,|\.?$)"
 )
 # ", said a hospital director,": a subject after its verb, named by what it is.
 _INVERTED_TITLE = re.compile(

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from app.reports.lexicon import (
+    COMBATANTS,
     HOUSEHOLD_UNITS,
     NUMBER_WORDS,
     PERSON_UNITS,
@@ -53,7 +54,7 @@ _FATAL = (
     r"|embraced\s+martyrdom"
 )
 _DISPLACED = (
-    r"fled|displaced|forced|arrived|took\s+refuge|taken\s+refuge|sought\s+(?:refuge|shelter)|"
+    r"fled|displaced|forced|arrived|reached|took\s+refuge|taken\s+refuge|sought\s+(?:refuge|shelter)|"
     r"evacuated|left\s+their\s+homes|uprooted"
 )
 _OTHER = (
@@ -64,7 +65,7 @@ _VERB_AFTER = re.compile(
     rf"^[^.;:]{{0,45}}?\b(?P<verb>{_FATAL}|{_DISPLACED}|{_OTHER})\b", re.IGNORECASE
 )
 _VERB_BEFORE = re.compile(
-    r"\b(?P<verb>killing|killed|kills|kill|shot\s+dead|gunned\s+down|martyred|"
+    r"\b(?P<verb>killing|killed|kills|kill|shot\s+dead|gunned\s+down|martyred|lost|"
     r"claimed\s+the\s+lives\s+of|"
     r"displacing|displaced|displace|forcing|forced|driven|drove|driving|uprooted|wounding|wounded|injuring|injured|"
     r"arresting|arrested|capturing|captured)\s+$",
@@ -72,7 +73,7 @@ _VERB_BEFORE = re.compile(
 )
 _TOLL_BEFORE = re.compile(
     r"\b(?:(?:number|toll|count|tally)\s+of\s+(?P<adj>(?:[\w-]+\s+){0,3}?)(?P<unit>[a-z]+)"
-    r"|(?P<death>death)\s+toll\b[^.;:]{0,100}?)\s+(?:at|to|as|was|stood\s+at|rose\s+to|"
+    r"|(?P<death>death|(?<=the\s)(?=toll\s+at))\s*toll\b[^.;:]{0,100}?)\s+(?:at|to|as|was|stood\s+at|rose\s+to|"
     r"climbed\s+to|jumped\s+to|increased\s+to|reached)\s+$",
     re.IGNORECASE,
 )
@@ -182,7 +183,7 @@ def classify(sentence: str, amounts: list[Amount]) -> list[FigureRef]:
         if toll:
             unit = (toll.group("unit") or "people").lower()
             adjective = (toll.group("adj") or "").lower()
-            if toll.group("death") or "dead" in adjective or "killed" in adjective:
+            if toll.group("death") is not None or "dead" in adjective or "killed" in adjective:
                 note = f"'{toll.group(0).strip()} {amount.text}': a death toll"
                 figures.append(FigureRef(amount, "fatalities", "people", note))
                 continue
@@ -210,10 +211,13 @@ def classify(sentence: str, amounts: list[Amount]) -> list[FigureRef]:
             continue  # "a teacher and his two sons were killed": more than one, not summed
         phrase = sentence[amount.start : unit_end]
         if re.fullmatch(
-            _FATAL + r"|killing|kills?|gunned\s+down|claimed\s+the\s+lives\s+of", verb
+            _FATAL + r"|killing|kills?|gunned\s+down|lost|claimed\s+the\s+lives\s+of", verb
         ) and (not households):
             figures.append(FigureRef(amount, "fatalities", unit, f"'{phrase}' {verb}"))
-        elif re.fullmatch(_DISPLACED + r"|displacing|displace|forcing|driven|drove|driving", verb):
+        elif (
+            re.fullmatch(_DISPLACED + r"|displacing|displace|forcing|driven|drove|driving", verb)
+            and unit not in COMBATANTS  # "200 Taliban fighters reached the outskirts"
+        ):
             field = "families" if households else "individuals"
             figures.append(FigureRef(amount, field, unit, f"'{phrase}' {verb}"))
     return figures

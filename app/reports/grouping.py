@@ -176,6 +176,15 @@ def same_event(group: Group, draft: Building) -> bool:
     late on Saturday, sparking clashes until Sunday" and "clashed on Sunday")."""
     if group.district is None and draft.district and group.period:
         return False
+    if (
+        group.district is not None
+        and draft.district is None
+        and group.period is not None
+        and draft.period is not None
+        and group.period.precision == "day"
+        and (group.period.last - group.period.start) < (draft.period.last - draft.period.start)
+    ):
+        return False  # "captured Bazarak the previous day", within a week-long offensive
     if group.period is None or draft.period is None:
         if group.retakes and initiators_clash(group, draft):
             return False  # "Commandos launched an operation to retake the district"

@@ -100,6 +100,12 @@ VAGUE_AMOUNTS = {
 }
 
 HOUSEHOLD_UNITS = frozenset({"families", "family", "households", "household"})
+# Who fights: never counted as displaced
+COMBATANTS = frozenset(
+    "fighters fighter militants militant insurgents insurgent soldiers soldier troops policemen "
+    "policeman attackers gunmen commandos taliban rebels militiamen servicemen recruits guards "
+    "personnel".split()
+)
 # One person, counted by "a" or "an" ("killing a tribal elder")
 SINGLE_PERSONS = frozenset(
     "civilian child woman man boy girl soldier policeman policewoman officer guard elder "

@@ -114,8 +114,8 @@ class Reader:
             if not inside(m.start, spans) and self._is_event(sentence, m, places, mentions)
         ]
         self._figures = classify(s, find_amounts(s, skip=[(d.start, d.end) for d in dates]))
-        if places or not _UNNAMED_PLACES.search(s):
-            # "nearly 390,000 displaced across the country": a tally, not one event
+        if (places or not _UNNAMED_PLACES.search(s)) and not _WHOLE_WAR.search(s):
+            # "nearly 390,000 displaced across the country", "2,400 killed in the war": tallies
             kept = sorted(kept + self._figure_mentions(kept), key=lambda m: m.start)
         roles = _roles(s, [a for a in actors if not inside(a.start, claimant_spans)], mentions)
         groups = self._groups(
@@ -181,7 +181,19 @@ class Reader:
         if mention.kind == "offensive" and mention.perfect and not places:
             if re.search(r"\bsince\b", s[mention.end :]):
                 return False  # "have captured more than 100 districts since May": a tally
-        return not (mention.milestone is None and not places and _UNNAMED_PLACES.search(s))
+        if mention.milestone is not None:
+            return True
+        if mention.mode == "weak" and _WHOLE_WAR.search(s):
+            return False  # "the war, in which more than 2,400 service members were killed"
+        # "even as the Taliban press offensives across the country": fighting nowhere named,
+        # whatever another clause names
+        clause_start, clause_end = sentence.clause_around(mention.start)
+        clause = s[clause_start:clause_end]
+        in_clause = [p for p in places if clause_start <= p.start < clause_end]
+        unnamed = _UNNAMED_PLACES.search(clause)
+        if unnamed and not in_clause and not _is_listed_with(clause, unnamed):
+            return False
+        return not (not places and _UNNAMED_PLACES.search(s))
 
     def _figure_mentions(self, kept: list[Mention]) -> list[Mention]:
         """A number of dead or displaced says an event happened, even with no other word."""
@@ -216,7 +228,7 @@ class Reader:
         deadline_dates = [d for d, r in zip(dates, date_roles, strict=True) if r == "deadline"]
         groups: dict[tuple[object, ...], Group] = {}
         for mention in mentions:
-            keys = self._places_of(sentence, mention, places, claimant_spans)
+            keys = self._places_of(sentence, mention, places, claimant_spans, mentions)
             if mention.kind == "withdrawal_milestone" and mention.milestone != "base_handover":
                 keys = [None]
             when = pick_date(sentence, mention, event_dates, reference, mentions)
@@ -295,11 +307,21 @@ class Reader:
         mention: Mention,
         places: list[PlaceRef],
         claimant_spans: list[tuple[int, int]],
+        mentions: list[Mention] = (),  # type: ignore[assignment]
     ) -> list[PlaceRef | None]:
         """Where a mention happened: the places of its clause (or sentence), a list of places
-        giving one event each; a place named in a source's title only as a last resort."""
+        giving one event each; a place named in a source's title only as a last resort; not
+        the place of a withdrawal told in another clause ("fighting in the valley began hours
+        after the last U.S. troops left Kabul airport")."""
         s = sentence.text
         named = [p for p in places if p.role != "reference"]
+        if mention.kind != "withdrawal_milestone":
+            withdrawals = [
+                (m.start, sentence.clause_around(m.start)[1])
+                for m in mentions
+                if m.kind == "withdrawal_milestone" and m.milestone != "base_handover"
+            ]
+            named = [p for p in named if not inside(p.start, withdrawals)]
         usable = [p for p in named if not inside(p.start, claimant_spans)] or named
         if not usable:
             return [None]
@@ -650,6 +672,18 @@ def _came_after(s: str, main: Group, when: DateMention) -> bool:
         and bool(_CAME_BEFORE.match(s[: mention.start]))
         and bool(_CAME.match(s[mention.end : when.start]))
     )
+
+
+_WHOLE_WAR = re.compile(
+    r"\b(?:the|this|America['\u2019]s|its|their)\s+(?:(?:\d+|twenty)-year(?:-old)?\s+|two-decade\s+|"
+    r"longest\s+|(?:20|twenty)\s+years\s+of\s+)?war\b(?!-)|\bsince\s+2001\b",
+    re.IGNORECASE,
+)
+
+
+def _is_listed_with(clause: str, unnamed: re.Match[str]) -> bool:
+    """'in at least six other provinces, including Ghazni and Kandahar': named after all."""
+    return bool(re.match(r"[,\s]+(?:including|such\s+as|among\s+them)\b", clause[unnamed.end() :]))
 
 
 def _speaker_key(subject: str) -> str | None:
