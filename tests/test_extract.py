@@ -1089,3 +1089,41 @@ def test_extract_fighting_is_not_placed_where_the_troops_left_from() -> None:
         "left Kabul airport."
     )
     assert {e.get("province") for e in events if e["kind"] == "offensive"} == {"Panjshir"}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "American troops left Bagram Air Base on Sunday and handed it to Afghan forces.",
+        "U.S. forces left Bagram airfield on Sunday.",
+    ],
+)
+def test_extract_troops_leaving_a_named_base_hand_it_over(sentence: str) -> None:
+    event = only(sentence)
+    assert (event["milestone"], event["district"], event["date"]) == (
+        "base_handover",
+        "Bagram",
+        "2021-05-02",
+    )
+
+
+def test_extract_one_base_left_in_a_lead_and_told_again_is_one_handover() -> None:
+    events = drafts_of(
+        "Taliban fighters captured two districts in Herat over the weekend, days after U.S. "
+        "forces left Bagram air base.\n"
+        "The last U.S. and NATO troops left Bagram on April 30, handing the base to Afghan "
+        "security forces."
+    )
+    handovers = [e for e in events if e["kind"] == "withdrawal_milestone"]
+    assert [(e["district"], e["date"]) for e in handovers] == [("Bagram", "2021-04-30")]
+
+
+def test_extract_countries_that_completed_their_withdrawals_and_the_islamic_emirate() -> None:
+    event = only("Germany and Italy completed their withdrawals from Afghanistan last week.")
+    assert (event["milestone"], *span(event)) == (
+        "withdrawal_completed",
+        "2021-04-26",
+        "2021-05-02",
+    )
+    attack = only("Fighters of the Islamic Emirate captured Nerkh district on Monday.")
+    assert actors(attack) == {("Taliban", "initiator")}

@@ -52,6 +52,10 @@ _FOREIGN_BEFORE = re.compile(
 _GENERIC: list[tuple[str, str]] = [
     (r"\bTaliban(?:\s+(?:fighters|militants|insurgents|forces|gunmen))?\b", TALIBAN),
     (r"\bTaleban\b", TALIBAN),
+    (
+        r"\b(?:the\s+)?Islamic\s+Emirate(?:\s+of\s+Afghanistan)?(?:['\u2019]s)?(?:\s+(?:fighters|forces|mujahideen))?\b",
+        TALIBAN,
+    ),
     (r"\bIslamic\s+State(?:\s+(?:group|Khorasan(?:\s+Province)?|militants|fighters))?", ISKP),
     (r"\b(?:Daesh|ISIS)\b", ISKP),
     (r"\b(?:the\s+)?(?:insurgents?|militants?|rebels)\b", _ARMED),

@@ -14,6 +14,7 @@ from app.reports.timex import DateMention, Period, resolve
 RECENT = timedelta(days=31)
 
 
+_VAGUELY_BEFORE = re.compile(r"\b(?:days|weeks|months)\s+(?:after|before)\b", re.IGNORECASE)
 _SAID = re.compile(r"(?:announc|said|declar|told|stat)", re.IGNORECASE)
 # "attacked Pul-e-Alam, the provincial capital, on Friday": an aside between words and date
 _APPOSITIVE = re.compile(r"[^,]{0,60},\s+(?:the|a|an|its|their)\s+[^,]{1,60},\s*")
@@ -35,7 +36,12 @@ def pick_date(
     candidates = [
         d
         for d in event_dates
-        if start <= d.start < end and (d.pattern != "clause_shift" or d.start < mention.start)
+        if start <= d.start < end
+        and (d.pattern != "clause_shift" or d.start < mention.start)
+        # "captured two districts over the weekend, days after U.S. forces left Bagram"
+        and not _VAGUELY_BEFORE.search(
+            sentence.text[min(d.end, mention.end) : max(d.start, mention.start)]
+        )
     ]
     # "..., a day after the Taliban seized it": the phrase dates the clause it opens
     candidates += [

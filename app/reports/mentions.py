@@ -100,6 +100,16 @@ _MILESTONES: list[tuple[str, str, str]] = [
         r"(?:it\s+|them\s+)?over|turn(?:ed|ing)?\s+(?:it\s+)?over)\b",
         "new",
     ),
+    (
+        # "troops left Bagram Air Base ... and handed it to Afghan forces"; "left Bagram airfield"
+        "base_handover",
+        r"\b(?:base|camp|airfield|air\s*base)\b{_WITHIN}{0,100}?\bhand(?:ed|ing|s)?\s+(?:it|them)\s+"
+        r"to\b"
+        r"|\b(?:left|vacated|departed(?:\s+from)?|withdrew\s+from|pulled\s+out\s+of)\s+(?:the\s+)?"
+        r"(?:[A-Z][\w-]+\s+){1,3}(?:Air\s*(?:Base|field)|Airfield|air\s*base|airfield)\b"
+        r"|\b(?:left|vacated|departed(?:\s+from)?|withdrew\s+from|pulled\s+out\s+of)\s+Camp\s+[A-Z]",
+        "new",
+    ),
     ("base_handover", r"\bthe\s+handover\b", "anaphoric"),
     (
         "withdrawal_started",
@@ -116,7 +126,7 @@ _MILESTONES: list[tuple[str, str, str]] = [
     (
         "withdrawal_completed",
         r"\b(?:complet(?:ed|es|ing)|finish(?:ed|es|ing)|conclud(?:ed|es|ing)|end(?:ed|s|ing))\s+"
-        r"(?:the\s+|its\s+|their\s+)?(?:final\s+)?(?:withdrawal|pull-?out|military\s+mission|"
+        r"(?:the\s+|its\s+|their\s+)?(?:final\s+)?(?:withdrawals?|pull-?outs?|military\s+missions?|"
         r"drawdown)\b"
         r"|\b(?:withdrawal|pull-?out)\s+(?:was|is|has\s+been|had\s+been)\s+(?:officially\s+)?"
         r"completed\b"

@@ -519,7 +519,13 @@ class Reader:
                 d
                 for d in reversed(self.drafts)
                 if d.milestone == group.milestone
-                and (force is None or d.force is None or d.force == force)
+                and (
+                    force is None
+                    or d.force is None
+                    or d.force == force
+                    # "U.S. forces left Bagram" and "the last U.S. and NATO troops left Bagram"
+                    or (group.district is not None and group.district == d.district)
+                )
                 and (nation is None or d.nation is None or d.nation == nation)
                 # "moving up the Sept. 11 deadline": another deadline is another announcement
                 and (group.deadline is None or d.deadline is None or d.deadline == group.deadline)
