@@ -1127,3 +1127,16 @@ def test_extract_countries_that_completed_their_withdrawals_and_the_islamic_emir
     )
     attack = only("Fighters of the Islamic Emirate captured Nerkh district on Monday.")
     assert actors(attack) == {("Taliban", "initiator")}
+
+
+def test_extract_a_count_of_the_dead_contests_the_event_that_has_one() -> None:
+    events = drafts_of(
+        "Taliban fighters overran an army outpost in Dawlat Abad district of Faryab province on "
+        "Monday, killing at least nine soldiers, a local official said.\n"
+        "Two days earlier, the insurgents had seized the district's main market, residents said.\n"
+        "The Taliban said they had killed 17 soldiers and captured their weapons."
+    )
+    outpost, market = events
+    assert outpost["fatalities"]["value"] == 9
+    assert [a["value"] for a in outpost["fatalities"]["alternatives"]] == [17]
+    assert "fatalities" not in market

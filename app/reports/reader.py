@@ -431,7 +431,14 @@ class Reader:
         elif group.mode == "weak":
             # "... were killed in the operation": the event the text last told of
             told = sorted(candidates, key=lambda d: d.last_sentence, reverse=True)
-            target = next((d for d in told if self._continues(sentence, group, d)), None)
+            going_on = [d for d in told if self._continues(sentence, group, d)]
+            if group.province is None and group.period is None and group.kind == "offensive":
+                # "The Taliban said they had killed 17 soldiers": a count of the dead contests
+                # the event that has one, not the latest told
+                if any(f.field == "fatalities" for f in self._figures):
+                    counted = [d for d in going_on if "fatalities" in d.figures]
+                    going_on = counted or going_on
+            target = going_on[0] if going_on else None
         elif group.province is None:
             latest = candidates[0] if candidates else None
             if latest and self._goes_on(sentence, group, latest):
