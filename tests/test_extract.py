@@ -1140,3 +1140,51 @@ def test_extract_a_count_of_the_dead_contests_the_event_that_has_one() -> None:
     assert outpost["fatalities"]["value"] == 9
     assert [a["value"] for a in outpost["fatalities"]["alternatives"]] == [17]
     assert "fatalities" not in market
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("on 1 and 2 May", ("2021-05-01", "2021-05-02")),
+        ("on 1, 2 and 3 May", ("2021-05-01", "2021-05-03")),
+        ("on May 1 and 2", ("2021-05-01", "2021-05-02")),
+        ("since the start of 2021", ("2021-01-01", "2021-05-04")),
+    ],
+)
+def test_extract_reads_days_listed_under_one_month_and_the_start_of_a_year(
+    words: str, expected: tuple[str, str | None]
+) -> None:
+    event = only(f"Some 400 families fled to Kunduz city {words}, officials said.")
+    assert span(event) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "field", "value"),
+    [
+        (
+            "A hospital received the bodies of six civilians on Monday after fighting in Kandahar.",
+            "fatalities",
+            6,
+        ),
+        (
+            "The fighting in Kunduz forced another 300 families to flee on Monday, NRC said.",
+            "families",
+            300,
+        ),
+        (
+            "UNHCR recorded 55,000 displaced individuals in Helmand province in the past week.",
+            "individuals",
+            55000,
+        ),
+    ],
+)
+def test_extract_reads_bodies_another_and_a_participle_before_the_noun(
+    sentence: str, field: str, value: int
+) -> None:
+    assert only(sentence)[field]["value"] == value
+
+
+def test_extract_a_number_under_a_forecast_is_no_event() -> None:
+    assert (
+        drafts_of("Up to 500,000 more people could be displaced in Kandahar, the UN warned.") == []
+    )

@@ -68,7 +68,8 @@ _VERB_BEFORE = re.compile(
     r"\b(?P<verb>killing|killed|kills|kill|shot\s+dead|gunned\s+down|martyred|lost|"
     r"claimed\s+the\s+lives\s+of|"
     r"displacing|displaced|displace|forcing|forced|driven|drove|driving|uprooted|wounding|wounded|injuring|injured|"
-    r"arresting|arrested|capturing|captured)\s+$",
+    r"arresting|arrested|capturing|captured|bodies\s+of)\s+"
+    r"(?:(?:another|a\s+further|an\s+additional|a\s+total\s+of)\s+)?$",
     re.IGNORECASE,
 )
 _TOLL_BEFORE = re.compile(
@@ -79,6 +80,7 @@ _TOLL_BEFORE = re.compile(
 )
 
 
+_PARTICIPLE = re.compile(r"\b(?:displaced|uprooted|dead|killed)\b", re.IGNORECASE)
 _AND_MORE = re.compile(
     r"^\s+and\s+(?:his|her|their|its|a|an|\d+|one|two|three|four|five|six|seven|eight|nine|ten|"
     r"several|other|many)\b",
@@ -199,8 +201,11 @@ def classify(sentence: str, amounts: list[Amount]) -> list[FigureRef]:
         households = unit in HOUSEHOLD_UNITS
         verb_before = _VERB_BEFORE.search(before)
         verb = None
+        inside_words = _PARTICIPLE.search(sentence[amount.end : unit_end])
         if verb_before:
             verb = verb_before.group("verb").lower()
+        elif inside_words:  # "55,000 displaced individuals", "12 dead soldiers"
+            verb = inside_words.group(0).lower()
         else:
             after = _VERB_AFTER.match(sentence[unit_end:])
             if after:
@@ -211,7 +216,8 @@ def classify(sentence: str, amounts: list[Amount]) -> list[FigureRef]:
             continue  # "a teacher and his two sons were killed": more than one, not summed
         phrase = sentence[amount.start : unit_end]
         if re.fullmatch(
-            _FATAL + r"|killing|kills?|gunned\s+down|lost|claimed\s+the\s+lives\s+of", verb
+            _FATAL + r"|killing|kills?|gunned\s+down|lost|claimed\s+the\s+lives\s+of|bodies\s+of",
+            verb,
         ) and (not households):
             figures.append(FigureRef(amount, "fatalities", unit, f"'{phrase}' {verb}"))
         elif (

@@ -116,7 +116,7 @@ class Reader:
         self._figures = classify(s, find_amounts(s, skip=[(d.start, d.end) for d in dates]))
         if (places or not _UNNAMED_PLACES.search(s)) and not _WHOLE_WAR.search(s):
             # "nearly 390,000 displaced across the country", "2,400 killed in the war": tallies
-            kept = sorted(kept + self._figure_mentions(kept), key=lambda m: m.start)
+            kept = sorted(kept + self._figure_mentions(sentence, kept), key=lambda m: m.start)
         roles = _roles(s, [a for a in actors if not inside(a.start, claimant_spans)], mentions)
         groups = self._groups(
             sentence, kept, places, claimant_spans, dates, date_roles, said, inherited
@@ -195,8 +195,9 @@ class Reader:
             return False
         return not (not places and _UNNAMED_PLACES.search(s))
 
-    def _figure_mentions(self, kept: list[Mention]) -> list[Mention]:
-        """A number of dead or displaced says an event happened, even with no other word."""
+    def _figure_mentions(self, sentence: Sentence, kept: list[Mention]) -> list[Mention]:
+        """A number of dead or displaced says an event happened, even with no other word;
+        not one under a forecast ('up to 500,000 more could be displaced')."""
         extra = []
         for kind, fields in (
             ("offensive", ("fatalities",)),
@@ -205,7 +206,13 @@ class Reader:
             first = next((f for f in self._figures if f.field in fields), None)
             if first and not any(m.kind == kind for m in kept):
                 amount = first.amount
-                extra.append(Mention(kind, amount.start, amount.end, amount.text, "weak"))
+                mention = Mention(kind, amount.start, amount.end, amount.text, "weak")
+                clause_start = sentence.clause_around(amount.start)[0]
+                if not_an_event(sentence.text, mention, clause_start):
+                    continue
+                if _MODAL_AFTER.match(sentence.text[amount.end : amount.end + 60]):
+                    continue  # "up to 500,000 more people could be displaced"
+                extra.append(mention)
         return extra
 
     # -- groups ---------------------------------------------------------------------------
@@ -687,6 +694,10 @@ def _came_after(s: str, main: Group, when: DateMention) -> bool:
     )
 
 
+_MODAL_AFTER = re.compile(
+    r"[^,.;]*?\b(?:will|would|could|might|(?-i:may)|should|can|expected\s+to|likely\s+to)\b",
+    re.IGNORECASE,
+)
 _WHOLE_WAR = re.compile(
     r"\b(?:the|this|America['\u2019]s|its|their)\s+(?:(?:\d+|twenty)-year(?:-old)?\s+|two-decade\s+|"
     r"longest\s+|(?:20|twenty)\s+years\s+of\s+)?war\b(?!-)|\bsince\s+2001\b",

@@ -109,6 +109,16 @@ _PATTERNS: list[tuple[str, str, str]] = [
         rf"(?:,?\s+(?P<year>\d{{4}})\b)?",
     ),
     (
+        # "on 3 and 4 August", "on 3, 4 and 5 August", "on August 3 and 4"
+        "day_range",
+        "absolute",
+        rf"\bon\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*\d{{1,2}}(?:st|nd|rd|th)?)*,?\s+and\s+"
+        rf"(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+(?P<year>\d{{4}})\b)?"
+        rf"|\bon\s+{_MONTH2}\s+(?P<day3>\d{{1,2}})(?:st|nd|rd|th)?"
+        rf"(?:,\s*\d{{1,2}}(?:st|nd|rd|th)?)*,?\s+and\s+(?P<day4>\d{{1,2}})(?:st|nd|rd|th)?\b"
+        rf"(?:,?\s+(?P<year2>\d{{4}})\b)?",
+    ),
+    (
         "day_of",
         "absolute",
         rf"\b(?:(?P<prep>since|from)\s+)?(?:(?:early|late)\s+)?(?:on\s+)?"
@@ -139,7 +149,8 @@ _PATTERNS: list[tuple[str, str, str]] = [
         "since_year_start",
         "deictic",
         r"\b(?:since|from)\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+"
-        r"(?P<unit>year|month|week)\b|\bso\s+far\s+this\s+(?P<unit2>year|month)\b"
+        r"(?P<unit>year|month|week)\b|\b(?:since|from)\s+the\s+(?:start|beginning)\s+of\s+"
+        r"(?P<year>20\d\d)\b|\bso\s+far\s+this\s+(?P<unit2>year|month)\b"
         r"|\bthis\s+(?P<unit3>year|month)\s+so\s+far\b",
     ),
     (
@@ -331,16 +342,19 @@ def _day_of(m: DateMention, reference: date, future_ok: bool) -> Period | None:
 
 
 def _day_range(m: DateMention, reference: date, future_ok: bool) -> Period | None:
-    """'between 6 and 8 August', 'from August 6 to 8', 'between 30 July and 2 August'."""
-    named, other = m.group("month") or "", m.group("month2")
-    day_first = m.text.lower().split()[1][:1].isdigit()  # "between 6 ... August"
-    first_month = MONTHS[other or named] if day_first else MONTHS[named]
-    last_month = MONTHS[named] if day_first else MONTHS[other or named]
-    first_day, last_day, year_text = (
-        int(m.group("day") or 0),
-        int(m.group("day2") or 0),
-        m.group("year"),
-    )
+    """'between 6 and 8 August', 'from August 6 to 8', 'between 30 July and 2 August',
+    'on 3 and 4 August', 'on August 3 and 4'."""
+    if m.group("day3"):  # "on August 3 and 4": one month, named first
+        first_month = last_month = MONTHS[m.group("month2") or ""]
+        first_day, last_day = int(m.group("day3") or 0), int(m.group("day4") or 0)
+        year_text = m.group("year2")
+    else:
+        named, other = m.group("month") or "", m.group("month2")
+        day_first = m.text.lower().split()[1][:1].isdigit()  # "between 6 ... August"
+        first_month = MONTHS[other or named] if day_first else MONTHS[named]
+        last_month = MONTHS[named] if day_first else MONTHS[other or named]
+        first_day, last_day = int(m.group("day") or 0), int(m.group("day2") or 0)
+        year_text = m.group("year")
     year = (
         int(year_text)
         if year_text
@@ -415,6 +429,8 @@ def _relative_period(m: DateMention, reference: date, future_ok: bool) -> Period
 def _since_start(m: DateMention, reference: date, future_ok: bool) -> Period:
     """'since the start of the year / month / week', 'so far this month'."""
     unit = m.group("unit") or m.group("unit2") or m.group("unit3") or "year"
+    if m.group("year"):  # "since the start of 2021"
+        return Period(date(int(m.group("year") or 0), 1, 1), reference, "year")
     if unit == "year":
         return Period(date(reference.year, 1, 1), reference, "year")
     if unit == "month":
