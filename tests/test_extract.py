@@ -1188,3 +1188,38 @@ def test_extract_a_number_under_a_forecast_is_no_event() -> None:
     assert (
         drafts_of("Up to 500,000 more people could be displaced in Kandahar, the UN warned.") == []
     )
+
+
+def test_extract_since_last_week_runs_to_the_report_and_an_after_clause_dates_its_main() -> None:
+    event = only("Clashes have continued in Khan Abad district of Kunduz since last week.")
+    assert (*span(event), event["date_precision"]) == ("2021-04-26", "2021-05-04", "week")
+    taken = only(
+        "Taliban militants have overrun Qush Tepa district after government forces withdrew from "
+        "the district headquarters on Saturday night, an official said."
+    )
+    assert span(taken) == ("2021-05-01", None)
+
+
+def test_extract_since_the_fighting_began_where_people_fled_to() -> None:
+    events = drafts_of(
+        "Taliban fighters attacked Watapur district of Kunar on Friday, officials said.\n"
+        "They attacked the outskirts of Asadabad, the capital of Kunar, for the second straight "
+        "day on Monday.\n"
+        "About 500 families have fled to Asadabad since the fighting began, a council member said."
+    )
+    (displacement,) = [e for e in events if e["kind"] == "displacement"]
+    assert span(displacement) == ("2021-05-02", "2021-05-04")
+
+
+def test_extract_a_lead_counting_captures_sums_up_only_the_captures() -> None:
+    drafts = extract(
+        "Taliban insurgents have captured two districts in Zabul province in the past week, "
+        "officials said.\n"
+        "The insurgents overran Shinkay district two days ago, and took Arghandab district on "
+        "April 30.\n"
+        "Over the weekend, a suicide car bomber struck an army base in Shah Joi district, killing "
+        "nine soldiers.",
+        published_on=MAY_4,
+    ).drafts
+    lead = "Taliban insurgents have captured two districts"
+    assert [d.evidence[0].quote.startswith(lead) for d in drafts] == [True, True, False]

@@ -100,7 +100,8 @@ def _borrowed_date(
             return before[-1]  # the clause is when that date was: see Group.when_follows
     if number + 1 < len(sentence.clause_starts()):
         next_start, next_end = sentence.clause_span(number + 1)
-        if re.match(r"[,\s]*(?:as|when|while)\b", s[next_start:next_end], re.IGNORECASE):
+        # "have overrun Qush Tepa after government forces withdrew on Saturday night"
+        if re.match(r"[,\s]*(?:as|when|while|after)\b", s[next_start:next_end], re.IGNORECASE):
             inside = [d for d in event_dates if next_start <= d.start < next_end]
             if inside and inside[0].mode != "anaphoric":
                 return inside[0]
@@ -231,12 +232,14 @@ def _began(context: Context, group: Group, key: str) -> date | None:
     for end in (group.origin, group.destination):
         if end is not None:
             places.append((end.province, end.district))
-    for province, district in places:
-        if province is None:
-            continue
-        for where in ((province.name, district.name if district else None), (province.name, None)):
-            if (key, *where) in context.began:
-                return context.began[(key, *where)]
+    # districts first ("fled to Asadabad since the fighting began": where it began there)
+    keys: list[tuple[str, str | None]] = [
+        (p.name, d.name) for p, d in places if p is not None and d is not None
+    ]
+    keys += [(p.name, None) for p, _ in places if p is not None]
+    for where in keys:
+        if (key, *where) in context.began:
+            return context.began[(key, *where)]
     first = context.first_date.get(key)
     return first.start if first else None
 

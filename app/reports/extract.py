@@ -19,7 +19,9 @@ from app.events.schemas import EventIn, EventInModel
 from app.gazetteer import COUNTRY
 from app.reports.anchor import find_anchor
 from app.reports.building import Building
+from app.reports.cues import OUTCOMES
 from app.reports.dating import RECENT
+from app.reports.lexicon import NUMBER_WORDS
 from app.reports.places import capital_of, find_places
 from app.reports.reader import Reader
 from app.reports.text import split_sentences
@@ -166,15 +168,17 @@ _SEVERAL_PLACES = re.compile(
 
 def _summed_up_later(building: Building, everything: list[Building]) -> bool:
     """'Taliban fighters captured two districts in Herat over the weekend' and then 'took
-    Kohsan on Saturday and Ghoryan the day after': the lead sums up the events told after it;
-    its sentence becomes their evidence."""
+    Kohsan on Saturday and Ghoryan the day after': the lead sums up the events told after it
+    (captures, if it tells of captures; as many as it counts); its sentence becomes their
+    evidence."""
+    several = _SEVERAL_PLACES.search(building.summary)
     if (
-        building.kind != "offensive"
+        several is None
+        or building.kind != "offensive"
         or building.district is not None
         or building.province is None
         or building.period is None
         or len(building.sentences) != 1
-        or not _SEVERAL_PLACES.search(building.summary)
     ):
         return False
     period = building.period
@@ -190,6 +194,11 @@ def _summed_up_later(building: Building, everything: list[Building]) -> bool:
         and b.period.last <= period.last
         and min(b.sentences) > building.sentences[0]
     ]
+    if OUTCOMES["territory_taken"].search(building.summary):
+        told = [b for b in told if "territory_taken" in b.outcomes]
+    counted = NUMBER_WORDS.get(several.group(0).split()[0].lower())
+    if counted and len(told) > counted:
+        told = sorted(told, key=lambda b: min(b.sentences))[:counted]
     if not told:
         return False
     for b in told:

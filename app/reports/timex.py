@@ -156,8 +156,8 @@ _PATTERNS: list[tuple[str, str, str]] = [
     (
         "relative_period",
         "deictic",
-        r"\b(?:(?:earlier|later)\s+)?(?P<rel>last|this|next|earlier\s+this)\s+"
-        r"(?P<unit>year|month|week)\b",
+        r"\b(?:(?P<since>since|from)\s+)?(?:(?:earlier|later)\s+)?(?P<rel>last|this|next|"
+        r"earlier\s+this)\s+(?P<unit>year|month|week)\b",
     ),
     (
         "past",
@@ -409,6 +409,11 @@ def _year(m: DateMention, reference: date, future_ok: bool) -> Period:
 
 
 def _relative_period(m: DateMention, reference: date, future_ok: bool) -> Period:
+    if m.group("since"):  # "since last week": from its first day to the reference
+        period = _relative_period(_without(m, "since"), reference, future_ok)
+        return Period(
+            period.start, reference if reference > period.start else None, period.precision
+        )
     unit, shift = m.group("unit"), _SHIFTS[(m.group("rel") or "this").split()[-1]]
     if unit == "year":
         return Period(date(reference.year + shift, 1, 1), None, "year")
@@ -424,6 +429,11 @@ def _relative_period(m: DateMention, reference: date, future_ok: bool) -> Period
     monday = reference - timedelta(days=reference.weekday()) + timedelta(weeks=shift)
     end = max(until, monday) if shift == 0 else monday + timedelta(days=6)
     return Period(monday, end if end != monday else None, "week")
+
+
+def _without(m: DateMention, name: str) -> DateMention:
+    groups = tuple((k, v) for k, v in m.groups if k != name)
+    return DateMention(m.start, m.end, m.text, m.pattern, groups, m.mode)
 
 
 def _since_start(m: DateMention, reference: date, future_ok: bool) -> Period:
