@@ -1223,3 +1223,43 @@ def test_extract_a_lead_counting_captures_sums_up_only_the_captures() -> None:
     ).drafts
     lead = "Taliban insurgents have captured two districts"
     assert [d.evidence[0].quote.startswith(lead) for d in drafts] == [True, True, False]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Under the agreement signed with the Taliban in Doha in February 2020, all foreign "
+            "forces were to leave Afghanistan by May 1.",
+            [("deadline_agreed", "2020-02-01")],
+        ),
+        (
+            "U.S. and NATO forces are due to start leaving on Saturday, May 1, the deadline agreed "
+            "with the Taliban in February 2020.",
+            [("deadline_agreed", "2020-02-01")],
+        ),
+        (
+            "The U.S. military began pulling out its troops on May 1, the date set in a deal the "
+            "Trump administration struck with the Taliban last year.",
+            [("withdrawal_started", "2021-05-01"), ("deadline_agreed", "2020-01-01")],
+        ),
+        (
+            "The last U.S. troops are due to leave by Aug. 31, a date Biden set in April.",
+            [("deadline_announced", "2021-04-01")],
+        ),
+        (
+            "President Biden announced on Monday that the American military mission in "
+            "Afghanistan will end on August 31.",
+            [("deadline_announced", "2021-05-03")],
+        ),
+        (
+            "Kandahar Airfield, once the largest foreign base in the south, was handed over to "
+            "Afghan forces in April.",
+            [("base_handover", "2021-04-01")],
+        ),
+    ],
+)
+def test_extract_reads_milestones_in_the_words_wire_reports_use(
+    sentence: str, expected: list[tuple[str, str]]
+) -> None:
+    assert [(e["milestone"], e["date"]) for e in drafts_of(sentence)] == expected

@@ -23,7 +23,8 @@ _PLACE_FELL = (
     r"(?!\s+(?:ill|silent|short|apart|behind|sharply|by|from|to\s+\d))"
 )
 _OFFENSIVE_VERBS = (
-    r"attacked|attacking|struck(?!\s+(?:a|an|the)\s+(?:\w+\s+)?(?:deal|agreement|balance|chord|tone))|"
+    r"attacked|attacking|struck(?!\s+(?:a|an|the)\s+(?:\w+\s+)?(?:deal|agreement|balance|chord|tone))"
+    r"(?!\s+with\b)|"
     r"stormed|storming|assaulted|ambushed|ambushing|raided|raiding|overran|"
     r"overrun|captured|capturing|seized|seizing|shelled|bombed|clashed|fought|battled|battling|besieged|"
     r"besieging|targeted|targeting|fired\s+(?:rockets|mortars|on|at)|took\s+(?:over|control)|"
@@ -149,14 +150,24 @@ _MILESTONES: list[tuple[str, str, str]] = [
         r"\bdeadline\b{_WITHIN}{0,60}?\b(?:was\s+|were\s+|had\s+been\s+|been\s+)?(?:agreed|"
         r"set(?={_AGREEMENT})|negotiated|fixed)\b(?!\s+to\b)"
         r"|\b(?:agreed|signed|reached|struck)\s+(?:an?\s+|the\s+)?(?:agreement|deal|accord)\b"
-        r"(?={_WITHIN}{0,120}?\b(?:withdraw|pull|troops|deadline)\w*)",
+        r"(?={_WITHIN}{0,120}?\b(?:withdraw|pull|troops|forces|deadline|leave)\w*)"
+        # "Under the agreement signed with the Taliban ..., all foreign forces were to leave"
+        r"|\b(?:agreement|deal|accord)\s+(?:was\s+|had\s+been\s+)?(?:signed|reached|struck)\b"
+        r"(?={_WITHIN}{0,120}?\b(?:withdraw|pull|troops|forces|deadline|leave)\w*)"
+        # "on May 1, the date set in a deal the Trump administration struck with the Taliban"
+        r"|\b(?:the\s+)?(?:target\s+)?date\s+(?:set|agreed|fixed)\s+(?:in|under|by)\s+(?:an?\s+|the\s+)?"
+        r"(?:[\w-]+\s+)?(?:agreement|deal|accord)\b",
         "new",
     ),
     (
         "deadline_announced",
         r"\bannounc(?:ed|es|ing)\b(?={_WITHIN}{0,100}?\b(?:withdraw\w*|leave|pull\s+out|pull-?out|"
-        r"exit|depart\w*|deadline|(?:mission|presence|deployment)\s+(?:would|will)\s+end)\b)"
+        r"exit|depart\w*|deadline|(?:mission|presence|deployment)(?:\s+[\w.-]+){0,3}?\s+(?:would|will)\s+"
+        r"(?:end|conclude|be\s+(?:completed?|over)))\b)"
         r"|\b(?:set|extended|pushed\s+back)\s+(?:a\s+new\s+|the\s+)?(?:withdrawal\s+)?deadline\b"
+        # "by Aug. 31, a date Biden set in July"
+        r"|(?<=date\s)(?:that\s+|which\s+)?(?:[\w.'\u2019-]+\s+){1,3}?(?:had\s+|has\s+)?set\b"
+        r"(?!{_AGREEMENT})(?!\s+to\b)"
         # "the Sept. 11 deadline he had set in April": set by one side, not agreed
         r"|(?<=deadline\s)(?:that\s+|which\s+)?(?:[\w.'\u2019-]+\s+){1,3}?(?:had\s+|has\s+)?set\b"
         r"(?!{_AGREEMENT})(?!\s+to\b)"
@@ -207,7 +218,12 @@ _SENTENCE_CUES = re.compile(
     r"|\bpredict\w*|\bforecast\w*|\bdenie[sd]\b|\bdeny(?:ing)?\b",
     re.IGNORECASE,
 )
-_MILESTONE_SCOPE = re.compile(r",\s+(?=(?:[a-z]+ing|but|after|while|although|though)\b)|;\s*")
+_MILESTONE_SCOPE = re.compile(
+    r",\s+(?=(?:[a-z]+ing|but|after|while|although|though)\b)|;\s*"
+    # "due to start leaving on May 1, the deadline agreed with the Taliban": an aside
+    r"|,\s+(?=(?:the|a)\s+(?:[\w.-]+\s+){0,2}?(?:deadline|date)\s+(?:[\w.-]+\s+){0,2}?"
+    r"(?:agreed|set)\b)"
+)
 _CLAUSE_CUES = re.compile(
     r"\b(?:if|unless|whether|no|not|never|without)\b|\bin\s+case\b|\b(?:risk|threat)\s+of\b",
     re.IGNORECASE,
@@ -302,8 +318,9 @@ def not_an_event(sentence: str, mention: Mention, clause_start: int) -> str | No
     if mention.kind == "withdrawal_milestone":
         # "troops would leave by September 11, abandoning the May 1 deadline agreed last
         # year": the modal does not reach a milestone in a clause of its own
-        for boundary in _MILESTONE_SCOPE.finditer(before):
-            scope = boundary.end()
+        for boundary in _MILESTONE_SCOPE.finditer(sentence):
+            if boundary.end() <= mention.start:
+                scope = boundary.end()
     for match in _SENTENCE_CUES.finditer(before, scope):
         cue = match
     if cue:

@@ -43,6 +43,23 @@ def nation_named(s: str, group: Group) -> str | None:
     return min(found)[1] if found else None
 
 
+_TO_AFGHANS = re.compile(
+    r"\b(?:handed|turned)\s+(?:it\s+|them\s+)?over\s+to\s+(?:the\s+)?Afghan\b|\bforeign\s+(?:base|troops|forces)\b",
+    re.IGNORECASE,
+)
+
+
+def handed_over_by_foreigners(s: str, group: Group) -> str | None:
+    """'Kandahar Airfield, once the largest foreign base in the south, was handed over to
+    Afghan forces in May': a named base handed to Afghans, by no force named, was handed over
+    by the international forces."""
+    if group.milestone != "base_handover" or INTERNATIONAL not in registry().names:
+        return None
+    if _NAMED_FACILITY.search(s) and _TO_AFGHANS.search(s):
+        return INTERNATIONAL
+    return None
+
+
 def force_named(s: str, group: Group, armed_group: str | None) -> str | None:
     """The foreign force the sentence names for a milestone: for a handover, the one before
     the verb (who handed over); otherwise the one nearest it."""

@@ -49,7 +49,12 @@ from app.reports.grouping import (
     stronger_mode,
 )
 from app.reports.mentions import Mention, find_mentions, not_an_event
-from app.reports.milestones import add_handover, force_named, nation_named
+from app.reports.milestones import (
+    add_handover,
+    force_named,
+    handed_over_by_foreigners,
+    nation_named,
+)
 from app.reports.places import PlaceRef, capital_of, find_places, report_provinces
 from app.reports.roles import role_of
 from app.reports.text import Sentence
@@ -549,7 +554,7 @@ class Reader:
         if target is None:
             if group.mode == "anaphoric" or (group.mode == "dated" and group.period is None):
                 return None
-            force = force or ctx.force
+            force = force or ctx.force or handed_over_by_foreigners(sentence.text, group)
             if force is None:
                 return None  # no foreign force named or read before: not a withdrawal
             target = self._start(sentence, group)
