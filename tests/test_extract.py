@@ -1263,3 +1263,25 @@ def test_extract_reads_milestones_in_the_words_wire_reports_use(
     sentence: str, expected: list[tuple[str, str]]
 ) -> None:
     assert [(e["milestone"], e["date"]) for e in drafts_of(sentence)] == expected
+
+
+def test_extract_a_run_of_days_that_ended_and_a_date_owned_by_a_relative_clause() -> None:
+    events = drafts_of(
+        "A spokesman said Dawlat Abad district in Faryab, which had fallen to the Taliban on "
+        "April 3, was recaptured after a three-day operation that ended on Sunday evening."
+    )
+    assert [(span(e), sorted(actors(e))) for e in events] == [
+        (("2021-04-03", None), [("Taliban", "initiator")]),
+        (("2021-04-30", "2021-05-02"), []),
+    ]
+
+
+def test_extract_an_appeal_to_stop_fighting_is_no_event_and_sheltering_families_are_displaced() -> (
+    None
+):
+    assert drafts_of("The governor called on both sides to avoid fighting in Kandahar city.") == []
+    event = only(
+        "About 150 families, or more than 1,000 people, have taken shelter in Jalalabad on "
+        "Monday, officials said."
+    )
+    assert (event["families"]["value"], event["individuals"]["value"]) == (150, 1000)

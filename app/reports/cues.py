@@ -16,7 +16,7 @@ OUTCOMES = {
     "territory_taken": re.compile(
         r"(?<!failed to )\b(?:captured|seized|overran|overrun|took\s+(?:over|control)|"
         r"took(?=\s+(?:the\s+(?:district|city|town|provincial|capital|border|base)\b|(?-i:[A-Z][a-z])))|"
-        r"taking\s+(?:over|control)|taken\s+(?:over|control)|fell\s+to)\b"
+        r"taking\s+(?:over|control)|taken\s+(?:over|control)|(?:fell|fallen)\s+to)\b"
         r"|\b(?:district|city|town|crossing|base|capital|centre|center|headquarters|compound|"
         r"post|checkpoint|outpost|village|province|prison|airport)\s+fell\b"
         r"(?!\s+(?:ill|silent|short|apart|behind|sharply|by|from|to\s+\d))",

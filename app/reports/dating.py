@@ -67,6 +67,18 @@ def pick_date(
         if d.start >= mention.end
         and ("," not in (gap := sentence.text[mention.end : d.start]) or _APPOSITIVE.fullmatch(gap))
     ]
+    # "which had fallen to the Taliban on July 3, was recaptured after ...": a date right
+    # after another event's words, before this one's, is that event's
+    owned = [
+        d
+        for d in candidates
+        if d.end <= mention.start
+        and any(o.start != mention.start and o.end <= d.start for o in others)
+    ]
+    if candidates and not after and len(owned) == len(candidates):
+        borrowed = _borrowed_date(sentence, mention, event_dates)
+        if borrowed is not None:
+            return borrowed
     candidates = after or between or candidates
     if mention.milestone == "deadline_announced":
         # "announced that the mission would end on August 31": a date to come is the deadline

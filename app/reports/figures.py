@@ -54,7 +54,7 @@ _FATAL = (
     r"|embraced\s+martyrdom"
 )
 _DISPLACED = (
-    r"fled|displaced|forced|arrived|reached|took\s+refuge|taken\s+refuge|sought\s+(?:refuge|shelter)|"
+    r"fled|displaced|forced|arrived|reached|(?:taken|took|sought|found)\s+shelter|took\s+refuge|taken\s+refuge|sought\s+(?:refuge|shelter)|"
     r"evacuated|left\s+their\s+homes|uprooted"
 )
 _OTHER = (

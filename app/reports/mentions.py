@@ -29,7 +29,7 @@ _OFFENSIVE_VERBS = (
     r"overrun|captured|capturing|seized|seizing|shelled|bombed|clashed|fought|battled|battling|besieged|"
     r"besieging|targeted|targeting|fired\s+(?:rockets|mortars|on|at)|took\s+(?:over|control)|"
     r"took(?=\s+(?:the\s+(?:district|city|town|provincial|capital|border|base)\b|(?-i:[A-Z][a-z])))|"
-    r"taking\s+(?:over|control)|taken\s+(?:over|control)|fell\s+to|"
+    r"taking\s+(?:over|control)|taken\s+(?:over|control)|(?:fell|fallen|falling)\s+to|"
     + _PLACE_FELL
     + r"|shot\s+dead|gunned\s+down|"
     r"recaptured|recapturing|retook|retaken|retaking|regained\s+control|blew\s+up|blown\s+up|"
@@ -59,7 +59,7 @@ _OFFENSIVE = re.compile(
 )
 _DISPLACEMENT = re.compile(
     r"\b(?:(?P<verb>fled|flee|fleeing|forced\s+to\s+flee|forced\s+(?:from|out\s+of)\s+their\s+"
-    r"homes|(?:driven|drove|drive|forced|pushed|chased|uprooted)\s+(?:[\w,'-]+\s+){1,6}?"
+    r"homes|(?:taken|took|sought|seeking|found)\s+shelter|(?:driven|drove|drive|forced|pushed|chased|uprooted)\s+(?:[\w,'-]+\s+){1,6}?"
     r"(?:from|out\s+of)\s+their\s+(?:homes|villages|houses)|took\s+refuge|taken\s+refuge|sought\s+(?:refuge|shelter)|seeking\s+(?:refuge|shelter)"
     r"|evacuated|uprooted|(?:left|abandoned)\s+their\s+(?:homes|villages)|displacing|"
     r"(?:has|have|had|been|were|was)\s+displaced)|(?P<noun>displaced|displacement))\b",
@@ -215,7 +215,10 @@ _SENTENCE_CUES = re.compile(
     r"ing)|seeks?|seeking|wants?|wanted|hopes?|hoped|able)\s+to\b"
     r"|\bdue\s+to\s+(?!the\b|fighting|clashes|violence|insecurity)"
     r"|\bwarn(?:s|ed|ing)?\b|\bfear(?:s|ed)?\b|\bconcerns?\b|\bworr(?:y|ies|ied)\b"
-    r"|\bpredict\w*|\bforecast\w*|\bdenie[sd]\b|\bdeny(?:ing)?\b",
+    r"|\bpredict\w*|\bforecast\w*|\bdenie[sd]\b|\bdeny(?:ing)?\b"
+    # appeals: "called on both sides to avoid fighting", "urged the Taliban to stop attacks"
+    r"|\b(?:call(?:s|ed|ing)?\s+(?:on|for)|urg(?:es|ed|ing)|appeal(?:s|ed|ing)?\s+(?:to|for)|"
+    r"ask(?:s|ed|ing)?)\b[^.;]{0,60}?\bto\s+(?:avoid|stop|end|halt|cease|refrain|prevent)\b",
     re.IGNORECASE,
 )
 _MILESTONE_SCOPE = re.compile(

@@ -50,6 +50,9 @@ _BY_BEFORE = re.compile(
     rf"bombing|shelling|{_ATTACK})\s+by\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
+_FELL_TO_BEFORE = re.compile(
+    r"\b(?:fell|fallen|falling|lost|surrendered)\s+(?:\w+\s+)?to\s+(?:the\s+)?$", re.IGNORECASE
+)
 _ON_BEFORE = re.compile(
     r"\b(?:attacks?|offensive|assaults?|ambush(?:es)?|raids?|strikes?|fire|advance|bombing|"
     r"shelling)[\"\u201d\u2019']?\s+(?:on|against|targeting)\s+(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+){0,2}$",
@@ -89,6 +92,9 @@ def role_of(sentence: str, actor: ActorRef, others: list[ActorRef]) -> Role | No
         return None
     if _RESPONSIBILITY_AFTER.match(after):
         return Role("initiator", actor.end, f"{quoted} claimed responsibility")
+    fell = _FELL_TO_BEFORE.search(before)
+    if fell:  # "the district fell to the Taliban"
+        return Role("initiator", actor.start, f"{fell.group(0).strip()} {quoted}: took it")
     by = _BY_BEFORE.search(before)
     if by:
         role = "target" if by.group("defend") else "initiator"

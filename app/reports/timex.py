@@ -209,6 +209,14 @@ _PATTERNS: list[tuple[str, str, str]] = [
         r"|\b(?:earlier|later)\s+(?:in\s+the|that)\s+day\b",
     ),
     (
+        # "a three-day operation that ended on Saturday evening": the days up to that one
+        "run_ending",
+        "deictic",
+        rf"\b(?:a|an|the)\s+(?P<count>two|three|four|five|six|seven|eight|nine|ten|\d{{1,2}})-day\s+"
+        rf"(?:[\w-]+\s+){{1,2}}?(?:that|which)\s+(?:ended|concluded|finished)\s+(?:on\s+)?"
+        rf"(?:(?:late|early)\s+)?{_WEEKDAY}{_PART}\b",
+    ),
+    (
         "weekday_range",
         "deictic",
         rf"\b(?:(?:late|early)\s+)?(?:on|between|from)\s+(?:(?:late|early)\s+)?{_WEEKDAY}{_PART}"
@@ -515,6 +523,13 @@ def _weekday_range(m: DateMention, reference: date, future_ok: bool) -> Period:
     return Period(first, last if last != first else None, "day")
 
 
+def _run_ending(m: DateMention, reference: date, future_ok: bool) -> Period:
+    """'a three-day operation that ended on Saturday': Thursday to Saturday."""
+    last = _weekday_on_or_before(reference, WEEKDAYS[m.group("weekday") or "Monday"])
+    days = _count(m.group("count"))
+    return Period(last - timedelta(days=days - 1), last if days > 1 else None, "day")
+
+
 def _running_day(m: DateMention, reference: date, future_ok: bool) -> Period:
     """'for a sixth day on Tuesday': the five days before Tuesday, and Tuesday."""
     weekday = m.group("weekday")
@@ -552,6 +567,7 @@ _RESOLVERS: dict[str, Callable[[DateMention, date, bool], Period | None]] = {
     "since_event": lambda m, ref, _: Period(ref, None, "day"),  # resolved with its context
     "weekday": _weekday,
     "weekday_range": _weekday_range,
+    "run_ending": _run_ending,
     "running_day": _running_day,
     "near": _near,
 }
