@@ -1285,3 +1285,23 @@ def test_extract_an_appeal_to_stop_fighting_is_no_event_and_sheltering_families_
         "Monday, officials said."
     )
     assert (event["families"]["value"], event["individuals"]["value"]) == (150, 1000)
+
+
+def test_extract_a_province_s_dead_within_the_fighting_at_its_capital_are_its_count() -> None:
+    events = drafts_of(
+        "Afghan forces battled Taliban insurgents on the outskirts of Shiberghan, the capital of "
+        "Jowzjan, for a sixth day on Tuesday.\n"
+        "The Defense Ministry said 54 Taliban fighters had been killed in Jowzjan in the past 24 "
+        "hours."
+    )
+    (event,) = events
+    assert (event["district"], event["fatalities"]["value"]) == ("Shiberghan", 54)
+
+
+def test_extract_the_city_captured_is_the_one_people_fled_from() -> None:
+    events = drafts_of(
+        "Between 1 and 3 May, more than 1,500 families fled from Shiberghan city to Mazar-e-Sharif "
+        "after the Taliban captured the city on 1 May, UNHCR said."
+    )
+    (attack,) = [e for e in events if e["kind"] == "offensive"]
+    assert (attack["province"], attack["date"]) == ("Jowzjan", "2021-05-01")

@@ -341,6 +341,10 @@ class Reader:
         in_clause = [p for p in usable if start <= p.start < end]
         if not in_clause and s[start:end].lstrip(", ").lower().startswith("where"):
             in_clause = [p for p in usable if p.start < start][-1:]
+        if not in_clause and mention.kind == "offensive":
+            # "fled from Shiberghan city to Mazar-e-Sharif after the Taliban captured the
+            # city": fighting is where people fled from, not where they went
+            usable = [p for p in usable if p.role != "destination"] or usable
         chosen = in_clause or usable
         if mention.kind == "offensive":
             listed = listed_places(s, chosen)
@@ -505,7 +509,14 @@ class Reader:
             latest = next(d for d in reversed(self.drafts) if d.kind == draft.kind)
             return draft is latest and recent and dates_fit(group, draft)
         if group.district is None and draft.district and group.period:
-            return False
+            # "54 Taliban fighters had been killed in Jowzjan in the past 24 hours": the
+            # province's dead during the fighting at its capital, when within its days
+            within = draft.period is not None and (
+                draft.period.start <= group.period.start and group.period.last <= draft.period.last
+            )
+            return (
+                within and group.province == draft.province and not initiators_clash(group, draft)
+            )
         if (
             group.period
             and draft.period
