@@ -1305,3 +1305,36 @@ def test_extract_the_city_captured_is_the_one_people_fled_from() -> None:
     )
     (attack,) = [e for e in events if e["kind"] == "offensive"]
     assert (attack["province"], attack["date"]) == ("Jowzjan", "2021-05-01")
+
+
+def test_extract_an_efe_dateline_and_since_last_thursday() -> None:
+    extraction = extract(
+        "Kabul, Jul 23 (EFE).- Taliban fighters have attacked Spin Boldak since last Thursday, "
+        "per local police.",
+        published_on=date(2021, 7, 23),
+    )
+    (draft,) = extraction.drafts
+    assert draft.evidence[0].quote.startswith("Taliban fighters")
+    assert span(draft.event) == ("2021-07-15", "2021-07-23")
+
+
+def test_extract_a_number_put_at_by_another_source_is_a_competing_claim() -> None:
+    event = only(
+        "Some 2,000 people fled Lashkar Gah on Monday, officials said, though the United Nations "
+        "put the figure at about 3,000."
+    )
+    assert event["individuals"]["alternatives"] == [
+        {"value": 3000, "qualifier": "about", "claimed_by": "United Nations"}
+    ]
+
+
+def test_extract_people_who_reached_a_city_fled_the_fighting_just_told() -> None:
+    events = drafts_of(
+        "Taliban fighters stormed Qala-e-Naw, the capital of Badghis province, on Monday.\n"
+        "About 400 families have fled to Herat city since Monday, officials said."
+    )
+    (displacement,) = [e for e in events if e["kind"] == "displacement"]
+    assert (displacement["province"], displacement["destination"]["province"]) == (
+        "Badghis",
+        "Herat",
+    )

@@ -21,7 +21,7 @@ _DATELINE = re.compile(
     rf"(?:,\s+(?:[A-Z][a-z]+,?\s+)?(?:{_DATE}\s*)?"
     r"(?:\((?P<agency>[^)]{1,40})\)\s*)?"
     # or with no comma, an agency in brackets: "KABUL (AFP) -"
-    r"|\s+\((?P<agency2>[^)]{1,40})\)\s*)(?:--|\u2014|\u2013|-|:)\s*",
+    r"|\s+\((?P<agency2>[^)]{1,40})\)\s*)\.?(?:--|\u2014|\u2013|-|:)\s*",
 )
 _PUBLISHED = re.compile(
     rf"^\s*(?:Published|Posted|Updated|Dated?)(?:\s+on)?\s*:?\s*{_DATE}", re.IGNORECASE

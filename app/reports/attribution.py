@@ -8,12 +8,13 @@ _VERB = re.compile(
     r"claims|announced|noted|(?<!an\s)estimated|insisted|rejected|denied|disputed|verified|"
     r"recorded|registered|documented|counted|"
     r"put(?=\s+the\s+(?:number|toll|death\s+toll|figure|count))|saying|adding|"
-    r"according\s+to)\b",
+    r"according\s+to|(?<=,\s)(?:per|citing)(?!\s+(?:cent|day|week|month|year|hour|capita|person)\b))\b",
     re.IGNORECASE,
 )
 # Where a subject stops, reading leftwards from its verb.
 _BOUNDARY = re.compile(
-    r"[,;:\"\u201c\u201d]|\b(?:that|which|while|and|but|where|when|who|whom|as|because|after|before)\b|--|\u2014"
+    r"[,;:\"\u201c\u201d]|\b(?:that|which|while|and|but|where|when|who|whom|as|because|after|before|"
+    r"though|although|whereas)\b|--|\u2014"
 )
 _DROP_LEAD = re.compile(
     r"^(?:(?:a\s+(?:figure|claim|number|toll|report)\s+)|(?:however|meanwhile|separately|"
@@ -74,7 +75,7 @@ def find_attributions(sentence: str) -> list[Attribution]:
     for match in _VERB.finditer(sentence):
         verb = " ".join(match.group(0).split())
         start, end = match.span()
-        if verb.lower() == "according to":
+        if verb.lower() in ("according to", "per", "citing"):  # the subject follows
             tail = sentence[end:]
             stop = re.search(r",\s+(?:and|but|while|as|who|which)\b|[;.]\s|[.;]$|$", tail)
             raw = tail[: stop.start() if stop else len(tail)]

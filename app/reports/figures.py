@@ -81,6 +81,11 @@ _TOLL_BEFORE = re.compile(
 
 
 _PARTICIPLE = re.compile(r"\b(?:displaced|uprooted|dead|killed)\b", re.IGNORECASE)
+_PUT_AT = re.compile(
+    r"\b(?:put|puts|putting|estimated|gave|placed)\s+(?:the|that|this|its)\s+(?:number|figure|count|"
+    r"total|tally)\s+at\s+(?:nearer\s+|closer\s+to\s+)?$",
+    re.IGNORECASE,
+)
 _AND_MORE = re.compile(
     r"^\s+and\s+(?:his|her|their|its|a|an|\d+|one|two|three|four|five|six|seven|eight|nine|ten|"
     r"several|other|many)\b",
@@ -178,9 +183,17 @@ def _unit_after(sentence: str, end: int) -> tuple[str, int] | None:
 
 def classify(sentence: str, amounts: list[Amount]) -> list[FigureRef]:
     """The amounts that are figures, with their field."""
-    figures = []
+    figures: list[FigureRef] = []
     for amount in amounts:
         before = sentence[: amount.start]
+        put = _PUT_AT.search(before)
+        if put and figures:
+            # "..., though a local aid group put the number at nearer 700": the same count
+            field, unit = figures[-1].field, figures[-1].unit
+            figures.append(
+                FigureRef(amount, field, unit, f"'{put.group(0).strip()} {amount.text}'")
+            )
+            continue
         toll = _TOLL_BEFORE.search(before)
         if toll:
             unit = (toll.group("unit") or "people").lower()

@@ -61,6 +61,7 @@ QUALIFIERS = {
     "around": "about",
     "approximately": "about",
     "roughly": "about",
+    "nearer": "about",
     "some": "about",
     "an estimated": "about",
     "estimated": "about",

@@ -272,7 +272,7 @@ class Reader:
             group.reference, group.reference_note, group.speech = reference, reference_note, said
             group.speech_inherited = inherited
             if group.kind == "displacement":
-                self._displacement_places(group, places, claimant_spans)
+                self._displacement_places(group, places, claimant_spans, sentence.index)
             if group.province is None and group.milestone in (None, "base_handover"):
                 self._anaphoric_place(s, group)
             date_group(ctx, group, dates, s)
@@ -357,9 +357,12 @@ class Reader:
                 nearest = min(finer, key=lambda p: abs(p.start - mention.start))
         return [nearest]
 
-    @staticmethod
     def _displacement_places(
-        group: Group, places: list[PlaceRef], claimant_spans: list[tuple[int, int]]
+        self,
+        group: Group,
+        places: list[PlaceRef],
+        claimant_spans: list[tuple[int, int]],
+        index: int,
     ) -> None:
         """Where people fled from and to; the event is placed where they fled from."""
         usable = [p for p in places if not inside(p.start, claimant_spans)]
@@ -369,12 +372,32 @@ class Reader:
             group.origin = most_specific(origins)
         if destinations:
             group.destination = most_specific(destinations)
+        if group.destination and not group.origin and len(usable) == len(destinations):
+            group.origin = self._fled_from(group.destination, index)
         main = group.origin or (group.destination if not group.province else None)
         if main:
             group.province, group.district = main.province, main.district
             group.place_note = main.note
         elif group.destination and group.province and group.district == group.destination.district:
             group.district = None
+
+    def _fled_from(self, destination: PlaceRef, index: int) -> PlaceRef | None:
+        """'Taliban fighters stormed Lashkar Gah ... Thousands have fled to Kandahar city':
+        people who are only said to have reached a place fled the fighting just told, in
+        another province; unless there was fighting in that place's province too."""
+        recent = [
+            d
+            for d in self.drafts
+            if d.kind == "offensive" and d.province is not None and index - d.last_sentence <= 3
+        ]
+        if not recent or any(d.province == destination.province for d in recent):
+            return None
+        fought = max(recent, key=lambda d: d.last_sentence)
+        if index - fought.last_sentence > 2:
+            return None
+        assert fought.province is not None
+        note = f"where the fighting just told was ({fought.place_note or fought.province.name})"
+        return PlaceRef(0, 0, "", fought.province, fought.district, note, "origin")
 
     def _anaphoric_place(self, s: str, group: Group) -> None:
         """'the area', 'the town': the place last named; 'the city': its province's capital."""

@@ -504,7 +504,11 @@ def _weekday(m: DateMention, reference: date, future_ok: bool) -> Period:
     but a week earlier when that is one or two days before in the same week (said on a
     Friday, 'last Thursday' is not yesterday; said on a Sunday, it is three days before)."""
     day = _weekday_on_or_before(reference, WEEKDAYS[m.group("weekday") or "Monday"])
-    prep = m.group("since") or m.group("prep")
+    since = m.group("since") or (m.group("prep") if m.group("prep") in ("since", "from") else None)
+    prep = m.group("prep") if m.group("prep") not in (None, "since", "from") else since
+    if since and prep == "last":  # "since last Thursday": last Thursday, up to the reference
+        last = _weekday(_without(m, "since"), reference, future_ok)
+        return Period(last.start, reference, "day")
     if day == reference and prep in ("last", "since", "from"):
         day -= timedelta(days=7)
     monday = reference - timedelta(days=reference.weekday())
