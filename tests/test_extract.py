@@ -112,12 +112,17 @@ def test_extract_reads_a_heading_that_ends_with_its_date() -> None:
         ("July 12, 2021\n", "date line 'July 12, 2021'", None),
         ("Monday 12 July 2021\n\nKUNDUZ (AFP) - ", "date line 'Monday 12 July 2021'", "KUNDUZ"),
         ("12 July 2021 - ", "date line '12 July 2021'", None),
+        ("Jul 12th 2021 | KUNDUZ\n", "date line 'Jul 12th 2021'", "KUNDUZ"),
+        ("KABUL \u2014 ", "date line 'July 12, 2021'", "KABUL"),
+        ("Kabul, Jul 12, 2021 (EFE).- ", "dateline 'Kabul, Jul 12, 2021 (EFE).-'", "Kabul"),
     ],
 )
 def test_extract_reads_datelines_and_date_lines_in_other_styles(
     opening: str, explanation: str, place: str | None
 ) -> None:
     text = f"{opening}Taliban fighters attacked a checkpoint in Kunduz on Sunday, police said."
+    if opening.startswith("KABUL \u2014"):  # a timestamp after the first paragraph
+        text += "\nJuly 12, 2021 at 6:25 p.m. EDT"
     extraction = extract(text)
     assert extraction.published_on == date(2021, 7, 12)
     assert extraction.published_on_explanation == explanation
@@ -1338,3 +1343,11 @@ def test_extract_people_who_reached_a_city_fled_the_fighting_just_told() -> None
         "Badghis",
         "Herat",
     )
+
+
+def test_extract_a_dateline_year_comes_from_the_latest_full_date() -> None:
+    extraction = extract(
+        "KABUL, Aug 3 (Reuters) - Taliban fighters attacked Lashkar Gah on Monday, in the war "
+        "that began after the Sept. 11, 2001 attacks, months after the May 1, 2021 deadline."
+    )
+    assert extraction.published_on == date(2021, 8, 3)

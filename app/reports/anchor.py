@@ -21,7 +21,7 @@ _DATELINE = re.compile(
     rf"(?:,\s+(?:[A-Z][a-z]+,?\s+)?(?:{_DATE}\s*)?"
     r"(?:\((?P<agency>[^)]{1,40})\)\s*)?"
     # or with no comma, an agency in brackets: "KABUL (AFP) -"
-    r"|\s+\((?P<agency2>[^)]{1,40})\)\s*)\.?(?:--|\u2014|\u2013|-|:)\s*",
+    r"|\s+\((?P<agency2>[^)]{1,40})\)\s*|(?<=[A-Z])\s+(?=--|\u2014|\u2013))\.?(?:--|\u2014|\u2013|-|:)\s*",
 )
 _PUBLISHED = re.compile(
     rf"^\s*(?:Published|Posted|Updated|Dated?)(?:\s+on)?\s*:?\s*{_DATE}", re.IGNORECASE
@@ -29,7 +29,14 @@ _PUBLISHED = re.compile(
 _FULL_DATE = re.compile(rf"\b{_DATE}")
 # A line that is only a full date, or opens the story with one: "July 12, 2021", "3 August
 # 2021 - Fighting ..."
-_DATE_LINE = re.compile(rf"^\s*{_DATE}\s*(?:$|(?:--|\u2014|\u2013|-|:)\s*)")
+_DATE_LINE = re.compile(
+    rf"^\s*(?P<stated>{_DATE})"
+    # "at 6:25 p.m. EDT", ", 10:12 GMT"
+    r"(?:,?\s*(?:at\s+)?\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4})?)?"
+    # "| KUNDUZ"
+    r"(?:\s*\|\s*(?P<after_place>[A-Z][A-Z .'\u2019-]{2,40}?))?"
+    r"\s*(?:$|(?:--|\u2014|\u2013|-|:)\s*)"
+)
 # A heading that ends with its own full date: "Flash Update No. 2 - Conflict in the north
 # (11 August 2021)", "Weekly report - 3 May 2021". A heading is a line without a full stop.
 _HEADING_PUNCTUATION = " \t\r\n()[],-\u2013\u2014"
@@ -63,77 +70,100 @@ def _valid(year: int, month: int, day: int) -> date | None:
         return None
 
 
+def _stated_date(line: str, offset: int) -> Anchor | None:
+    """The date a header line states: a publication line ('Published June 22, 2021'), a
+    heading ending with its date, or a line that is a date ('Jun 24th 2021 | KUNDUZ',
+    'August 13, 2021 at 6:25 p.m. EDT'); with where the story starts after it."""
+    published = _PUBLISHED.match(line)
+    if published:
+        found = _full(published)
+        if found:
+            return Anchor(found, f"publication line '{published.group(0).strip()}'", 0)
+    heading = None if line.rstrip().endswith(".") else _HEADING_DATE.search(line)
+    if heading:
+        found = _full(heading)
+        if found:
+            stated = heading.group(0).strip(_HEADING_PUNCTUATION)
+            return Anchor(found, f"heading dated '{stated}'", offset + len(line))
+    alone = _DATE_LINE.match(line)
+    if alone:
+        found = _full(alone)
+        if found:
+            stated = alone.group("stated").strip(_HEADING_PUNCTUATION + ":")
+            place = alone.group("after_place")
+            return Anchor(found, f"date line '{stated}'", offset + alone.end(), place)
+    return None
+
+
+def _full(match: re.Match[str]) -> date | None:
+    parts = _parse(match)
+    return _valid(parts[0], parts[1], parts[2]) if parts and parts[0] else None
+
+
 def find_anchor(text: str) -> Anchor:
-    """The publication date the text states, and where its narrative starts."""
+    """The publication date the text states, and where its narrative starts: a dateline
+    ('KABUL, June 22 (Xinhua) --', 'KABUL —') and a date stated by a header line, before or
+    after it ('Published ...', a heading ending with its date, a timestamp line)."""
     lines = text.splitlines(keepends=True)
-    offset = 0
-    date_line: Anchor | None = None  # "12 July 2021" on a line of its own, before a dateline
-    for line in lines[:4]:
-        if date_line is not None and not line.strip():
-            offset += len(line)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    stated: Anchor | None = None
+    for number, line in enumerate(lines[:4]):
+        offset = starts[number]
+        if not line.strip():
             continue
-        published = _PUBLISHED.match(line)
-        if published:
-            parts = _parse(published)
-            if parts and parts[0]:
-                found = _valid(parts[0], parts[1], parts[2])
-                if found:
-                    # a dateline may still open the story: "PUL-I-ALAM (Pajhwok): ..."
-                    quote = published.group(0).strip()
-                    date_line = Anchor(found, f"publication line '{quote}'", 0)
-                    offset += len(line)
-                    continue
-        heading = None if line.rstrip().endswith(".") else _HEADING_DATE.search(line)
-        if heading:
-            parts = _parse(heading)
-            found = _valid(parts[0], parts[1], parts[2]) if parts and parts[0] else None
-            if found:
-                stated = heading.group(0).strip(_HEADING_PUNCTUATION)
-                note = f"heading dated '{stated}'"
-                return Anchor(found, note, offset + len(line))
-        alone = _DATE_LINE.match(line)
-        if alone:
-            parts = _parse(alone)
-            found = _valid(parts[0], parts[1], parts[2]) if parts and parts[0] else None
-            if found:
-                stated = alone.group(0).strip(_HEADING_PUNCTUATION + ":")
-                date_line = Anchor(found, f"date line '{stated}'", offset + alone.end())
-                offset += len(line)
+        if stated is None:
+            stated = _stated_date(line, offset)
+            if stated is not None:
                 continue
         dateline = _DATELINE.match(line)
-        if date_line is not None:
-            if dateline is None:
-                return date_line
-            place = dateline.group("place").strip()
+        if dateline is None:
+            if stated is not None:
+                return stated
+            continue
+        body_start = offset + dateline.end()
+        place = dateline.group("place").strip()
+        quote = line[: dateline.end()].strip()
+        dated = dateline.group("month") or dateline.group("month2") or dateline.group("iso")
+        parts = _parse(dateline) if dated else None
+        year = parts[0] if parts else None
+        if parts is not None and year is not None:
             return Anchor(
-                date_line.published_on, date_line.explanation, offset + dateline.end(), place
+                _valid(year, parts[1], parts[2]), f"dateline '{quote}'", body_start, place
             )
-        if dateline:
-            body_start = offset + dateline.end()
-            place = dateline.group("place").strip()
-            quote = line[: dateline.end()].strip()
-            dated = dateline.group("month") or dateline.group("month2") or dateline.group("iso")
-            parts = _parse(dateline) if dated else None
-            if parts is None:
-                return Anchor(None, f"dateline '{quote}' gives no date", body_start, place)
-            year, month, day = parts
-            if year is None:
-                year = _year_elsewhere(text)
-                if year is None:
-                    return Anchor(None, f"dateline '{quote}' gives no year", body_start, place)
-                found = _valid(year, month, day)
-                note = f"dateline '{quote}', year {year} from a date in the text"
-                return Anchor(found, note, body_start, place)
-            return Anchor(_valid(year, month, day), f"dateline '{quote}'", body_start, place)
-        offset += len(line)
-    if date_line is not None:
-        return date_line
-    return Anchor(None, "no dateline or publication line", 0)
+        if stated is None:
+            # a timestamp a line or two after the dateline ("KABUL — ..." then "August 13,
+            # 2021 at 6:25 p.m. EDT")
+            later = (
+                _stated_date(ln, starts[number + 1 + k])
+                for k, ln in enumerate(lines[number + 1 : number + 3])
+            )
+            stated = next((a for a in later if a is not None), None)
+        if stated is not None:
+            return Anchor(stated.published_on, stated.explanation, body_start, place)
+        if parts is None:
+            return Anchor(None, f"dateline '{quote}' gives no date", body_start, place)
+        year = _year_elsewhere(text)
+        if year is None:
+            return Anchor(None, f"dateline '{quote}' gives no year", body_start, place)
+        note = f"dateline '{quote}', year {year} from a date in the text"
+        return Anchor(_valid(year, parts[1], parts[2]), note, body_start, place)
+    return stated or Anchor(None, "no dateline or publication line", 0)
 
 
 def _year_elsewhere(text: str) -> int | None:
-    for match in _FULL_DATE.finditer(text):
-        year = match.group("year") or match.group("year2")
-        if year:
-            return int(year)
-    return None
+    """The latest year of a full date in the text ('since the Sept. 11, 2001 attacks' is
+    background, not when the report was written)."""
+    years = [
+        int(year)
+        for match in _FULL_DATE.finditer(text)
+        if (year := match.group("year") or match.group("year2"))
+    ]
+    return max(years, default=None)
+
+
+def is_date_line(line: str) -> bool:
+    """Whether a line only states a date (a timestamp), and tells nothing."""
+    match = _DATE_LINE.match(line)
+    return match is not None and not line[match.end() :].strip()

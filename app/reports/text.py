@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from app.reports.anchor import is_date_line
+
 _ABBREVIATIONS = frozenset(
     "u.s u.n u.k mr mrs ms dr gen lt col sgt capt maj st no jan feb mar apr jun jul aug sep sept "
     "oct nov dec e.g i.e vs a.m p.m gov sen rep brig cmdr adm prof inc co corp jr sr".split()
@@ -96,7 +98,11 @@ def split_sentences(text: str, *, body_start: int = 0) -> list[Sentence]:
             if s >= e:
                 continue
             sentence_text = text[s:e]
-            narrative = not is_title and not _PUBLICATION_LINE.match(sentence_text)
+            narrative = (
+                not is_title
+                and not _PUBLICATION_LINE.match(sentence_text)
+                and not is_date_line(sentence_text)
+            )
             sentences.append(Sentence(len(sentences), s, e, sentence_text, paragraph, narrative))
         paragraph += 1
     return sentences

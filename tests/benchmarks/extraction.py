@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from app.normalize import name_key
-from app.reports.extract import Draft, extract
+from app.reports.extract import Draft, NoAnchorDate, extract
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "reports"
@@ -256,7 +256,14 @@ def _date_right(gold: dict[str, Any], event: dict[str, Any]) -> bool:
 
 def score(case: Case) -> tuple[Score, list[Draft]]:
     given = None if case.published_on_in_text else case.published_on
-    extraction = extract(case.text, published_on=given)
+    try:
+        extraction = extract(case.text, published_on=given)
+    except NoAnchorDate:
+        # the text states its date but it was not found: nothing read, every event missed
+        unread = Score(case.name, gold=len(case.gold), drafts=0)
+        unread.anchor_right = False
+        unread.misses.append("no publication date found in the text: nothing read")
+        return unread, []
     drafts = extraction.drafts
     result = Score(case.name, gold=len(case.gold), drafts=len(drafts))
     result.anchor_right = extraction.published_on == case.published_on
