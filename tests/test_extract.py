@@ -1351,3 +1351,45 @@ def test_extract_a_dateline_year_comes_from_the_latest_full_date() -> None:
         "that began after the Sept. 11, 2001 attacks, months after the May 1, 2021 deadline."
     )
     assert extraction.published_on == date(2021, 8, 3)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place", "initiator"),
+    [
+        ("The Taliban entered Kabul on Sunday.", ("Kabul", None), "Taliban"),
+        ("Taliban fighters swept through Badakhshan on Sunday.", ("Badakhshan", None), None),
+        (
+            "The battle for the capital of Helmand province entered its sixth day on Sunday.",
+            ("Helmand", "Lashkar Gah"),
+            None,
+        ),
+        (
+            "Government forces fought to hold the governor's compound in Lashkar Gah on Sunday, "
+            "and commandos were flown in from Kabul.",
+            ("Helmand", "Lashkar Gah"),
+            None,
+        ),
+        (
+            "A suicide bombing at Kabul airport on Sunday, claimed by the Islamic State, killed at "
+            "least 175 people.",
+            ("Kabul", None),
+            "Islamic State Khorasan Province",
+        ),
+    ],
+)
+def test_extract_reads_the_words_of_long_form_reports(
+    sentence: str, place: tuple[str, str | None], initiator: str | None
+) -> None:
+    event = only(sentence)
+    assert (event["province"], event.get("district")) == place
+    assert (event.get("end_date") or event["date"]) == "2021-05-02"
+    if initiator:
+        assert (initiator, "initiator") in actors(event)
+
+
+def test_extract_an_opening_date_before_a_speaker_dates_the_announcement() -> None:
+    event = only("On April 14, Biden said the American military mission would end on Sept. 11.")
+    assert (event["milestone"], event["date"]) == ("deadline_announced", "2021-04-14")
+    started = only("The American withdrawal began on May 1.")
+    assert started["actors"] == [{"name": "United States Forces", "role": "initiator"}]
+    assert drafts_of("More than 90% of the American withdrawal had been completed.") == []

@@ -35,6 +35,8 @@ _OFFENSIVE_VERBS = (
     r"recaptured|recapturing|retook|retaken|retaking|regained\s+control|blew\s+up|blown\s+up|"
     r"detonated|opened\s+fire|pushed\s+into|advanced\s+(?:on|into|towards)|encircled|"
     r"laid\s+siege\s+to|closed\s+in\s+on|entered\s+(?:the\s+)?(?:city|town|provincial\s+capital)"
+    r"|entered(?=\s+(?-i:[A-Z][a-z]))|swept\s+(?:through|into|across)|stormed\s+into|"
+    r"reached\s+the\s+(?:edge|outskirts|gates|centre|center)\s+of"
 )
 _OFFENSIVE_WEAK_VERBS = (
     r"killed|killing|died|dead|repelled|repulsed|(?:pushed|beaten|beat|fought|drove|"
@@ -221,6 +223,12 @@ _SENTENCE_CUES = re.compile(
     r"ask(?:s|ed|ing)?)\b[^.;]{0,60}?\bto\s+(?:avoid|stop|end|halt|cease|refrain|prevent)\b",
     re.IGNORECASE,
 )
+# "more than 90% of the American withdrawal had been completed": progress
+_SHARE_OF = re.compile(
+    r"(?:\d\s*(?:%|percent|per\s+cent)|\b(?:half|third|thirds|quarter|quarters|most|majority|"
+    r"bulk|much|part))\s+of\s+(?:the\s+|its\s+|their\s+)?(?:[\w.'\u2019-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
 _MILESTONE_SCOPE = re.compile(
     r",\s+(?=(?:[a-z]+ing|but|after|while|although|though)\b)|;\s*"
     # "due to start leaving on May 1, the deadline agreed with the Taliban": an aside
@@ -246,9 +254,18 @@ class Mention:
     perfect: bool = False  # "have captured": with "since", a tally rather than an event
 
 
+_FOR_A_PLACE = re.compile(
+    r"^(?:battle|fight|fighting|siege|assault|offensive|attack)\s+(?:for|on)\s+(?:the\s+)?"
+    r"(?:(?:provincial\s+)?capital\s+of\s+|city\s+of\s+)?(?-i:[A-Z])",
+    re.IGNORECASE,
+)
+
+
 def _noun_mode(sentence: str, start: int) -> str:
     """A noun's mode from its determiner: 'the attack' refers back, 'a Taliban attack' and bare
-    'fighting' introduce."""
+    'fighting' introduce; so does 'the battle for Lashkar Gah', which names its place."""
+    if _FOR_A_PLACE.match(sentence[start:]):
+        return "new"
     words = re.findall(r"[\w'\u2019-]+", sentence[:start])[-4:]
     for word in reversed(words):
         lower = word.lower()
@@ -316,6 +333,8 @@ def not_an_event(sentence: str, mention: Mention, clause_start: int) -> str | No
     before = sentence[: mention.start]
     if _HABITUAL.search(before) or _HABITUAL_AFTER.match(sentence[mention.end :]):
         return f"'{mention.trigger}': what has happened before, not one event"
+    if mention.milestone == "withdrawal_completed" and _SHARE_OF.search(before[-60:]):
+        return f"'{mention.trigger}': a share of the withdrawal done, not its end"
     cue = None
     scope = 0
     if mention.kind == "withdrawal_milestone":

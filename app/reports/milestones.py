@@ -3,7 +3,7 @@ who received it."""
 
 import re
 
-from app.reports.actors import FOREIGN_FORCES, INTERNATIONAL, registry
+from app.reports.actors import FOREIGN_FORCES, INTERNATIONAL, US_FORCES, registry
 from app.reports.building import Building
 from app.reports.grouping import Group
 
@@ -28,6 +28,12 @@ _NATIONAL_FORCE = re.compile(
     # "Italy also completed its withdrawal": a NATO member as the subject of its own withdrawal
     rf"|\b(?P<country>{'|'.join(_MEMBERS)})\s+(?:also\s+|has\s+|had\s+|then\s+)*"
     r"(?:completed|finished|ended|concluded|began|started|pulled|withdrew|ended)\b"
+)
+
+
+_AMERICAN = re.compile(
+    r"\b(?:American|U\.S\.|US|America['\u2019]s)\s+(?:military\s+)?(?:withdrawal|pull-?out|drawdown|"
+    r"mission|departure|exit)\b"
 )
 
 
@@ -67,6 +73,8 @@ def force_named(s: str, group: Group, armed_group: str | None) -> str | None:
     foreign = [a for a in found if a.name in FOREIGN_FORCES]
     trigger = group.mentions[0]
     if not foreign:
+        if _AMERICAN.search(s) and US_FORCES in registry().names:
+            return US_FORCES  # "the American withdrawal began on May 1"
         if _NATIONAL_FORCE.search(s) and INTERNATIONAL in registry().names:
             return INTERNATIONAL
         return None

@@ -19,6 +19,9 @@ _CAPITAL_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _REFERENCE_BEFORE = re.compile(
+    # "commandos were flown in from Kabul": where help came from
+    r"\b(?:flown|sent|deployed|dispatched|brought|airlifted|rushed|moved)\s+(?:in\s+)?from\s+"
+    r"(?:the\s+)?(?:[\w'-]+\s+){0,2}$|"
     r"(?:\b|(?<=\d))(?:km|kilometers|kilometres|miles|north|south|east|west|northeast|northwest|southeast|"
     r"southwest)\s+(?:(?:north|south|east|west)\w*\s+)?(?:of|from)\s+(?:the\s+)?"
     r"(?:[\w'-]+\s+){0,3}$",

@@ -46,7 +46,7 @@ _OWNER_OF_ATTACK = re.compile(
     re.IGNORECASE,
 )
 _BY_BEFORE = re.compile(
-    rf"\b(?:(?P<defend>{_DEFEND})|attacks?|offensive|assaults?|ambush|raids?|strikes?|fire|"
+    rf"\b(?:(?P<defend>{_DEFEND})|attacks?|offensive|assaults?|ambush|raids?|strikes?|fire|claimed|"
     rf"bombing|shelling|{_ATTACK})\s+by\s+(?:the\s+)?$",
     re.IGNORECASE,
 )

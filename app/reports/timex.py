@@ -255,6 +255,10 @@ _TOLL_BEFORE = re.compile(
     r"\btoll\b[^.;]{0,100}?\b(?:rose|climbed|jumped|increased|reached|stood)\b[^.;]{0,20}$",
     re.IGNORECASE,
 )
+# "On July 8, Biden said ...": a date that opens the sentence of a speaker's words
+_SPEECH_AFTER = re.compile(
+    r"^\s*,\s+(?:[\w.'\u2019-]+\s+){1,6}?(?:said|says|announced|told|declared|stated|insisted)\b"
+)
 _DEADLINE_BEFORE = re.compile(r"\b(?:by|until|before|deadline\s+of)\s+(?:the\s+)?$")
 _DEADLINE_AFTER = re.compile(r"^\s+(?:withdrawal\s+|pull-?out\s+|exit\s+)?deadline\b")
 
@@ -282,7 +286,9 @@ def role_of(sentence: str, mention: DateMention) -> str:
     """'speech' (when it was said), 'deadline' (a limit, not an event), or 'event'."""
     before = sentence[: mention.start]
     if mention.mode != "anaphoric" and (
-        _SPEECH_BEFORE.search(before) or _TOLL_BEFORE.search(before)
+        _SPEECH_BEFORE.search(before)
+        or _TOLL_BEFORE.search(before)
+        or (not before.strip() and _SPEECH_AFTER.match(sentence[mention.end :]))
     ):
         return "speech"
     if _DEADLINE_BEFORE.search(before) or _DEADLINE_AFTER.match(sentence[mention.end :]):
