@@ -1393,3 +1393,19 @@ def test_extract_an_opening_date_before_a_speaker_dates_the_announcement() -> No
     started = only("The American withdrawal began on May 1.")
     assert started["actors"] == [{"name": "United States Forces", "role": "initiator"}]
     assert drafts_of("More than 90% of the American withdrawal had been completed.") == []
+
+
+def test_extract_a_retreat_is_no_place_and_an_official_is_no_count_of_one() -> None:
+    event = only(
+        "Taliban fighters overran Waygal district in Nuristan on Monday, and government forces "
+        "had withdrawn to Parun, the provincial capital, an official said, adding that four "
+        "soldiers had been killed."
+    )
+    assert (event["district"], event["fatalities"]["value"]) == ("Waygal", 4)
+    commander = only("A Taliban commander was killed in an air strike in Dawlat Abad on Monday.")
+    assert commander["fatalities"]["value"] == 1
+
+
+def test_extract_troops_began_leaving() -> None:
+    event = only("Foreign troops began leaving on May 1.")
+    assert (event["milestone"], event["date"]) == ("withdrawal_started", "2021-05-01")

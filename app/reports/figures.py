@@ -86,6 +86,11 @@ _PUT_AT = re.compile(
     r"total|tally)\s+at\s+(?:nearer\s+|closer\s+to\s+)?$",
     re.IGNORECASE,
 )
+_ONE_KILLED_AFTER = re.compile(
+    r"^(?:\s+[A-Za-z-]+)?\s+(?:was|had\s+been|has\s+been|is)\s+(?:also\s+)?(?:killed|shot\s+dead|"
+    r"martyred|slain)\b",
+    re.IGNORECASE,
+)
 _AND_MORE = re.compile(
     r"^\s+and\s+(?:his|her|their|its|a|an|\d+|one|two|three|four|five|six|seven|eight|nine|ten|"
     r"several|other|many)\b",
@@ -227,6 +232,10 @@ def classify(sentence: str, amounts: list[Amount]) -> list[FigureRef]:
             continue
         if amount.value == 1 and _AND_MORE.match(sentence[unit_end:]):
             continue  # "a teacher and his two sons were killed": more than one, not summed
+        if amount.text.lower() in ("a", "an") and not (
+            verb_before or _ONE_KILLED_AFTER.match(sentence[unit_end:])
+        ):
+            continue  # "an official said ... four soldiers had been killed": no count of one
         phrase = sentence[amount.start : unit_end]
         if re.fullmatch(
             _FATAL + r"|killing|kills?|gunned\s+down|lost|claimed\s+the\s+lives\s+of|bodies\s+of",

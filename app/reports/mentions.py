@@ -87,7 +87,7 @@ _CONTINUED_BEFORE = re.compile(r"\b(?:continued|continuing|renewed|ongoing)\s+$"
 _PULL = (
     r"(?:to\s+)?(?:(?:the|their|its|a|his)\s+)?(?:final\s+|formal\s+|military\s+)?"
     r"(?:pull(?:ing)?\s+(?:out|back|its|their|troops|forces)|pull-?out|pullback|withdraw\w*|"
-    r"drawdown|departure|exit|leav(?:e|ing)\s+(?:the\s+country|Afghanistan))"
+    r"drawdown|departure|exit|leav(?:e|ing)\s+(?:the\s+country|Afghanistan)|leaving\b|departing\b)"
 )
 _MILESTONES: list[tuple[str, str, str]] = [
     (

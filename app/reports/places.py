@@ -19,9 +19,12 @@ _CAPITAL_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _REFERENCE_BEFORE = re.compile(
-    # "commandos were flown in from Kabul": where help came from
+    # "commandos were flown in from Kabul": where help came from; "forces had withdrawn to
+    # Parun": where they went
     r"\b(?:flown|sent|deployed|dispatched|brought|airlifted|rushed|moved)\s+(?:in\s+)?from\s+"
     r"(?:the\s+)?(?:[\w'-]+\s+){0,2}$|"
+    r"\b(?:withdrew|withdrawn|retreated|pulled\s+back|fell\s+back|relocated)\s+to\s+(?:the\s+)?"
+    r"(?:[\w'-]+\s+){0,2}$|"
     r"(?:\b|(?<=\d))(?:km|kilometers|kilometres|miles|north|south|east|west|northeast|northwest|southeast|"
     r"southwest)\s+(?:(?:north|south|east|west)\w*\s+)?(?:of|from)\s+(?:the\s+)?"
     r"(?:[\w'-]+\s+){0,3}$",
