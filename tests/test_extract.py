@@ -1409,3 +1409,20 @@ def test_extract_a_retreat_is_no_place_and_an_official_is_no_count_of_one() -> N
 def test_extract_troops_began_leaving() -> None:
     event = only("Foreign troops began leaving on May 1.")
     assert (event["milestone"], event["date"]) == ("withdrawal_started", "2021-05-01")
+
+
+def test_extract_days_later_before_a_speaker_and_a_framing_sentence_s_date() -> None:
+    events = drafts_of(
+        "U.S. forces handed over Bagram airfield to Afghan forces on April 2.\n"
+        "Six days later, President Joe Biden said the U.S. military mission would end on Aug. 31."
+    )
+    assert [(e["milestone"], e["date"]) for e in events] == [
+        ("base_handover", "2021-04-02"),
+        ("deadline_announced", "2021-04-08"),
+    ]
+    siege = drafts_of(
+        "Taliban fighters have besieged Barmal district in Paktika since Saturday.\n"
+        "The fighting comes as the last foreign troops prepare to leave ahead of the August 31 "
+        "deadline that Biden set earlier this month."
+    )
+    assert span(siege[0]) == ("2021-05-01", "2021-05-04")

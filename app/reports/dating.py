@@ -113,7 +113,10 @@ def _borrowed_date(
     if number + 1 < len(sentence.clause_starts()):
         next_start, next_end = sentence.clause_span(number + 1)
         # "have overrun Qush Tepa after government forces withdrew on Saturday night"
-        if re.match(r"[,\s]*(?:as|when|while|after)\b", s[next_start:next_end], re.IGNORECASE):
+        framing = re.search(r"\b(?:comes|came|come|happened|occurred)\s*,?\s*$", s[start:end])
+        if framing is None and re.match(
+            r"[,\s]*(?:as|when|while|after)\b", s[next_start:next_end], re.IGNORECASE
+        ):
             inside = [d for d in event_dates if next_start <= d.start < next_end]
             if inside and inside[0].mode != "anaphoric":
                 return inside[0]

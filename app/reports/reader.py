@@ -100,7 +100,12 @@ class Reader:
         dates = find_dates(s)
         date_roles = [date_role(s, d) for d in dates]
         speech = next((d for d, r in zip(dates, date_roles, strict=True) if r == "speech"), None)
-        speech_period = resolve(speech, ctx.published_on) if speech else None
+        speech_period = None
+        if speech is not None:
+            # "Six days later, Biden said": counted from the date read last
+            counted_from = ctx.last_any_date.start if ctx.last_any_date else ctx.published_on
+            base = counted_from if speech.mode == "anaphoric" else ctx.published_on
+            speech_period = resolve(speech, base)
         said = (speech_period, speech.text) if speech and speech_period else None
         attributions = find_attributions(s)
         said, inherited = self._speaker_date(attributions, speech, said)

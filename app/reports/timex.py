@@ -286,11 +286,11 @@ def role_of(sentence: str, mention: DateMention) -> str:
     """'speech' (when it was said), 'deadline' (a limit, not an event), or 'event'."""
     before = sentence[: mention.start]
     if mention.mode != "anaphoric" and (
-        _SPEECH_BEFORE.search(before)
-        or _TOLL_BEFORE.search(before)
-        or (not before.strip() and _SPEECH_AFTER.match(sentence[mention.end :]))
+        _SPEECH_BEFORE.search(before) or _TOLL_BEFORE.search(before)
     ):
         return "speech"
+    if not before.strip() and _SPEECH_AFTER.match(sentence[mention.end :]):
+        return "speech"  # "On July 8, Biden said ...", "Six days later, Biden said ..."
     if _DEADLINE_BEFORE.search(before) or _DEADLINE_AFTER.match(sentence[mention.end :]):
         return "deadline"
     return "event"
