@@ -10,7 +10,7 @@ refer to, and only when they add something.
 import re
 from datetime import date
 
-from app.reports.actors import ARMED_GROUPS, INTERNATIONAL, ActorRef, registry
+from app.reports.actors import ARMED_GROUPS, ActorRef, registry
 from app.reports.attribution import (
     Attribution,
     claimant,
@@ -18,8 +18,8 @@ from app.reports.attribution import (
     find_attributions,
     sources_named,
 )
-from app.reports.building import Building, Claim, tidy
-from app.reports.cues import ANAPHORIC_PLACE, needs_in, outcomes_in, tactics_in
+from app.reports.building import Building, Claim
+from app.reports.cues import needs_in, outcomes_in, tactics_in
 from app.reports.dating import (
     date_after_clause,
     date_group,
@@ -33,29 +33,14 @@ from app.reports.grouping import (
     ActorRole,
     Context,
     Group,
-    dates_fit,
-    gap_days,
-    head_word,
-    initiators_clash,
     inside,
     kind_key,
-    listed_places,
-    most_specific,
-    near_in_time,
-    place_fits,
-    record_start,
-    same_event,
-    sides_fit,
     stronger_mode,
 )
 from app.reports.mentions import Mention, find_mentions, not_an_event
-from app.reports.milestones import (
-    add_handover,
-    force_named,
-    handed_over_by_foreigners,
-    nation_named,
-)
-from app.reports.places import PlaceRef, capital_of, find_places, report_provinces
+from app.reports.merging import Merging
+from app.reports.places import PlaceRef, find_places, report_provinces
+from app.reports.placing import Placing
 from app.reports.roles import role_of
 from app.reports.text import Sentence
 from app.reports.timex import DateMention, Period, find_dates, resolve
@@ -78,7 +63,7 @@ _FLED_BEFORE = re.compile(
 _DENIED = re.compile(r"\s+(?:has\s+|have\s+|had\s+)?(?:denied|rejected)\b", re.IGNORECASE)
 
 
-class Reader:
+class Reader(Placing, Merging):
     """Reads the narrative sentences of one report, in order, into drafts under way."""
 
     def __init__(self, text: str, published_on: date, sentences: list[Sentence]) -> None:
@@ -318,110 +303,6 @@ class Reader:
                     group.period, group.date_note = same.period, same.date_note
         return ordered
 
-    def _places_of(
-        self,
-        sentence: Sentence,
-        mention: Mention,
-        places: list[PlaceRef],
-        claimant_spans: list[tuple[int, int]],
-        mentions: list[Mention] = (),  # type: ignore[assignment]
-    ) -> list[PlaceRef | None]:
-        """Where a mention happened: the places of its clause (or sentence), a list of places
-        giving one event each; a place named in a source's title only as a last resort; not
-        the place of a withdrawal told in another clause ("fighting in the valley began hours
-        after the last U.S. troops left Kabul airport")."""
-        s = sentence.text
-        named = [p for p in places if p.role != "reference"]
-        if mention.kind != "withdrawal_milestone":
-            withdrawals = [
-                (m.start, sentence.clause_around(m.start)[1])
-                for m in mentions
-                if m.kind == "withdrawal_milestone" and m.milestone != "base_handover"
-            ]
-            named = [p for p in named if not inside(p.start, withdrawals)]
-        usable = [p for p in named if not inside(p.start, claimant_spans)] or named
-        if not usable:
-            return [None]
-        start, end = sentence.clause_around(mention.start)
-        in_clause = [p for p in usable if start <= p.start < end]
-        if not in_clause and s[start:end].lstrip(", ").lower().startswith("where"):
-            in_clause = [p for p in usable if p.start < start][-1:]
-        if not in_clause and mention.kind == "offensive":
-            # "fled from Shiberghan city to Mazar-e-Sharif after the Taliban captured the
-            # city": fighting is where people fled from, not where they went
-            usable = [p for p in usable if p.role != "destination"] or usable
-        chosen = in_clause or usable
-        if mention.kind == "offensive":
-            listed = listed_places(s, chosen)
-            if listed:
-                return list(listed)
-        nearest = min(chosen, key=lambda p: abs(p.start - mention.start))
-        if nearest.district is None:
-            finer = [p for p in chosen if p.district and p.province == nearest.province]
-            if finer:
-                nearest = min(finer, key=lambda p: abs(p.start - mention.start))
-        return [nearest]
-
-    def _displacement_places(
-        self,
-        group: Group,
-        places: list[PlaceRef],
-        claimant_spans: list[tuple[int, int]],
-        index: int,
-    ) -> None:
-        """Where people fled from and to; the event is placed where they fled from."""
-        usable = [p for p in places if not inside(p.start, claimant_spans)]
-        origins = [p for p in usable if p.role == "origin"]
-        destinations = [p for p in usable if p.role == "destination"]
-        if origins:
-            group.origin = most_specific(origins)
-        if destinations:
-            group.destination = most_specific(destinations)
-        if group.destination and not group.origin and len(usable) == len(destinations):
-            group.origin = self._fled_from(group.destination, index)
-        main = group.origin or (group.destination if not group.province else None)
-        if main:
-            group.province, group.district = main.province, main.district
-            group.place_note = main.note
-        elif group.destination and group.province and group.district == group.destination.district:
-            group.district = None
-
-    def _fled_from(self, destination: PlaceRef, index: int) -> PlaceRef | None:
-        """'Taliban fighters stormed Lashkar Gah ... Thousands have fled to Kandahar city':
-        people who are only said to have reached a place fled the fighting just told, in
-        another province; unless there was fighting in that place's province too."""
-        recent = [
-            d
-            for d in self.drafts
-            if d.kind == "offensive" and d.province is not None and index - d.last_sentence <= 3
-        ]
-        if not recent or any(d.province == destination.province for d in recent):
-            return None
-        fought = max(recent, key=lambda d: d.last_sentence)
-        if index - fought.last_sentence > 2:
-            return None
-        assert fought.province is not None
-        note = f"where the fighting just told was ({fought.place_note or fought.province.name})"
-        return PlaceRef(0, 0, "", fought.province, fought.district, note, "origin")
-
-    def _anaphoric_place(self, s: str, group: Group) -> None:
-        """'the area', 'the town': the place last named; 'the city': its province's capital."""
-        cue = ANAPHORIC_PLACE.search(s)
-        last = self.context.last_place
-        if not cue or last is None:
-            return
-        province, district = last
-        word = cue.group(0).lower()
-        how = "the place last named"
-        if "capital" in word or "city" in word:
-            district, how = capital_of(province), "the capital of the province last named"
-        elif "province" in word:
-            district, how = None, "the province last named"
-        group.province, group.district = province, district
-        group.placed_by_anaphora = True
-        where = f"{district.name}, {province.name}" if district else province.name
-        group.place_note = f"'{cue.group(0)}': {how} ({where})"
-
     @staticmethod
     def _link_pending(built: list[tuple[Group, Building]]) -> None:
         """A draft dated only as 'two days after' an event the sentence dates nowhere waits
@@ -433,225 +314,6 @@ class Reader:
             base = next(b for g, b in built if g is main)
             if base is not building:
                 building.after = (group.pending, base)
-
-    def _date_waiting(self, base: Building) -> None:
-        """Date the drafts that count from a draft just dated."""
-        if base.period is None:
-            return
-        for draft in self.drafts:
-            if draft.after is None or draft.after[1] is not base or draft.period is not None:
-                continue
-            when = draft.after[0]
-            period = resolve(when, base.period.start)
-            if period is not None:
-                draft.period = period
-                draft.date_note = (
-                    f"'{when.text}' relative to the date of '{base.trigger}', read later "
-                    f"({base.period.describe()}) = {period.describe()}"
-                )
-                record_start(self.context, kind_key(draft.kind, draft.milestone), draft, period)
-
-    # -- merging --------------------------------------------------------------------------
-    def _merge(self, sentence: Sentence, group: Group) -> Building | None:
-        """The draft a group adds to, a new one, or None (words that only refer back to
-        nothing, or add nothing)."""
-        ctx = self.context
-        if group.kind == "withdrawal_milestone":
-            return self._merge_milestone(sentence, group)
-        candidates = [d for d in reversed(self.drafts) if d.kind == group.kind]
-        if group.period and group.mode != "anaphoric":
-            # a dated event is not one whose date waits on another's ("two days after ...")
-            candidates = [d for d in candidates if d.after is None or d.period is not None]
-        if group.pending:
-            # "retook X, two days after it fell": not the event the sentence has just told
-            candidates = [d for d in candidates if d.last_sentence != sentence.index]
-        target: Building | None = None
-        if group.mode == "anaphoric":
-            heads = {head_word(m.trigger) for m in group.mentions}
-            fitting = [d for d in candidates if place_fits(group, d) and near_in_time(group, d)]
-            target = next((d for d in fitting if heads & d.heads), fitting[0] if fitting else None)
-            if target is None or not self._informative(sentence, group, target):
-                return None
-        elif group.mode == "weak":
-            # "... were killed in the operation": the event the text last told of
-            told = sorted(candidates, key=lambda d: d.last_sentence, reverse=True)
-            going_on = [d for d in told if self._continues(sentence, group, d)]
-            if group.province is None and group.period is None and group.kind == "offensive":
-                # "The Taliban said they had killed 17 soldiers": a count of the dead contests
-                # the event that has one, not the latest told
-                if any(f.field == "fatalities" for f in self._figures):
-                    counted = [d for d in going_on if "fatalities" in d.figures]
-                    going_on = counted or going_on
-            target = going_on[0] if going_on else None
-        elif group.province is None:
-            latest = candidates[0] if candidates else None
-            if latest and self._goes_on(sentence, group, latest):
-                target = latest
-        else:
-            target = next(
-                (
-                    d
-                    for d in candidates
-                    if place_fits(group, d, strict=True) and same_event(group, d)
-                ),
-                None,
-            )
-        if target is None:
-            target = self._start(sentence, group)
-            self._counter_target(group, target)
-        self._apply(sentence, group, target)
-        if group.province:
-            ctx.last_place = (group.province, group.district)
-        elif target.province:
-            ctx.last_place = (target.province, target.district)
-        return target
-
-    def _start(self, sentence: Sentence, group: Group) -> Building:
-        draft = Building(group.kind, milestone=group.milestone)
-        draft.default_date, draft.default_note = group.reference, group.reference_note
-        draft.context_period = self.context.last_any_date
-        draft.summary = tidy(sentence.text)
-        draft.trigger = group.mentions[0].trigger
-        self.drafts.append(draft)
-        return draft
-
-    def _goes_on(self, sentence: Sentence, group: Group, latest: Building) -> bool:
-        """Whether a new mention with no place of its own continues the latest event of its
-        kind: its sides agree, and it is undated, or dated as that event is."""
-        if not sides_fit(group, latest):
-            return False
-        if group.period is None:
-            return True
-        if latest.period is None:
-            return latest.province is None or sentence.index - latest.last_sentence <= 2
-        return dates_fit(group, latest)
-
-    def _continues(self, sentence: Sentence, group: Group, draft: Building) -> bool:
-        """Whether 'weak' words ("... were killed", "fighting continued") go on with a draft:
-        the same place at any distance; or, within a few sentences, a draft or a group
-        without a place of its own ("in eastern Afghanistan", then "in Jalalabad")."""
-        recent = sentence.index - draft.last_sentence <= 3
-        if group.province is None:
-            return recent
-        if draft.province is None:
-            latest = next(d for d in reversed(self.drafts) if d.kind == draft.kind)
-            return draft is latest and recent and dates_fit(group, draft)
-        if group.district is None and draft.district and group.period:
-            # "54 Taliban fighters had been killed in Jowzjan in the past 24 hours": the
-            # province's dead during the fighting at its capital, when within its days
-            within = draft.period is not None and (
-                draft.period.start <= group.period.start and group.period.last <= draft.period.last
-            )
-            return (
-                within and group.province == draft.province and not initiators_clash(group, draft)
-            )
-        if (
-            group.period
-            and draft.period
-            and (
-                gap_days(group.period, draft.period) > 1
-                or group.period.precision != draft.period.precision
-            )
-        ):
-            return False  # "... were killed earlier this month": not last night's attack
-        return place_fits(group, draft) and not initiators_clash(group, draft)
-
-    def _informative(self, sentence: Sentence, group: Group, target: Building) -> bool:
-        """Whether words referring back to an event add to it: a date, a number, an outcome,
-        or an actor in a role it did not have."""
-        start, end = sentence.clause_around(group.position)
-        fatal = group.kind == "offensive"
-        if group.period or any((f.field == "fatalities") == fatal for f in self._figures):
-            return True
-        if outcomes_in(sentence.text[start:end]):
-            return True
-        return any(a.role and a.name not in target.actors for a in group.actors)
-
-    def _merge_milestone(self, sentence: Sentence, group: Group) -> Building | None:
-        """Milestones are one per step and force: 'the pullout began' adds to the one read."""
-        ctx = self.context
-        force = force_named(sentence.text, group, ctx.armed_group)
-        nation = nation_named(sentence.text, group) if force == INTERNATIONAL else None
-        target = next(
-            (
-                d
-                for d in reversed(self.drafts)
-                if d.milestone == group.milestone
-                and (
-                    force is None
-                    or d.force is None
-                    or d.force == force
-                    # "U.S. forces left Bagram" and "the last U.S. and NATO troops left Bagram"
-                    or (group.district is not None and group.district == d.district)
-                )
-                and (nation is None or d.nation is None or d.nation == nation)
-                # "moving up the Sept. 11 deadline": another deadline is another announcement
-                and (group.deadline is None or d.deadline is None or d.deadline == group.deadline)
-            ),
-            None,
-        )
-        if target is None:
-            if group.mode == "anaphoric" or (group.mode == "dated" and group.period is None):
-                return None
-            force = force or ctx.force or handed_over_by_foreigners(sentence.text, group)
-            if force is None:
-                return None  # no foreign force named or read before: not a withdrawal
-            target = self._start(sentence, group)
-        target.nation = target.nation or nation
-        if force and not target.force:
-            target.force = force
-            target.explained["force"] = f"'{force}' from the sentence's foreign force"
-        ctx.force = target.force or ctx.force
-        if group.milestone == "base_handover":
-            add_handover(sentence.text, group, target, ctx.armed_group)
-        if group.deadline and target.deadline is None:
-            target.deadline, target.deadline_note = group.deadline, group.deadline_note
-        self._apply(sentence, group, target)
-        return target
-
-    def _counter_target(self, group: Group, target: Building) -> None:
-        """A counter-offensive is aimed at whoever launched the offensive it answers."""
-        if not any("counter" in m.trigger.lower() for m in group.mentions):
-            return
-        own = {a.name for a in group.actors if a.role and a.role.role == "initiator"}
-        earlier = next(
-            (
-                d
-                for d in reversed(self.drafts)
-                if d is not target and d.kind == "offensive" and d.province == group.province
-            ),
-            None,
-        )
-        attacker = earlier.initiator() if earlier else None
-        if attacker and attacker not in own:
-            target.add_actor(attacker, "target", "the counter-offensive answers its offensive")
-
-    def _apply(self, sentence: Sentence, group: Group, target: Building) -> None:
-        ctx = self.context
-        target.heads |= {head_word(m.trigger) for m in group.mentions}
-        target.add_evidence(sentence.index, (sentence.start, sentence.end))
-        if group.period:
-            target.extend(group.period, group.date_note)
-            ctx.last_date[kind_key(group.kind, group.milestone)] = group.period
-            ctx.first_date.setdefault(kind_key(group.kind, group.milestone), group.period)
-            ctx.last_any_date = group.period
-        if group.province and (
-            target.province is None
-            or (target.district is None and group.district and group.province == target.province)
-        ):
-            target.province, target.district = group.province, group.district
-            target.place_note = group.place_note
-        for actor in group.actors:
-            if actor.role is None:
-                target.add_actor(actor.name, "participant", "named in the sentence")
-            else:
-                target.add_actor(actor.name, actor.role.role, actor.role.note)
-        for place, into in ((group.origin, target.origin), (group.destination, target.destination)):
-            if place and not into.province:
-                into.province, into.district, into.note = place.province, place.district, place.note
-        if target.period:
-            record_start(ctx, kind_key(target.kind, target.milestone), target, target.period)
-            self._date_waiting(target)
 
     # -- figures, outcome, tactics, needs --------------------------------------------------
     def _add_figures(
