@@ -1426,3 +1426,47 @@ def test_extract_days_later_before_a_speaker_and_a_framing_sentence_s_date() -> 
         "deadline that Biden set earlier this month."
     )
     assert span(siege[0]) == ("2021-05-01", "2021-05-04")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Thousands of families have fled Kunduz city since the Taliban seized it on Sunday, "
+            "WFP staff said.",
+            ("2021-05-02", "2021-05-04"),
+        ),
+        (
+            "Fighting erupted in Dahana-i-Ghori district of Baghlan province on April 29 and has "
+            "continued since, local authorities said.",
+            ("2021-04-29", "2021-05-04"),
+        ),
+        (
+            "Thousands of people fled Ab Kamari district in April after the Taliban captured its "
+            "district centre, local authorities said.",
+            ("2021-04-01", None),
+        ),
+    ],
+)
+def test_extract_periods_that_run_on_and_an_after_clause_in_a_month(
+    sentence: str, expected: tuple[str, str | None]
+) -> None:
+    events = drafts_of(sentence)
+    assert span(events[0]) == expected
+    # what a "since" or "after" clause tells happened on its own day, not since
+    assert all(span(e)[0] == expected[0] for e in events)
+
+
+def test_extract_a_count_as_of_a_day_and_families_given_aid_and_a_month_inside_a_name() -> None:
+    events = drafts_of(
+        "Fighting erupted in Dahana-i-Ghori district of Baghlan province on April 29.\n"
+        "As of 3 May, an estimated 12,000 people had fled the district, according to officials.\n"
+        "WFP distributed food rations to 1,000 displaced families in Pul-e-Khumri on Monday.\n"
+        "In Maywand, Taliban fighters attacked a checkpoint on Monday."
+    )
+    displaced = [e for e in events if e["kind"] == "displacement"]
+    assert [(span(e), e["individuals"]["value"]) for e in displaced] == [
+        (("2021-04-29", "2021-05-03"), 12000)
+    ]
+    (maywand,) = [e for e in events if e.get("district") == "Maywand"]
+    assert maywand["date"] == "2021-05-03"

@@ -110,6 +110,12 @@ def _borrowed_date(
         before = [d for d in event_dates if 0 <= start - d.end <= 3]
         if before:
             return before[-1]  # the clause is when that date was: see Group.when_follows
+    if opening.startswith("after ") and number > 0:
+        # "fled Ab Kamari in June after the Taliban captured its district centre": no later
+        previous_start, _ = sentence.clause_span(number - 1)
+        before = [d for d in event_dates if previous_start <= d.start < start]
+        if before and before[-1].mode != "anaphoric" and before[-1].pattern in ("month", "year"):
+            return before[-1]
     if number + 1 < len(sentence.clause_starts()):
         next_start, next_end = sentence.clause_span(number + 1)
         # "have overrun Qush Tepa after government forces withdrew on Saturday night"
@@ -146,6 +152,14 @@ def date_group(
             group.date_note = f"announced when it was said: '{words}' = {said.describe()}"
         return
     period, note = resolve_in_context(context, group, group.when, all_dates)
+    if period and group.kind == "displacement" and _AS_OF.search(text[: group.when.start]):
+        # "As of 10 August, 12,000 people had fled the district": since the fighting there
+        began = _began(context, group, "offensive")
+        if began is not None and began < period.start:
+            note = (
+                f"{note}; a count as of then, since the fighting there began ({began.isoformat()})"
+            )
+            period = Period(began, period.start, period.precision)
     if period is None and group.when.pattern == "clause_shift":
         group.pending = group.when  # dated once what it counts from is dated
     if period and group.when_follows and period.end:
@@ -157,6 +171,12 @@ def date_group(
         group.period, group.date_note = period, note
 
 
+_AS_OF = re.compile(r"\bas\s+of\s+$", re.IGNORECASE)
+_SINCE_CLAUSE = re.compile(r"\bsince\s+(?:the|they|it|he|she|[A-Z])[^,;.]{0,60}$")
+_CONTINUED_SINCE = re.compile(
+    r"^\s*,?\s+and\s+(?:has|have|had)\s+(?:continued|raged|gone\s+on|persisted)\s+(?:ever\s+)?since\b",
+    re.IGNORECASE,
+)
 _UNTIL_BEFORE = re.compile(r"\b(?:until|till|til|through|to)\s+$", re.IGNORECASE)
 
 
@@ -169,10 +189,19 @@ def _lasted_until(
     note: str,
 ) -> tuple[Period, str]:
     """'clashes erupted on Tuesday afternoon and lasted until early Wednesday': the event
-    runs to the day the 'until' names."""
+    runs to the day the 'until' names; 'erupted on July 9 and has continued since', and 'have
+    fled since the Taliban seized it on Sunday', to when it was said."""
     reference = group.reference or context.published_on
     when = group.when
     assert when is not None
+    since_clause = _SINCE_CLAUSE.search(text[: when.start])
+    continued = _CONTINUED_SINCE.match(text[when.end :])
+    if period.last < reference and (
+        continued or (since_clause and group.position < since_clause.start())
+    ):
+        words = (continued or since_clause).group(0).strip()  # type: ignore[union-attr]
+        extended = Period(period.start, reference, period.precision)
+        return extended, f"{note}; '{words}' runs to {reference.isoformat()}"
     for d in all_dates:
         if d.start < when.end or d.start - when.end > 80 or d.mode == "anaphoric":
             continue

@@ -81,6 +81,12 @@ _TOLL_BEFORE = re.compile(
 
 
 _PARTICIPLE = re.compile(r"\b(?:displaced|uprooted|dead|killed)\b", re.IGNORECASE)
+_AID_BEFORE = re.compile(
+    r"\b(?:distribut\w*|provid\w*|deliver\w*|gave|giving|handed\s+out|reach\w*|assist\w*|"
+    r"support\w*|help\w*|serv\w*)\b[^.;]{0,60}?\b(?:to|for)\s+(?:(?:about|some|around|nearly|"
+    r"more\s+than|over|at\s+least|an\s+estimated)\s+)?$",
+    re.IGNORECASE,
+)
 _PUT_AT = re.compile(
     r"\b(?:put|puts|putting|estimated|gave|placed)\s+(?:the|that|this|its)\s+(?:number|figure|count|"
     r"total|tally)\s+at\s+(?:nearer\s+|closer\s+to\s+)?$",
@@ -212,6 +218,8 @@ def classify(sentence: str, amounts: list[Amount]) -> list[FigureRef]:
                 note = f"'{toll.group(0).strip()} {amount.text}': {field} displaced"
                 figures.append(FigureRef(amount, field, unit, note))
                 continue
+        if _AID_BEFORE.search(before):
+            continue  # "distributed food rations to 1,000 displaced families": who got aid
         unit_found = _unit_after(sentence, amount.end)
         if not unit_found:
             continue

@@ -40,7 +40,7 @@ MONTHS = {
 WEEKDAYS = {name: n for n, name in enumerate(calendar.day_name)}
 
 # Names are matched case-sensitively ("May", not "may"); everything else case-insensitively.
-_MONTH = r"(?-i:(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r"))\.?"
+_MONTH = r"(?-i:(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r"))(?![a-z])\.?"
 _MONTH2 = _MONTH.replace("?P<month>", "?P<month2>")
 _WEEKDAY = r"(?-i:(?P<weekday>" + "|".join(WEEKDAYS) + r"))"
 _COUNT = r"(?P<count>an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,3})"
