@@ -62,7 +62,7 @@ _OTHER = (
     r"released|returned|trapped|stranded|living"
 )
 _VERB_AFTER = re.compile(
-    rf"^[^.;:]{{0,45}}?\b(?P<verb>{_FATAL}|{_DISPLACED}|{_OTHER})\b", re.IGNORECASE
+    rf"^[^.;:]{{0,70}}?\b(?P<verb>{_FATAL}|{_DISPLACED}|{_OTHER})\b", re.IGNORECASE
 )
 _VERB_BEFORE = re.compile(
     r"\b(?P<verb>killing|killed|kills|kill|shot\s+dead|gunned\s+down|martyred|lost|"
