@@ -1470,3 +1470,16 @@ def test_extract_a_count_as_of_a_day_and_families_given_aid_and_a_month_inside_a
     ]
     (maywand,) = [e for e in events if e.get("district") == "Maywand"]
     assert maywand["date"] == "2021-05-03"
+
+
+def test_extract_the_previous_day_is_before_the_telling_and_had_counts_from_the_event() -> None:
+    events = drafts_of(
+        "Taliban fighters captured Yamgan district in Badakhshan on Friday, officials said.\n"
+        "The insurgents attacked Khwaja Ghar district in Takhar the previous day, police said.\n"
+        "They had overrun Dasht-e-Qala district a day earlier, killing three policemen."
+    )
+    assert [(e["district"], *span(e)) for e in events] == [
+        ("Yamgan", "2021-04-30", None),
+        ("Khwaja Ghar", "2021-05-03", None),
+        ("Dasht-e-Qala", "2021-05-02", None),
+    ]

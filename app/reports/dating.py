@@ -171,6 +171,7 @@ def date_group(
         group.period, group.date_note = period, note
 
 
+_DAY_BEFORE_NOW = re.compile(r"(?:on\s+)?the\s+(?:previous|preceding)\s+day", re.IGNORECASE)
 _AS_OF = re.compile(r"\bas\s+of\s+$", re.IGNORECASE)
 _SINCE_CLAUSE = re.compile(r"\bsince\s+(?:the|they|it|he|she|[A-Z])[^,;.]{0,60}$")
 _CONTINUED_SINCE = re.compile(
@@ -252,9 +253,12 @@ def resolve_in_context(
     if earlier:
         base = resolve(earlier[-1], reference)
         base_note = f"'{earlier[-1].text}'"
-    elif group.speech_inherited and group.speech:
+    elif group.speech_inherited and group.speech and not group.past_perfect:
         # "Government forces counter-attacked the previous day, Mohebi said": his day before
         base, base_note = group.speech[0], f"'{group.speech[1]}'"
+    elif _DAY_BEFORE_NOW.fullmatch(mention.text) and not group.past_perfect:
+        # "attacked checkpoints the previous day, officials said": the day before the telling
+        base, base_note = Period(reference, None, "day"), reference_note
     elif key in context.last_date:
         base = context.last_date[key]
         base_note = f"the {group.milestone or group.kind} before it ({base.describe()})"

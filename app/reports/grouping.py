@@ -59,6 +59,7 @@ class Group:
     reference_note: str = ""
     speech: tuple[Period, str] | None = None  # the sentence's own "said on ..." date
     speech_inherited: bool = False  # the speech date is the speaker's, from a sentence before
+    past_perfect: bool = False  # "had overrun": told from a later point, counted from events
     when: DateMention | None = None  # the date expression its mentions take
     when_follows: bool = False  # "since May 1, when ...": the clause is at that date's start
     pending: DateMention | None = None  # "two days after ...", with no date before it yet

@@ -249,6 +249,7 @@ class Reader(Placing, Merging):
                 if group is None:
                     group = Group(mention.kind, [], mention.mode, mention.milestone, when=key_when)
                     group.when_follows = _when_follows(s, key_when, mention)
+                    group.past_perfect = bool(_HAD_BEFORE.search(s[: mention.start]))
                     if key:
                         group.province, group.district = key.province, key.district
                         group.place_note = key.note
@@ -258,7 +259,10 @@ class Reader(Placing, Merging):
                 clause_start, clause_end = sentence.clause_around(mention.start)
                 if _RETAKE.search(s[clause_start:clause_end]):
                     group.retakes = True
+        # "had overrun X a day earlier, killing three": the whole telling counts from the event
+        perfect_whens = {id(g.when) for g in groups.values() if g.past_perfect and g.when}
         for group in groups.values():
+            group.past_perfect = group.past_perfect or id(group.when) in perfect_whens
             group.reference, group.reference_note, group.speech = reference, reference_note, said
             group.speech_inherited = inherited
             if group.kind == "displacement":
@@ -376,6 +380,7 @@ class Reader(Placing, Merging):
         target.explained["needs"] = f"needs named in sentence {sentence.index + 1}"
 
 
+_HAD_BEFORE = re.compile(r"\bhad\s+(?:been\s+|already\s+|\w+ly\s+)?$", re.IGNORECASE)
 _RETAKE = re.compile(
     r"\b(?:retake|retook|retaken|retaking|recapture[sd]?|recapturing|regain(?:ed|ing)?|"
     r"counter-?(?:offensives?|attack(?:s|ed)?|operations?))\b",
