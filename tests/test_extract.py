@@ -1483,3 +1483,32 @@ def test_extract_the_previous_day_is_before_the_telling_and_had_counts_from_the_
         ("Khwaja Ghar", "2021-05-03", None),
         ("Dasht-e-Qala", "2021-05-02", None),
     ]
+
+
+def test_extract_clashes_still_going_on_and_a_shift_that_dates_the_framing_words() -> None:
+    event = only(
+        "Taliban insurgents attacked security posts on the outskirts of Pul-e-Alam late on "
+        "Saturday, sparking clashes that were still going on on Monday, officials said."
+    )
+    assert span(event) == ("2021-05-01", "2021-05-03")
+    events = drafts_of(
+        "The violence comes a week after U.S. forces left Bagram Airfield and handed it to Afghan "
+        "forces on April 30."
+    )
+    assert [(e["milestone"], *span(e)) for e in events] == [("base_handover", "2021-04-30", None)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The insurgents took the Yamgan district centre on Monday, a spokesman said.",
+        "Zaranj became the first provincial capital to fall to the Taliban on Monday.",
+        "Afghan commandos drove Taliban fighters from the outskirts of Qala-e-Naw on Monday.",
+    ],
+)
+def test_extract_more_words_for_taking_and_retaking_a_place(sentence: str) -> None:
+    assert only(sentence)["date"] == "2021-05-03"
+
+
+def test_extract_a_commitment_to_complete_the_drawdown_is_no_milestone() -> None:
+    assert drafts_of('"We remain committed to completing the drawdown safely," Kirby said.') == []

@@ -14,6 +14,7 @@ from app.reports.timex import DateMention, Period, resolve
 RECENT = timedelta(days=31)
 
 
+_COMES = re.compile(r"\b(?:comes|came|come)\s+$", re.IGNORECASE)
 _VAGUELY_BEFORE = re.compile(r"\b(?:days|weeks|months)\s+(?:after|before)\b", re.IGNORECASE)
 _SAID = re.compile(r"(?:announc|said|declar|told|stat)", re.IGNORECASE)
 # "attacked Pul-e-Alam, the provincial capital, on Friday": an aside between words and date
@@ -37,7 +38,22 @@ def pick_date(
         d
         for d in event_dates
         if start <= d.start < end
-        and (d.pattern != "clause_shift" or d.start < mention.start)
+        and (
+            d.pattern != "clause_shift"
+            # "The violence comes a week after U.S. forces left Bagram ... on July 2": the
+            # shift dates the violence, not the leaving
+            or (
+                d.start < mention.start
+                and not (
+                    _COMES.search(sentence.text[: d.start])
+                    and any(
+                        o.start > mention.start and o.pattern != "clause_shift"
+                        for o in event_dates
+                        if o.start < end
+                    )
+                )
+            )
+        )
         # "captured two districts over the weekend, days after U.S. forces left Bagram"
         and not _VAGUELY_BEFORE.search(
             sentence.text[min(d.end, mention.end) : max(d.start, mention.start)]
@@ -178,7 +194,11 @@ _CONTINUED_SINCE = re.compile(
     r"^\s*,?\s+and\s+(?:has|have|had)\s+(?:continued|raged|gone\s+on|persisted)\s+(?:ever\s+)?since\b",
     re.IGNORECASE,
 )
-_UNTIL_BEFORE = re.compile(r"\b(?:until|till|til|through|to)\s+$", re.IGNORECASE)
+_UNTIL_BEFORE = re.compile(
+    r"\b(?:until|till|til|through|to|(?:still\s+)?(?:going\s+on|continuing|under\s+way|raging)"
+    r"(?:\s+on)?)\s+$",
+    re.IGNORECASE,
+)
 
 
 def _lasted_until(

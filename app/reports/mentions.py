@@ -28,7 +28,9 @@ _OFFENSIVE_VERBS = (
     r"stormed|storming|assaulted|ambushed|ambushing|raided|raiding|overran|"
     r"overrun|captured|capturing|seized|seizing|shelled|bombed|clashed|fought|battled|battling|besieged|"
     r"besieging|targeted|targeting|fired\s+(?:rockets|mortars|on|at)|took\s+(?:over|control)|"
-    r"took(?=\s+(?:the\s+(?:district|city|town|provincial|capital|border|base)\b|(?-i:[A-Z][a-z])))|"
+    r"took(?=\s+(?:the\s+(?:(?-i:[A-Z][\w-]+)\s+){0,3}(?:district|city|town|provincial|capital|border|"
+    r"base)\b|(?-i:[A-Z][a-z])))|drove\s+(?:the\s+)?(?:Taliban|militants|insurgents|fighters|attackers)"
+    r"\s+(?:\w+\s+)?(?:from|out\s+of|away\s+from)|broke\s+into|to\s+fall\s+to|"
     r"taking\s+(?:over|control)|taken\s+(?:over|control)|(?:fell|fallen|falling)\s+to|"
     + _PLACE_FELL
     + r"|shot\s+dead|gunned\s+down|"
@@ -218,6 +220,7 @@ _SENTENCE_CUES = re.compile(
     r"|\bdue\s+to\s+(?!the\b|fighting|clashes|violence|insecurity)"
     r"|\bwarn(?:s|ed|ing)?\b|\bfear(?:s|ed)?\b|\bconcerns?\b|\bworr(?:y|ies|ied)\b"
     r"|\bpredict\w*|\bforecast\w*|\bdenie[sd]\b|\bdeny(?:ing)?\b"
+    r"|\b(?:committed|on\s+track|determined|working)\s+to\b"
     # appeals: "called on both sides to avoid fighting", "urged the Taliban to stop attacks"
     r"|\b(?:call(?:s|ed|ing)?\s+(?:on|for)|urg(?:es|ed|ing)|appeal(?:s|ed|ing)?\s+(?:to|for)|"
     r"ask(?:s|ed|ing)?)\b[^.;]{0,60}?\bto\s+(?:avoid|stop|end|halt|cease|refrain|prevent)\b",
