@@ -3,7 +3,7 @@ displaced need, and where "the area" or "the city" is."""
 
 import re
 
-from app.reports.lexicon import NEEDS
+from app.reports.lexicon import NEEDS, TOOK_PLACE
 
 OUTCOMES = {
     "repelled": re.compile(
@@ -15,9 +15,8 @@ OUTCOMES = {
     ),
     "territory_taken": re.compile(
         r"(?<!failed to )\b(?:captured|seized|overran|overrun|took\s+(?:over|control)|"
-        r"took(?=\s+(?:the\s+(?:(?-i:[A-Z][\w-]+)\s+){0,3}(?:district|city|town|provincial|capital|"
-        r"border|base)\b|(?-i:[A-Z][a-z])))|broke\s+into|to\s+fall\s+to|"
-        r"taking\s+(?:over|control)|taken\s+(?:over|control)|(?:fell|fallen)\s+to)\b"
+        + TOOK_PLACE
+        + r"|taking\s+(?:over|control)|taken\s+(?:over|control)|(?:fell|fallen)\s+to)\b"
         r"|\b(?:district|city|town|crossing|base|capital|centre|center|headquarters|compound|"
         r"post|checkpoint|outpost|village|province|prison|airport)\s+fell\b"
         r"(?!\s+(?:ill|silent|short|apart|behind|sharply|by|from|to\s+\d))",

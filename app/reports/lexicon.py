@@ -1,4 +1,12 @@
-"""Word lists the rules share: number words, ordinals, qualifiers, units, needs."""
+"""Word lists the rules share: number words, ordinals, qualifiers, units, needs, and the words
+for taking a place."""
+
+# Taking a place: "took Kohsan", "took the Yamgan district centre", "broke into the city", "the
+# first provincial capital to fall to the Taliban" (both an event's words and its outcome).
+TOOK_PLACE = (
+    r"took(?=\s+(?:the\s+(?:(?-i:[A-Z][\w-]+)\s+){0,3}(?:district|city|town|provincial|capital|"
+    r"border|base)\b|(?-i:[A-Z][a-z])))|broke\s+into|to\s+fall\s+to"
+)
 
 NUMBER_WORDS = {
     "a": 1,

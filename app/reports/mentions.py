@@ -10,6 +10,8 @@ under "will", "could", "warned that", "if" and the like is dropped."""
 import re
 from dataclasses import dataclass
 
+from app.reports.lexicon import TOOK_PLACE
+
 _MODIFIER = re.compile(r"^[\w'\u2019-]+$")
 _DETERMINERS = frozenset("the this that these those its their his her our such whose".split())
 _INDEFINITE = frozenset(
@@ -28,9 +30,9 @@ _OFFENSIVE_VERBS = (
     r"stormed|storming|assaulted|ambushed|ambushing|raided|raiding|overran|"
     r"overrun|captured|capturing|seized|seizing|shelled|bombed|clashed|fought|battled|battling|besieged|"
     r"besieging|targeted|targeting|fired\s+(?:rockets|mortars|on|at)|took\s+(?:over|control)|"
-    r"took(?=\s+(?:the\s+(?:(?-i:[A-Z][\w-]+)\s+){0,3}(?:district|city|town|provincial|capital|border|"
-    r"base)\b|(?-i:[A-Z][a-z])))|drove\s+(?:the\s+)?(?:Taliban|militants|insurgents|fighters|attackers)"
-    r"\s+(?:\w+\s+)?(?:from|out\s+of|away\s+from)|broke\s+into|to\s+fall\s+to|"
+    + TOOK_PLACE
+    + r"|drove\s+(?:the\s+)?(?:Taliban|militants|insurgents|fighters|attackers)"
+    r"\s+(?:\w+\s+)?(?:from|out\s+of|away\s+from)|"
     r"taking\s+(?:over|control)|taken\s+(?:over|control)|(?:fell|fallen|falling)\s+to|"
     + _PLACE_FELL
     + r"|shot\s+dead|gunned\s+down|"
