@@ -216,12 +216,12 @@ def _lasted_until(
     when = group.when
     assert when is not None
     since_clause = _SINCE_CLAUSE.search(text[: when.start])
-    continued = _CONTINUED_SINCE.match(text[when.end :])
-    if period.last < reference and (
-        continued or (since_clause and group.position < since_clause.start())
-    ):
-        words = (continued or since_clause).group(0).strip()  # type: ignore[union-attr]
+    if since_clause and group.position > since_clause.start():
+        since_clause = None  # what the "since" clause itself tells happened on its day
+    runs_on = _CONTINUED_SINCE.match(text[when.end :]) or since_clause
+    if runs_on and period.last < reference:
         extended = Period(period.start, reference, period.precision)
+        words = runs_on.group(0).strip()
         return extended, f"{note}; '{words}' runs to {reference.isoformat()}"
     for d in all_dates:
         if d.start < when.end or d.start - when.end > 80 or d.mode == "anaphoric":

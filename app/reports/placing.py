@@ -21,7 +21,7 @@ class Placing:
         mention: Mention,
         places: list[PlaceRef],
         claimant_spans: list[tuple[int, int]],
-        mentions: list[Mention] = (),  # type: ignore[assignment]
+        mentions: list[Mention],
     ) -> list[PlaceRef | None]:
         """Where a mention happened: the places of its clause (or sentence), a list of places
         giving one event each; a place named in a source's title only as a last resort; not
