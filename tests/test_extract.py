@@ -1512,3 +1512,15 @@ def test_extract_more_words_for_taking_and_retaking_a_place(sentence: str) -> No
 
 def test_extract_a_commitment_to_complete_the_drawdown_is_no_milestone() -> None:
     assert drafts_of('"We remain committed to completing the drawdown safely," Kirby said.') == []
+
+
+def test_extract_a_deadline_restated_is_dated_when_it_was_set() -> None:
+    event = only(
+        "The Pentagon said on Monday that the withdrawal would end by August 31, the date "
+        "President Joe Biden set last month."
+    )
+    assert (event["milestone"], event["date"], event["date_precision"]) == (
+        "deadline_announced",
+        "2021-04-01",
+        "month",
+    )

@@ -151,8 +151,15 @@ def date_group(
     """Set a group's period from the date expression its mentions take."""
     if group.milestone == "deadline_missed" or (group.mode == "anaphoric" and group.milestone):
         return  # dated by the deadline it missed; or a reference to a milestone read before
+    # "... would end by August 31, the date Biden set last month": set then, not said now
+    set_before = group.when is not None and any(
+        m.trigger.lower().endswith(" set") for m in group.mentions
+    )
     announced_on = (
-        group.speech and not group.speech_inherited and _SAID.match(group.mentions[0].trigger)
+        group.speech
+        and not group.speech_inherited
+        and not set_before
+        and _SAID.match(group.mentions[0].trigger)
     )
     if group.milestone == "deadline_announced" and announced_on and group.speech:
         # "Biden announced on April 14 that troops would leave by September 11, ... last

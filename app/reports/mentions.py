@@ -237,7 +237,7 @@ _SHARE_OF = re.compile(
 _MILESTONE_SCOPE = re.compile(
     r",\s+(?=(?:[a-z]+ing|but|after|while|although|though)\b)|;\s*"
     # "due to start leaving on May 1, the deadline agreed with the Taliban": an aside
-    r"|,\s+(?=(?:the|a)\s+(?:[\w.-]+\s+){0,2}?(?:deadline|date)\s+(?:[\w.-]+\s+){0,2}?"
+    r"|,\s+(?=(?:the|a)\s+(?:[\w.-]+\s+){0,2}?(?:deadline|date)\s+(?:[\w.-]+\s+){0,3}?"
     r"(?:agreed|set)\b)"
 )
 _CLAUSE_CUES = re.compile(
