@@ -1516,7 +1516,7 @@ def test_extract_a_commitment_to_complete_the_drawdown_is_no_milestone() -> None
 
 def test_extract_a_deadline_restated_is_dated_when_it_was_set() -> None:
     event = only(
-        "The Pentagon said on Monday that the withdrawal would end by August 31, the date "
+        "The Pentagon said on Monday that the U.S. withdrawal would end by August 31, the date "
         "President Joe Biden set last month."
     )
     assert (event["milestone"], event["date"], event["date_precision"]) == (
