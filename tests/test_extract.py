@@ -1524,3 +1524,32 @@ def test_extract_a_deadline_restated_is_dated_when_it_was_set() -> None:
         "2021-04-01",
         "month",
     )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Troops began withdrawing on May 1, after President Joe Biden announced in April that all "
+        "American forces would be out by September 11.",
+        "U.S. troops are leaving ahead of the September 11 deadline set by President Joe Biden in "
+        "April.",
+        "The withdrawal is to be completed by September 11, as announced by President Joe Biden "
+        "in April.",
+    ],
+)
+def test_extract_more_ways_to_announce_a_deadline(sentence: str) -> None:
+    announced = [e for e in drafts_of(sentence) if e["milestone"] == "deadline_announced"]
+    assert [(e["date"], e["date_precision"]) for e in announced] == [("2021-04-01", "month")]
+
+
+def test_extract_a_month_said_is_no_day_to_count_from_and_last_night_is_one_day() -> None:
+    events = drafts_of(
+        "U.S. forces began withdrawing on May 1, after President Joe Biden announced last month "
+        "that all American forces would be out by September 11.\n"
+        "Taliban fighters attacked a checkpoint in Kunduz last night, police said."
+    )
+    assert [(e["kind"], *span(e)) for e in events] == [
+        ("withdrawal_milestone", "2021-05-01", None),
+        ("withdrawal_milestone", "2021-04-01", None),
+        ("offensive", "2021-05-03", None),
+    ]

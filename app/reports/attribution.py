@@ -122,12 +122,15 @@ _INVERTED_NAME = re.compile(
 )
 # ", said Faryab's director for refugees, who ...": a title owned by a place or body
 _INVERTED_POSSESSIVE = re.compile(
-    r"\s+([A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)?['\u2019]s\s+(?:[\w'\u2019-]+\s+){0,4}?[\w-]+)(?:,|\.?$)"
+    r"\s+([A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)?['\u2019]s\s+(?:[\w'\u2019-]+\s+){0,4}?[\w-]+"
+    # "..., Mohammad Hanif Qaderi": the title's holder named after it
+    r"(?:,\s+(?:[A-Z][\w'\u2019-]*\s*){1,4}(?=[,.]|$))?)(?:,|\.?$)"
 )
 # ", said a hospital director,": a subject after its verb, named by what it is.
 _INVERTED_TITLE = re.compile(
     r"\s+((?:an?|the)\s+(?!(?:[\w'\u2019.-]+\s+){0,4}?(?:was|were|is|are|had|has|have|would|will|"
-    r"killed|wounded|died)\b)(?:[\w'\u2019.-]+\s+){0,4}?[\w'\u2019-]+)(?:,|\.?$)"
+    r"killed|wounded|died)\b)(?:[\w'\u2019.-]+\s+){0,4}?[\w'\u2019-]+"
+    r"(?:,\s+(?:[A-Z][\w'\u2019-]*\s*){1,4}(?=[,.]|$))?)(?:,|\.?$)"
 )
 _NAME = re.compile(r"^(?:[A-Z][\w'\u2019.-]*\s*){1,5}$")
 _TITLE = re.compile(r"^(?:[Tt]he|an?|An?)\b|^[a-z]")

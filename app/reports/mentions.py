@@ -168,9 +168,12 @@ _MILESTONES: list[tuple[str, str, str]] = [
     (
         "deadline_announced",
         r"\bannounc(?:ed|es|ing)\b(?={_WITHIN}{0,100}?\b(?:withdraw\w*|leave|pull\s+out|pull-?out|"
-        r"exit|depart\w*|deadline|(?:mission|presence|deployment)(?:\s+[\w.-]+){0,3}?\s+(?:would|will)\s+"
+        r"exit|depart\w*|deadline|be\s+out|(?:mission|presence|deployment)(?:\s+[\w.-]+){0,3}?\s+(?:would|will)\s+"
         r"(?:end|conclude|be\s+(?:completed?|over)))\b)"
         r"|\b(?:set|extended|pushed\s+back)\s+(?:a\s+new\s+|the\s+)?(?:withdrawal\s+)?deadline\b"
+        # "the September 11 deadline set by President Joe Biden", "as announced by Biden"
+        r"|\bdeadline\s+(?:that\s+was\s+)?set\s+by\s+(?!(?:the|an?)\s+(?:Doha\s+)?(?:agreement|deal|accord))"
+        r"|\bas\s+announced\s+by\b"
         # "by Aug. 31, a date Biden set in July"
         r"|(?<=date\s)(?:that\s+|which\s+)?(?:[\w.'\u2019-]+\s+){1,3}?(?:had\s+|has\s+)?set\b"
         r"(?!{_AGREEMENT})(?!\s+to\b)"
@@ -340,6 +343,10 @@ def not_an_event(sentence: str, mention: Mention, clause_start: int) -> str | No
         return f"'{mention.trigger}': what has happened before, not one event"
     if mention.milestone == "withdrawal_completed" and _SHARE_OF.search(before[-60:]):
         return f"'{mention.trigger}': a share of the withdrawal done, not its end"
+    if mention.milestone == "withdrawal_completed" and re.search(
+        r"\bis\s+\w*\s*completed\b", mention.trigger
+    ):
+        return f"'{mention.trigger}': a withdrawal to be completed, not one completed"
     cue = None
     scope = 0
     if mention.kind == "withdrawal_milestone":

@@ -37,6 +37,11 @@ _AMERICAN = re.compile(
 )
 
 
+_US_LEADERS = re.compile(
+    r"\b(?:President\s+)?(?:Joe\s+)?Biden\b|\bthe\s+(?:Pentagon|White\s+House)\b"
+)
+
+
 def nation_named(s: str, group: Group) -> str | None:
     """Which contingent of the international forces: 'German troops', 'Italy completed its
     withdrawal' (the nearest to the milestone's words), keyed by the name's first letters
@@ -73,8 +78,8 @@ def force_named(s: str, group: Group, armed_group: str | None) -> str | None:
     foreign = [a for a in found if a.name in FOREIGN_FORCES]
     trigger = group.mentions[0]
     if not foreign:
-        if _AMERICAN.search(s) and US_FORCES in registry().names:
-            return US_FORCES  # "the American withdrawal began on May 1"
+        if (_AMERICAN.search(s) or _US_LEADERS.search(s)) and US_FORCES in registry().names:
+            return US_FORCES  # "the American withdrawal began", "as announced by Biden"
         if _NATIONAL_FORCE.search(s) and INTERNATIONAL in registry().names:
             return INTERNATIONAL
         return None

@@ -131,7 +131,7 @@ class Reader(Placing, Merging):
                 self._add_cues(sentence, group, building)
         self._link_pending(built)
         if not any(g.period for g in groups):
-            reference = said[0].start if said else ctx.published_on
+            reference = said[0].start if said and said[0].precision == "day" else ctx.published_on
             note_date(ctx, dates, date_roles, reference)
         self._add_needs(sentence)
         ctx.claimants += sources_named(attributions, ctx.claimants)
@@ -224,8 +224,11 @@ class Reader(Placing, Merging):
     ) -> list[Group]:
         s = sentence.text
         ctx = self.context
-        reference = said[0].start if said else ctx.published_on
-        reference_note = f"'{said[1]}'" if said else "the publication date"
+        # "announced last month that ...": a month is no day to count other dates from
+        reference = said[0].start if said and said[0].precision == "day" else ctx.published_on
+        reference_note = (
+            f"'{said[1]}'" if said and said[0].precision == "day" else "the publication date"
+        )
         event_dates = [d for d, r in zip(dates, date_roles, strict=True) if r == "event"]
         deadline_dates = [d for d, r in zip(dates, date_roles, strict=True) if r == "deadline"]
         groups: dict[tuple[object, ...], Group] = {}

@@ -552,8 +552,10 @@ def _near(m: DateMention, reference: date, future_ok: bool) -> Period:
     word = " ".join((m.group("word") or "").split())
     if word == "yesterday":
         return Period(reference - timedelta(days=1), None, "day")
-    if word in ("overnight", "last night"):
+    if word == "overnight":
         return Period(reference - timedelta(days=1), reference, "day")
+    if word == "last night":  # the evening before the telling: that day
+        return Period(reference - timedelta(days=1), None, "day")
     return Period(reference, None, "day")
 
 
