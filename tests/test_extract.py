@@ -1553,3 +1553,21 @@ def test_extract_a_month_said_is_no_day_to_count_from_and_last_night_is_one_day(
         ("withdrawal_milestone", "2021-04-01", None),
         ("offensive", "2021-05-03", None),
     ]
+
+
+def test_extract_aircraft_name_their_side() -> None:
+    events = drafts_of(
+        "Taliban fighters shelled the main market in Kunduz city over the weekend, killing five "
+        "civilians. U.S. aircraft struck Taliban positions near the city's airport on Sunday.\n"
+        "Afghan aircraft bombed Taliban hideouts in Chimtal district of Balkh on Monday."
+    )
+    assert [sorted(actors(e)) for e in events] == [
+        [("Taliban", "initiator")],
+        [("Taliban", "target"), ("United States Forces", "initiator")],
+        [("Afghan National Defense and Security Forces", "initiator"), ("Taliban", "target")],
+    ]
+
+
+def test_extract_a_place_that_is_the_capital_of_its_namesake_province_is_the_city() -> None:
+    event = only("Taliban fighters attacked Ghazni, the capital of Ghazni province, on Monday.")
+    assert (event["province"], event["district"]) == ("Ghazni", "Ghazni")

@@ -63,6 +63,12 @@ _GENERIC: list[tuple[str, str]] = [
     (r"\bAfghan\s+(?:government\s+)?(?:forces|troops)\b", ANDSF),
     (r"\bgovernment\s+(?:forces|troops|soldiers)\b", ANDSF),
     (r"\b(?:Afghan\s+)?air\s+force\b", ANDSF),
+    # "Afghan aircraft struck ...", "government helicopters"
+    (
+        r"\b(?:Afghan|government)\s+(?:military\s+)?(?:aircraft|jets|warplanes|planes|"
+        r"helicopters|gunships|drones)\b",
+        ANDSF,
+    ),
     (
         r"\b(?:(?:Afghan|border|local|national|provincial)\s+)*"
         r"(?:police\s+officers?|police\s+forces?|police(?:men|man)?)\b",
@@ -72,7 +78,8 @@ _GENERIC: list[tuple[str, str]] = [
     (r"\b(?:Afghan\s+)?(?:commando\s+forces|special\s+forces|soldiers?|commandos?)\b", ANA),
     (
         r"(?:\bU\.S\.|\bUS|\bAmerican|\bUnited\s+States)(?:-led)?\s+(?:forces|troops|soldiers|"
-        r"military|service\s*members|personnel|Marines)\b",
+        r"military|service\s*members|personnel|Marines|aircraft|jets|warplanes|planes|drones|"
+        r"helicopters|bombers|B-52s?)\b",
         US_FORCES,
     ),
     (r"\b(?:the\s+)?United\s+States\b|\bWashington\b", US_GOVERNMENT),

@@ -13,6 +13,9 @@ _WORD = re.compile(r"[A-Za-z][\w\u2019'-]*")
 _CONNECTORS = frozenset({"e", "i", "wa", "y"})
 _CITY_AFTER = re.compile(r"^(?:['\u2019]s)?\s+city\b", re.IGNORECASE)
 _CITY_BEFORE = re.compile(r"\bcity\s+of\s+$", re.IGNORECASE)
+_CAPITAL_AFTER = re.compile(
+    r"^\s*,\s*(?:the\s+)?(?:regional\s+|provincial\s+)?capital\s+of\b", re.IGNORECASE
+)
 _CAPITAL_BEFORE = re.compile(
     r"(?P<lead>(?:,\s*)?(?:the\s+)?(?:regional\s+|provincial\s+)?capital\s+of\s+(?:the\s+)?"
     r"(?:[a-z]+(?:ern)?\s+)?(?:province\s+of\s+)?)$",
@@ -226,7 +229,12 @@ def find_places(sentence: str, *, context: Sequence[Province]) -> list[PlaceRef]
         role = _role(sentence, name.start)
         if name.province:
             province = name.province
-            is_city = bool(_CITY_AFTER.match(after) or _CITY_BEFORE.search(before))
+            # "Kunduz city", "the city of Kunduz", "Kunduz, the capital of Kunduz province"
+            is_city = bool(
+                _CITY_AFTER.match(after)
+                or _CITY_BEFORE.search(before)
+                or _CAPITAL_AFTER.match(after)
+            )
             capital = index.capital(province)
             if is_city and capital:
                 note = f"'{name.text} city' is {capital.name}, the capital of {province.name}"
