@@ -1571,3 +1571,67 @@ def test_extract_aircraft_name_their_side() -> None:
 def test_extract_a_place_that_is_the_capital_of_its_namesake_province_is_the_city() -> None:
     event = only("Taliban fighters attacked Ghazni, the capital of Ghazni province, on Monday.")
     assert (event["province"], event["district"]) == ("Ghazni", "Ghazni")
+
+
+def test_extract_a_publication_line_in_capitals_is_read_not_a_crash() -> None:
+    extraction = extract(
+        "KABUL, Afghanistan (AP) \u2014\nposted JULY 3, 2021\nTaliban fighters attacked Kunduz "
+        "on Friday."
+    )
+    assert extraction.published_on == date(2021, 7, 3)
+    assert [d.event["date"] for d in extraction.drafts] == ["2021-07-02"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # "the war" elsewhere in the sentence does not make a dated, placed death a tally
+        (
+            "Twelve soldiers were killed in Kunduz on Monday, one of the deadliest days for "
+            "Afghan forces in the war.",
+            ("2021-05-03", 12),
+        ),
+        # an appeal reaches the words it asks about, not what the sentence tells after it
+        (
+            "Despite U.S. calls on the Taliban to stop attacks, fighters killed 12 policemen in "
+            "Kunduz city on Monday.",
+            ("2021-05-03", 12),
+        ),
+        # "on May 3 and 12 policemen": a count, not a run of days
+        (
+            "Taliban fighters attacked checkpoints in Kunduz on May 3 and 12 policemen were "
+            "killed, officials said.",
+            ("2021-05-03", 12),
+        ),
+    ],
+)
+def test_extract_review_cases_keep_their_date_and_count(
+    sentence: str, expected: tuple[str, int]
+) -> None:
+    event = only(sentence)
+    assert (event["date"], event["fatalities"]["value"]) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "About 300 foreign journalists reached Kabul airport on Sunday.",
+        "A U.S. military flight took Afghan interpreters and their families from Kabul on Sunday.",
+        "Thousands of Afghans entered Iran through the Islam Qala border crossing on Sunday.",
+        "The governor called on both sides to avoid fighting in Kandahar city.",
+    ],
+)
+def test_extract_no_event_in_arrivals_flights_border_crossings_or_appeals(sentence: str) -> None:
+    assert drafts_of(sentence) == []
+
+
+def test_extract_a_list_of_victims_is_no_count_of_one_and_headlines_are_no_datelines() -> None:
+    event = only(
+        "A bomb exploded in Kandahar on Monday, killing a soldier, a policeman and two civilians."
+    )
+    assert "fatalities" not in event
+    assert find_anchor("TALIBAN CLOSE IN ON KANDAHAR \u2014 A bomb struck Kabul.").place is None
+    anchor = find_anchor(
+        "12 July 2021\nTaliban close in on Herat\nHERAT (AFP) - Fighters attacked."
+    )
+    assert (anchor.published_on, anchor.place) == (date(2021, 7, 12), "HERAT")

@@ -1,5 +1,6 @@
 """The date a report was published, when the text states it: a dateline ("KABUL, June 22
-(Xinhua) --") or a publication line ("Published June 22, 2021")."""
+(Xinhua) --", "Kabul, 12 July 2021 (AFP) -", "KABUL —"), a publication line ("Published June 22,
+2021"), a heading that ends with its date, or a line that is only a date or a timestamp."""
 
 import re
 from dataclasses import dataclass
@@ -60,7 +61,11 @@ def _parse(match: re.Match[str]) -> tuple[int | None, int, int] | None:
     if not month_name or not day_text:
         return None
     year_text = match.group("year") or match.group("year2")
-    return (int(year_text) if year_text else None), MONTHS[month_name], int(day_text)
+    # the publication line is read whatever its case ("posted JULY 3, 2021")
+    number = MONTHS.get(month_name) or MONTHS.get(month_name.title())
+    if number is None:
+        return None
+    return (int(year_text) if year_text else None), number, int(day_text)
 
 
 def _valid(year: int, month: int, day: int) -> date | None:
@@ -118,10 +123,10 @@ def find_anchor(text: str) -> Anchor:
             if stated is not None:
                 continue
         dateline = _DATELINE.match(line)
+        if dateline is not None and _only_a_headline(dateline):
+            dateline = None
         if dateline is None:
-            if stated is not None:
-                return stated
-            continue
+            continue  # a headline: a dateline may still follow it
         body_start = offset + dateline.end()
         place = dateline.group("place").strip()
         quote = line[: dateline.end()].strip()
@@ -150,6 +155,19 @@ def find_anchor(text: str) -> Anchor:
         note = f"dateline '{quote}', year {year} from a date in the text"
         return Anchor(_valid(year, parts[1], parts[2]), note, body_start, place)
     return stated or Anchor(None, "no dateline or publication line", 0)
+
+
+def _only_a_headline(dateline: re.Match[str]) -> bool:
+    """'TALIBAN CLOSE IN ON KANDAHAR — A roadside bomb ...': capitals before a dash, with no
+    date or agency, are a place only when they are a name's few words ('KABUL —')."""
+    bare = not (
+        dateline.group("agency")
+        or dateline.group("agency2")
+        or dateline.group("month")
+        or dateline.group("month2")
+        or dateline.group("iso")
+    )
+    return bare and len(dateline.group("place").split()) > 3
 
 
 def _year_elsewhere(text: str) -> int | None:

@@ -5,7 +5,7 @@ Rule-based, pure and deterministic: no database, no network, no model. The piece
 `text` (sentences, clauses), `anchor` (the publication date a dateline states), `timex`
 (dates), `places` (the gazetteer), `actors` (the registry), `roles`, `figures`, `attribution`
 (who claims a number), `mentions` (kinds, and what is not an event) and `reader` (which reads
-sentence by sentence into drafts).
+sentence by sentence into drafts, with `placing` and `merging`).
 """
 
 import re

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from app.reports.lexicon import (
+    CIVILIANS,
     COMBATANTS,
     HOUSEHOLD_UNITS,
     NUMBER_WORDS,
@@ -54,7 +55,8 @@ _FATAL = (
     r"|embraced\s+martyrdom"
 )
 _DISPLACED = (
-    r"fled|displaced|forced|arrived|reached|(?:taken|took|sought|found)\s+shelter|took\s+refuge|taken\s+refuge|sought\s+(?:refuge|shelter)|"
+    r"fled|displaced|forced|arrived|reached|(?:taken|took|found)\s+shelter|took\s+refuge|"
+    r"taken\s+refuge|sought\s+(?:refuge|shelter)|"
     r"evacuated|left\s+their\s+homes|uprooted"
 )
 _OTHER = (
@@ -98,7 +100,8 @@ _ONE_KILLED_AFTER = re.compile(
     re.IGNORECASE,
 )
 _AND_MORE = re.compile(
-    r"^\s+and\s+(?:his|her|their|its|a|an|\d+|one|two|three|four|five|six|seven|eight|nine|ten|"
+    # "a teacher and his two sons", "a soldier, a policeman and two civilians"
+    r"^(?:\s+of\s+(?:the\s+)?[\w-]+)?(?:\s+and|\s*,)\s+(?:his|her|their|its|a|an|\d+|one|two|three|four|five|six|seven|eight|nine|ten|"
     r"several|other|many)\b",
     re.IGNORECASE,
 )
@@ -253,6 +256,8 @@ def classify(sentence: str, amounts: list[Amount]) -> list[FigureRef]:
         elif (
             re.fullmatch(_DISPLACED + r"|displacing|displace|forcing|driven|drove|driving", verb)
             and unit not in COMBATANTS  # "200 Taliban fighters reached the outskirts"
+            # "300 foreign journalists reached Kabul airport": arriving is fleeing for civilians
+            and (verb not in ("reached", "arrived") or unit in CIVILIANS)
         ):
             field = "families" if households else "individuals"
             figures.append(FigureRef(amount, field, unit, f"'{phrase}' {verb}"))

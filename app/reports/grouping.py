@@ -89,7 +89,8 @@ class Context:
     last_any_date: Period | None = None
     last_place: tuple[Province, District | None] | None = None
     claimants: list[str] = field(default_factory=list)
-    speakers: dict[str, tuple[Period, str]] = field(default_factory=dict)  # surname: said when
+    # a speaker's surname: when they said it (the period and its words), in which sentence
+    speakers: dict[str, tuple[tuple[Period, str], int]] = field(default_factory=dict)
     armed_group: str | None = None
     force: str | None = None
 

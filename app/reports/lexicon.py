@@ -5,7 +5,8 @@ for taking a place."""
 # first provincial capital to fall to the Taliban" (both an event's words and its outcome).
 TOOK_PLACE = (
     r"took(?=\s+(?:the\s+(?:(?-i:[A-Z][\w-]+)\s+){0,3}(?:district|city|town|provincial|capital|"
-    r"border|base)\b|(?-i:[A-Z][a-z])))|broke\s+into|to\s+fall\s+to"
+    r"border|base)\b|(?!(?:Afghan|American|British|German|Pakistani|Iranian|US)\b)"
+    r"(?-i:[A-Z][a-z])))|broke\s+into|to\s+fall\s+to"
 )
 
 NUMBER_WORDS = {
@@ -109,6 +110,11 @@ VAGUE_AMOUNTS = {
 }
 
 HOUSEHOLD_UNITS = frozenset({"families", "family", "households", "household"})
+# Who is displaced when they are said to have reached or arrived somewhere
+CIVILIANS = frozenset(
+    "families family households household people persons individuals civilians residents "
+    "villagers children women afghans".split()
+)
 # Who fights: never counted as displaced
 COMBATANTS = frozenset(
     "fighters fighter militants militant insurgents insurgent soldiers soldier troops policemen "

@@ -39,7 +39,9 @@ _OFFENSIVE_VERBS = (
     r"recaptured|recapturing|retook|retaken|retaking|regained\s+control|blew\s+up|blown\s+up|"
     r"detonated|opened\s+fire|pushed\s+into|advanced\s+(?:on|into|towards)|encircled|"
     r"laid\s+siege\s+to|closed\s+in\s+on|entered\s+(?:the\s+)?(?:city|town|provincial\s+capital)"
-    r"|entered(?=\s+(?-i:[A-Z][a-z]))|swept\s+(?:through|into|across)|stormed\s+into|"
+    # "entered Kabul"; not "Afghans entered Iran", people crossing a border
+    r"|entered(?=\s+(?!(?:Iran|Pakistan|Tajikistan|Uzbekistan|Turkmenistan|China)\b)"
+    r"(?-i:[A-Z][a-z]))|swept\s+(?:through|into|across)|"
     r"reached\s+the\s+(?:edge|outskirts|gates|centre|center)\s+of"
 )
 _OFFENSIVE_WEAK_VERBS = (
@@ -65,7 +67,7 @@ _OFFENSIVE = re.compile(
 )
 _DISPLACEMENT = re.compile(
     r"\b(?:(?P<verb>fled|flee|fleeing|forced\s+to\s+flee|forced\s+(?:from|out\s+of)\s+their\s+"
-    r"homes|(?:taken|took|sought|seeking|found)\s+shelter|(?:driven|drove|drive|forced|pushed|chased|uprooted)\s+(?:[\w,'-]+\s+){1,6}?"
+    r"homes|(?:taken|took|found)\s+shelter|(?:driven|drove|drive|forced|pushed|chased|uprooted)\s+(?:[\w,'-]+\s+){1,6}?"
     r"(?:from|out\s+of)\s+their\s+(?:homes|villages|houses)|took\s+refuge|taken\s+refuge|sought\s+(?:refuge|shelter)|seeking\s+(?:refuge|shelter)"
     r"|evacuated|uprooted|(?:left|abandoned)\s+their\s+(?:homes|villages)|displacing|"
     r"(?:has|have|had|been|were|was)\s+displaced)|(?P<noun>displaced|displacement))\b",
@@ -225,10 +227,15 @@ _SENTENCE_CUES = re.compile(
     r"|\bdue\s+to\s+(?!the\b|fighting|clashes|violence|insecurity)"
     r"|\bwarn(?:s|ed|ing)?\b|\bfear(?:s|ed)?\b|\bconcerns?\b|\bworr(?:y|ies|ied)\b"
     r"|\bpredict\w*|\bforecast\w*|\bdenie[sd]\b|\bdeny(?:ing)?\b"
-    r"|\b(?:committed|on\s+track|determined|working)\s+to\b"
-    # appeals: "called on both sides to avoid fighting", "urged the Taliban to stop attacks"
-    r"|\b(?:call(?:s|ed|ing)?\s+(?:on|for)|urg(?:es|ed|ing)|appeal(?:s|ed|ing)?\s+(?:to|for)|"
-    r"ask(?:s|ed|ing)?)\b[^.;]{0,60}?\bto\s+(?:avoid|stop|end|halt|cease|refrain|prevent)\b",
+    r"|\b(?:committed|on\s+track)\s+to\b",
+    re.IGNORECASE,
+)
+# Appeals: "called on both sides to avoid fighting", "urged the Taliban to stop attacks"; they
+# reach the words they ask about, not what the sentence tells after a comma.
+_PLEA = re.compile(
+    r"\b(?:call(?:s|ed|ing)?\s+(?:on|for)|urg(?:es|ed|ing)|appeal(?:s|ed|ing)?\s+(?:to|for)|"
+    r"ask(?:s|ed|ing)?)\b[^.;,]{0,60}?\bto\s+(?:avoid|stop|end|halt|cease|refrain|prevent)\b"
+    r"[^.;,]*$",
     re.IGNORECASE,
 )
 # "more than 90% of the American withdrawal had been completed": progress
@@ -347,6 +354,9 @@ def not_an_event(sentence: str, mention: Mention, clause_start: int) -> str | No
         r"\bis\s+\w*\s*completed\b", mention.trigger
     ):
         return f"'{mention.trigger}': a withdrawal to be completed, not one completed"
+    plea = _PLEA.search(before)
+    if plea:
+        return f"'{plea.group(0).strip()}': an appeal, not a reported event"
     cue = None
     scope = 0
     if mention.kind == "withdrawal_milestone":

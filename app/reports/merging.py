@@ -1,6 +1,8 @@
 """Whether a sentence's group tells an event already read (and which) or a new one, and what
 it brings to the draft it adds to: dates (and the drafts waiting on them), place, actors."""
 
+import re
+
 from app.reports.actors import INTERNATIONAL
 from app.reports.building import Building, tidy
 from app.reports.cues import outcomes_in
@@ -27,6 +29,9 @@ from app.reports.milestones import (
 )
 from app.reports.text import Sentence
 from app.reports.timex import resolve
+
+# "Afghan soldiers left ...": the Afghans are the ones leaving
+_AFGHANS_LEFT = re.compile(r"\bAfghan\s+(?:\w+\s+){0,2}$|\bgovernment\s+(?:forces|troops)\s+$")
 
 
 class Merging:
@@ -172,6 +177,12 @@ class Merging:
         """Milestones are one per step and force: 'the pullout began' adds to the one read."""
         ctx = self.context
         force = force_named(sentence.text, group, ctx.armed_group)
+        if (
+            group.milestone == "base_handover"
+            and force is None
+            and _AFGHANS_LEFT.search(sentence.text[: group.position])
+        ):
+            return None  # "Afghan soldiers left Shindand Air Base": no foreigners handed it over
         nation = nation_named(sentence.text, group) if force == INTERNATIONAL else None
         target = next(
             (

@@ -27,7 +27,7 @@ _NATIONAL_FORCE = re.compile(
     r"final\s+|remaining\s+)?(?:troops|soldiers|forces|contingent)\b"
     # "Italy also completed its withdrawal": a NATO member as the subject of its own withdrawal
     rf"|\b(?P<country>{'|'.join(_MEMBERS)})\s+(?:also\s+|has\s+|had\s+|then\s+)*"
-    r"(?:completed|finished|ended|concluded|began|started|pulled|withdrew|ended)\b"
+    r"(?:completed|finished|ended|concluded|began|started|pulled|withdrew)\b"
 )
 
 
@@ -78,10 +78,10 @@ def force_named(s: str, group: Group, armed_group: str | None) -> str | None:
     foreign = [a for a in found if a.name in FOREIGN_FORCES]
     trigger = group.mentions[0]
     if not foreign:
+        if _NATIONAL_FORCE.search(s) and INTERNATIONAL in registry().names:
+            return INTERNATIONAL  # "Germany completed its withdrawal, weeks after Biden ..."
         if (_AMERICAN.search(s) or _US_LEADERS.search(s)) and US_FORCES in registry().names:
             return US_FORCES  # "the American withdrawal began", "as announced by Biden"
-        if _NATIONAL_FORCE.search(s) and INTERNATIONAL in registry().names:
-            return INTERNATIONAL
         return None
     if group.milestone == "base_handover":
         before = [a for a in foreign if a.start < trigger.start]

@@ -93,7 +93,7 @@ class Reader(Placing, Merging):
             speech_period = resolve(speech, base)
         said = (speech_period, speech.text) if speech and speech_period else None
         attributions = find_attributions(s)
-        said, inherited = self._speaker_date(attributions, speech, said)
+        said, inherited = self._speaker_date(attributions, speech, said, sentence.index)
         claimant_spans = [(a.subject_start, a.subject_end) for a in attributions if a.subject]
         places = find_places(s, context=ctx.provinces)
         actors = registry().find(s, armed_group=ctx.armed_group)
@@ -109,7 +109,8 @@ class Reader(Placing, Merging):
             if not inside(m.start, spans) and self._is_event(sentence, m, places, mentions)
         ]
         self._figures = classify(s, find_amounts(s, skip=[(d.start, d.end) for d in dates]))
-        if (places or not _UNNAMED_PLACES.search(s)) and not _WHOLE_WAR.search(s):
+        war_long = bool(_WHOLE_WAR.search(s)) and not places and not dates
+        if (places or not _UNNAMED_PLACES.search(s)) and not war_long:
             # "nearly 390,000 displaced across the country", "2,400 killed in the war": tallies
             kept = sorted(kept + self._figure_mentions(sentence, kept), key=lambda m: m.start)
         roles = _roles(s, [a for a in actors if not inside(a.start, claimant_spans)], mentions)
@@ -141,21 +142,22 @@ class Reader(Placing, Merging):
         attributions: list[Attribution],
         speech: DateMention | None,
         said: tuple[Period, str] | None,
+        index: int,
     ) -> tuple[tuple[Period, str] | None, bool]:
         """When the words were said: the sentence's own 'said on July 5', remembered for its
-        speaker; or, in a later sentence that speaker is said to say, that same date ('...
-        the previous day, Mohebi said' is the day before July 5)."""
+        speaker; or, in one of the next two sentences that speaker is said to say, that same
+        date ('... the previous day, Mohebi said' is the day before July 5)."""
         speakers = self.context.speakers
         if speech is not None and said is not None:
             before = [a for a in attributions if a.subject and a.verb_end <= speech.start]
             key = _speaker_key(before[-1].subject) if before else None
             if key:
-                speakers[key] = said
+                speakers[key] = (said, index)
             return said, False
         for attribution in attributions:
             key = _speaker_key(attribution.subject)
-            if key and key in speakers:
-                period, words = speakers[key]
+            if key and key in speakers and index - speakers[key][1] <= 2:
+                (period, words), _ = speakers[key]
                 return (period, f"{words}, when {attribution.subject} said it"), True
         return said, False
 
@@ -178,12 +180,17 @@ class Reader(Placing, Merging):
                 return False  # "have captured more than 100 districts since May": a tally
         if mention.milestone is not None:
             return True
-        if mention.mode == "weak" and _WHOLE_WAR.search(s):
-            return False  # "the war, in which more than 2,400 service members were killed"
-        # "even as the Taliban press offensives across the country": fighting nowhere named,
-        # whatever another clause names
         clause_start, clause_end = sentence.clause_around(mention.start)
         clause = s[clause_start:clause_end]
+        if mention.mode == "weak" and _WHOLE_WAR.search(clause):
+            # "the war, in which more than 2,400 service members were killed"; not "killed in
+            # Kunduz on Monday, one of the deadliest days of the war"
+            if not any(clause_start <= p.start < clause_end for p in places) and not find_dates(
+                clause
+            ):
+                return False
+        # "even as the Taliban press offensives across the country": fighting nowhere named,
+        # whatever another clause names
         in_clause = [p for p in places if clause_start <= p.start < clause_end]
         unnamed = _UNNAMED_PLACES.search(clause)
         if unnamed and not in_clause and not _is_listed_with(clause, unnamed):

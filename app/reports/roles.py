@@ -10,12 +10,15 @@ import re
 from dataclasses import dataclass
 
 from app.reports.actors import ActorRef
+from app.reports.lexicon import TOOK_PLACE
 
 _ATTACK = (
     r"attack(?:ed|ing|s)?|storm(?:ed|ing|s)?|assault(?:ed|ing)|ambush(?:ed|ing)|raid(?:ed|ing)|"
     r"overr?an|overrun(?:ning)?|captur(?:ed|ing|e)|seiz(?:ed|ing|e)|shell(?:ed|ing)|"
     r"bomb(?:ed|ing)|target(?:ed|ing)|struck|kill(?:ed|ing)|shot\s+dead|launch(?:ed|ing)|"
-    r"besieg(?:ed|ing)|took\s+(?:over|control)|took(?=\s+(?:the\s+)?[A-Za-z])|tak(?:en|ing)\s+(?:over|control)|"
+    r"besieg(?:ed|ing)|took\s+(?:over|control)|"
+    + TOOK_PLACE
+    + r"|tak(?:en|ing)\s+(?:over|control)|"
     r"fired\s+(?:on|at)|hit|invad(?:ed|ing)|advanc(?:ed|ing)\s+on|recaptur(?:ed|ing)|retook|"
     r"retak(?:en|ing)|regain(?:ed|ing)\s+control|blew\s+up|opened\s+fire\s+on|pushed\s+into|"
     r"advanc(?:ed|ing)\s+(?:into|towards)|encircled|entered"

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from app.reports.lexicon import NUMBER_WORDS, ORDINALS
+from app.reports.lexicon import HOUSEHOLD_UNITS, NUMBER_WORDS, ORDINALS, PERSON_UNITS
 
 MONTHS = {
     name: number
@@ -46,6 +46,7 @@ _WEEKDAY = r"(?-i:(?P<weekday>" + "|".join(WEEKDAYS) + r"))"
 _COUNT = r"(?P<count>an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,3})"
 _ORDINAL = r"(?P<ordinal>" + "|".join(ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th))"
 _PART = r"(?:\s+(?:night|morning|evening|afternoon))?"
+_COUNTED = "|".join(sorted(PERSON_UNITS | HOUSEHOLD_UNITS, key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,9 @@ _PATTERNS: list[tuple[str, str, str]] = [
         rf"(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+(?P<year>\d{{4}})\b)?"
         rf"|\bon\s+{_MONTH2}\s+(?P<day3>\d{{1,2}})(?:st|nd|rd|th)?"
         rf"(?:,\s*\d{{1,2}}(?:st|nd|rd|th)?)*,?\s+and\s+(?P<day4>\d{{1,2}})(?:st|nd|rd|th)?\b"
-        rf"(?:,?\s+(?P<year2>\d{{4}})\b)?",
+        rf"(?:,?\s+(?P<year2>\d{{4}})\b)?"
+        # not "on July 3 and 12 policemen were killed": a count, not a day
+        rf"(?!\s+(?:[a-z-]+\s+)?(?:{_COUNTED})\b)",
     ),
     (
         "day_of",
@@ -361,6 +364,8 @@ def _day_range(m: DateMention, reference: date, future_ok: bool) -> Period | Non
     if m.group("day3"):  # "on August 3 and 4": one month, named first
         first_month = last_month = MONTHS[m.group("month2") or ""]
         first_day, last_day = int(m.group("day3") or 0), int(m.group("day4") or 0)
+        if last_day <= first_day:
+            return None  # "on July 13 and 4 ...": no run of days
         year_text = m.group("year2")
     else:
         named, other = m.group("month") or "", m.group("month2")
@@ -536,7 +541,7 @@ def _weekday_range(m: DateMention, reference: date, future_ok: bool) -> Period:
 def _run_ending(m: DateMention, reference: date, future_ok: bool) -> Period:
     """'a three-day operation that ended on Saturday': Thursday to Saturday."""
     last = _weekday_on_or_before(reference, WEEKDAYS[m.group("weekday") or "Monday"])
-    days = _count(m.group("count"))
+    days = max(1, _count(m.group("count")))
     return Period(last - timedelta(days=days - 1), last if days > 1 else None, "day")
 
 
