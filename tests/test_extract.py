@@ -19,7 +19,8 @@ from app.events.schemas import EventIn, EventInModel
 from app.gazetteer import get_gazetteer
 from app.reports.anchor import find_anchor
 from app.reports.extract import Draft, Extraction, NoAnchorDate, extract
-from app.reports.timex import find_dates, resolve
+from app.reports.periods import resolve
+from app.reports.timex import find_dates
 from tests.benchmarks.extraction import (
     FIXTURES,
     REPO,

@@ -8,7 +8,8 @@ from typing import Any
 
 from app.gazetteer import District, Province
 from app.reports.actors import GOVERNMENT_OF_FORCE, side_of
-from app.reports.timex import DateMention, Period
+from app.reports.periods import Period
+from app.reports.timex import DateMention
 
 OUTCOME_ORDER = ("repelled", "territory_taken", "ongoing")
 SUMMARY_LIMIT = 1000

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 from app.reports.building import year_before
 from app.reports.grouping import Context, Group, kind_key
 from app.reports.mentions import Mention
+from app.reports.periods import Period, resolve
 from app.reports.text import Sentence
-from app.reports.timex import DateMention, Period, resolve
+from app.reports.timex import DateMention
 
 # How far back an undated event may take its date from the events read before it.
 RECENT = timedelta(days=31)

@@ -3,7 +3,7 @@ each with the sentences it rests on and how each inferred field was inferred.
 
 Rule-based, pure and deterministic: no database, no network, no model. The pieces:
 `text` (sentences, clauses), `anchor` (the publication date a dateline states), `timex`
-(dates), `places` (the gazetteer), `actors` (the registry), `roles`, `figures`, `attribution`
+and `periods` (dates), `places` (the gazetteer), `actors` (the registry), `roles`, `figures`, `attribution`
 (who claims a number), `mentions` (kinds, and what is not an event) and `reader` (which reads
 sentence by sentence into drafts, with `placing` and `merging`).
 """
@@ -22,10 +22,10 @@ from app.reports.building import Building
 from app.reports.cues import OUTCOMES
 from app.reports.dating import RECENT
 from app.reports.lexicon import NUMBER_WORDS
+from app.reports.periods import Period
 from app.reports.places import capital_of, find_places
 from app.reports.reader import Reader
 from app.reports.text import split_sentences
-from app.reports.timex import Period
 
 # Older than this before publication, an offensive or displacement is background, not news.
 BACKGROUND = timedelta(days=365)

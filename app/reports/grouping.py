@@ -10,9 +10,10 @@ from app.gazetteer import District, Province
 from app.reports.actors import side_of
 from app.reports.building import Building
 from app.reports.mentions import Mention
+from app.reports.periods import Period
 from app.reports.places import PlaceRef
 from app.reports.roles import Role
-from app.reports.timex import DateMention, Period
+from app.reports.timex import DateMention
 
 # Strongest first: a group is as strong as its strongest mention.
 MODE_ORDER = {"new": 0, "dated": 1, "weak": 2, "anaphoric": 3}

@@ -27,8 +27,8 @@ from app.reports.milestones import (
     handed_over_by_foreigners,
     nation_named,
 )
+from app.reports.periods import resolve
 from app.reports.text import Sentence
-from app.reports.timex import resolve
 
 # "Afghan soldiers left ...": the Afghans are the ones leaving
 _AFGHANS_LEFT = re.compile(r"\bAfghan\s+(?:\w+\s+){0,2}$|\bgovernment\s+(?:forces|troops)\s+$")

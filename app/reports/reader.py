@@ -39,11 +39,12 @@ from app.reports.grouping import (
 )
 from app.reports.mentions import Mention, find_mentions, not_an_event
 from app.reports.merging import Merging
+from app.reports.periods import Period, resolve
 from app.reports.places import PlaceRef, find_places, report_provinces
 from app.reports.placing import Placing
 from app.reports.roles import role_of
 from app.reports.text import Sentence
-from app.reports.timex import DateMention, Period, find_dates, resolve
+from app.reports.timex import DateMention, find_dates
 from app.reports.timex import role_of as date_role
 
 _UNNAMED_PLACES = re.compile(
