@@ -2,10 +2,10 @@
 each with the sentences it rests on and how each inferred field was inferred.
 
 Rule-based, pure and deterministic: no database, no network, no model. The pieces:
-`text` (sentences, clauses), `anchor` (the publication date a dateline states), `timex`
-and `periods` (dates), `places` (the gazetteer), `actors` (the registry), `roles`, `figures`, `attribution`
-(who claims a number), `mentions` (kinds, and what is not an event) and `reader` (which reads
-sentence by sentence into drafts, with `placing` and `merging`).
+`text` (sentences, clauses), `anchor` (the publication date a dateline states), `timex` and
+`periods` (dates), `places` (the gazetteer), `actors` (the registry), `roles`, `figures`,
+`attribution` (who claims a number), `mentions` (kinds, and what is not an event) and `reader`
+(which reads sentence by sentence into drafts, with `placing` and `merging`).
 """
 
 import re
