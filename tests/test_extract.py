@@ -20,6 +20,7 @@ from app.gazetteer import get_gazetteer
 from app.reports.anchor import find_anchor
 from app.reports.extract import Draft, Extraction, NoAnchorDate, extract
 from app.reports.periods import resolve
+from app.reports.text import MAX_SENTENCE, split_sentences
 from app.reports.timex import find_dates
 from tests.benchmarks.extraction import (
     FIXTURES,
@@ -1641,3 +1642,12 @@ def test_extract_a_list_of_victims_is_no_count_of_one_and_headlines_are_no_datel
 def test_extract_a_long_run_of_full_stops_is_read_in_linear_time() -> None:
     # a run of stops is matched from its first character only (20,000 dots took 7 s)
     assert extract("." * 50_000, published_on=MAY_4).drafts == []
+
+
+def test_extract_reads_a_run_on_sentence_in_pieces() -> None:
+    text = "Taliban fighters attacked a checkpoint in Kunduz on Monday and " * 100 + "fled."
+    sentences = split_sentences(text)
+    assert max(s.end - s.start for s in sentences) <= MAX_SENTENCE
+    assert all(text[s.start : s.end] == s.text for s in sentences)
+    (draft,) = extract(text, published_on=MAY_4).drafts
+    assert (draft.event["province"], draft.event["date"]) == ("Kunduz", "2021-05-03")

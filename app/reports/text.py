@@ -77,6 +77,27 @@ def _is_abbreviation(text: str, period: int) -> bool:
     return token in _ABBREVIATIONS or len(token) == 1
 
 
+# Longer than any sentence of prose: a run-on "sentence" is read in pieces of at most this many
+# characters, cut at a semicolon, comma or space (one of 50,000 characters took minutes to read).
+MAX_SENTENCE = 1000
+
+
+def _bounded(text: str, cuts: list[int]) -> list[int]:
+    """The cuts, with more cuts inside any stretch longer than MAX_SENTENCE."""
+    bounded = [cuts[0]]
+    for end in cuts[1:]:
+        start = bounded[-1]
+        while end - start > MAX_SENTENCE:
+            window = text[start : start + MAX_SENTENCE]
+            cut = max(window.rfind("; "), window.rfind(", "))
+            if cut < MAX_SENTENCE // 2:
+                cut = window.rfind(" ")
+            start = start + (cut + 1 if cut > 0 else MAX_SENTENCE)
+            bounded.append(start)
+        bounded.append(end)
+    return bounded
+
+
 def split_sentences(text: str, *, body_start: int = 0) -> list[Sentence]:
     """The sentences of the text from `body_start` on (a dateline before it is left out)."""
     sentences: list[Sentence] = []
@@ -93,6 +114,7 @@ def split_sentences(text: str, *, body_start: int = 0) -> list[Sentence]:
                 continue
             cuts.append(match.end())
         cuts.append(position)
+        cuts = _bounded(text, cuts)
         is_title = paragraph == 0 and not _TERMINAL.search(text[start:position])
         for a, b in itertools.pairwise(cuts):
             chunk = text[a:b]
