@@ -15,11 +15,31 @@ from app.reports.timex import DateMention
 RECENT = timedelta(days=31)
 
 
-_COMES = re.compile(r"\b(?:comes|came|come)\s+$", re.IGNORECASE)
+# "The fighting comes as ...", "The violence came a week after ...": words that frame others
+_FRAMING = re.compile(r"\b(?:comes|came|come|happened|occurred)\s*,?\s*$", re.IGNORECASE)
 _VAGUELY_BEFORE = re.compile(r"\b(?:days|weeks|months)\s+(?:after|before)\b", re.IGNORECASE)
 _SAID = re.compile(r"(?:announc|said|declar|told|stat)", re.IGNORECASE)
 # "attacked Pul-e-Alam, the provincial capital, on Friday": an aside between words and date
 _APPOSITIVE = re.compile(r"[^,]{0,60},\s+(?:the|a|an|its|their)\s+[^,]{1,60},\s*")
+
+
+def _shift_dates(
+    shift: DateMention,
+    mention: Mention,
+    sentence: Sentence,
+    event_dates: list[DateMention],
+    end: int,
+) -> bool:
+    """Whether 'two days after' dates a mention after it: not one with a date of its own in
+    a framing sentence ('The violence comes a week after U.S. forces left Bagram ... on July
+    2': the shift dates the violence, not the leaving)."""
+    if shift.start >= mention.start:
+        return False
+    framed = _FRAMING.search(sentence.text[: shift.start])
+    own_date = any(
+        mention.start < d.start < end and d.pattern != "clause_shift" for d in event_dates
+    )
+    return not (framed and own_date)
 
 
 def pick_date(
@@ -39,22 +59,7 @@ def pick_date(
         d
         for d in event_dates
         if start <= d.start < end
-        and (
-            d.pattern != "clause_shift"
-            # "The violence comes a week after U.S. forces left Bagram ... on July 2": the
-            # shift dates the violence, not the leaving
-            or (
-                d.start < mention.start
-                and not (
-                    _COMES.search(sentence.text[: d.start])
-                    and any(
-                        o.start > mention.start and o.pattern != "clause_shift"
-                        for o in event_dates
-                        if o.start < end
-                    )
-                )
-            )
-        )
+        and (d.pattern != "clause_shift" or _shift_dates(d, mention, sentence, event_dates, end))
         # "captured two districts over the weekend, days after U.S. forces left Bagram"
         and not _VAGUELY_BEFORE.search(
             sentence.text[min(d.end, mention.end) : max(d.start, mention.start)]
@@ -136,8 +141,7 @@ def _borrowed_date(
     if number + 1 < len(sentence.clause_starts()):
         next_start, next_end = sentence.clause_span(number + 1)
         # "have overrun Qush Tepa after government forces withdrew on Saturday night"
-        framing = re.search(r"\b(?:comes|came|come|happened|occurred)\s*,?\s*$", s[start:end])
-        if framing is None and re.match(
+        if _FRAMING.search(s[start:end]) is None and re.match(
             r"[,\s]*(?:as|when|while|after)\b", s[next_start:next_end], re.IGNORECASE
         ):
             inside = [d for d in event_dates if next_start <= d.start < next_end]
@@ -195,7 +199,6 @@ def date_group(
         group.period, group.date_note = period, note
 
 
-_DAY_BEFORE_NOW = re.compile(r"(?:on\s+)?the\s+(?:previous|preceding)\s+day", re.IGNORECASE)
 _AS_OF = re.compile(r"\bas\s+of\s+$", re.IGNORECASE)
 _SINCE_CLAUSE = re.compile(r"\bsince\s+(?:the|they|it|he|she|[A-Z])[^,;.]{0,60}$")
 _CONTINUED_SINCE = re.compile(
@@ -284,7 +287,11 @@ def resolve_in_context(
     elif group.speech_inherited and group.speech and not group.past_perfect:
         # "Government forces counter-attacked the previous day, Mohebi said": his day before
         base, base_note = group.speech[0], f"'{group.speech[1]}'"
-    elif _DAY_BEFORE_NOW.fullmatch(mention.text) and not group.past_perfect:
+    elif (
+        mention.pattern == "shift"
+        and mention.group("dir") in ("previous", "preceding")
+        and not group.past_perfect
+    ):
         # "attacked checkpoints the previous day, officials said": the day before the telling
         base, base_note = Period(reference, None, "day"), reference_note
     elif key in context.last_date:

@@ -42,7 +42,7 @@ from app.reports.merging import Merging
 from app.reports.periods import Period, resolve
 from app.reports.places import PlaceRef, find_places, report_provinces
 from app.reports.placing import Placing
-from app.reports.roles import role_of
+from app.reports.roles import DENIAL_AFTER, role_of
 from app.reports.text import Sentence
 from app.reports.timex import DateMention, find_dates
 from app.reports.timex import role_of as date_role
@@ -61,7 +61,6 @@ _FLED_BEFORE = re.compile(
     r"\s+(?:the|this|that|these|those)\s+(?:[\w-]+\s+)?$",
     re.IGNORECASE,
 )
-_DENIED = re.compile(r"\s+(?:has\s+|have\s+|had\s+)?(?:denied|rejected)\b", re.IGNORECASE)
 
 
 class Reader(Placing, Merging):
@@ -133,8 +132,7 @@ class Reader(Placing, Merging):
                 self._add_cues(sentence, group, building)
         self._link_pending(built)
         if not any(g.period for g in groups):
-            reference = said[0].start if said and said[0].precision == "day" else ctx.published_on
-            note_date(ctx, dates, date_roles, reference)
+            note_date(ctx, dates, date_roles, _told_on(said, ctx.published_on)[0])
         self._add_needs(sentence)
         ctx.claimants += sources_named(attributions, ctx.claimants)
 
@@ -183,16 +181,14 @@ class Reader(Placing, Merging):
             return True
         clause_start, clause_end = sentence.clause_around(mention.start)
         clause = s[clause_start:clause_end]
+        in_clause = [p for p in places if clause_start <= p.start < clause_end]
         if mention.mode == "weak" and _WHOLE_WAR.search(clause):
             # "the war, in which more than 2,400 service members were killed"; not "killed in
             # Kunduz on Monday, one of the deadliest days of the war"
-            if not any(clause_start <= p.start < clause_end for p in places) and not find_dates(
-                clause
-            ):
+            if not in_clause and not find_dates(clause):
                 return False
         # "even as the Taliban press offensives across the country": fighting nowhere named,
         # whatever another clause names
-        in_clause = [p for p in places if clause_start <= p.start < clause_end]
         unnamed = _UNNAMED_PLACES.search(clause)
         if unnamed and not in_clause and not _is_listed_with(clause, unnamed):
             return False
@@ -232,11 +228,7 @@ class Reader(Placing, Merging):
     ) -> list[Group]:
         s = sentence.text
         ctx = self.context
-        # "announced last month that ...": a month is no day to count other dates from
-        reference = said[0].start if said and said[0].precision == "day" else ctx.published_on
-        reference_note = (
-            f"'{said[1]}'" if said and said[0].precision == "day" else "the publication date"
-        )
+        reference, reference_note = _told_on(said, ctx.published_on)
         event_dates = [d for d, r in zip(dates, date_roles, strict=True) if r == "event"]
         deadline_dates = [d for d, r in zip(dates, date_roles, strict=True) if r == "deadline"]
         groups: dict[tuple[object, ...], Group] = {}
@@ -245,6 +237,8 @@ class Reader(Placing, Merging):
             if mention.kind == "withdrawal_milestone" and mention.milestone != "base_handover":
                 keys = [None]
             when = pick_date(sentence, mention, event_dates, reference, mentions)
+            clause_start, clause_end = sentence.clause_around(mention.start)
+            retakes = bool(_RETAKE.search(s[clause_start:clause_end]))
             for key in keys:
                 key_when = _date_right_after(s, key, event_dates) if len(keys) > 1 else None
                 key_when = key_when or when
@@ -267,9 +261,7 @@ class Reader(Placing, Merging):
                     groups[group_key] = group
                 group.mentions.append(mention)
                 group.mode = stronger_mode(group.mode, mention.mode)
-                clause_start, clause_end = sentence.clause_around(mention.start)
-                if _RETAKE.search(s[clause_start:clause_end]):
-                    group.retakes = True
+                group.retakes = group.retakes or retakes
         # "had overrun X a day earlier, killing three": the whole telling counts from the event
         perfect_whens = {id(g.when) for g in groups.values() if g.past_perfect and g.when}
         for group in groups.values():
@@ -427,6 +419,14 @@ _WHOLE_WAR = re.compile(
 )
 
 
+def _told_on(said: tuple[Period, str] | None, published_on: date) -> tuple[date, str]:
+    """The day the sentence's words were told, to count its other dates from, and how it is
+    known: its 'said on ...' day, or the publication date ('announced last month' is no day)."""
+    if said and said[0].precision == "day":
+        return said[0].start, f"'{said[1]}'"
+    return published_on, "the publication date"
+
+
 def _is_listed_with(clause: str, unnamed: re.Match[str]) -> bool:
     """'in at least six other provinces, including Ghazni and Kandahar': named after all."""
     return bool(re.match(r"[,\s]+(?:including|such\s+as|among\s+them)\b", clause[unnamed.end() :]))
@@ -483,7 +483,7 @@ def _roles(s: str, actors: list[ActorRef], mentions: list[Mention]) -> list[Acto
     result = []
     for actor in actors:
         role = role_of(s, actor, [a for a in actors if a is not actor])
-        if role is None and _DENIED.match(s[actor.end :]):
+        if role is None and DENIAL_AFTER.match(s[actor.end :]):
             continue
         low, high = (role.anchor, role.anchor) if role else (actor.start, actor.end)
         nearest = min(mentions, key=lambda m: max(0, m.start - high, low - m.end), default=None)

@@ -68,7 +68,8 @@ _OBJECT_BEFORE = re.compile(
     r"[\w'-]+\s+){0,4}$",
     re.IGNORECASE,
 )
-_DENIAL_AFTER = re.compile(
+# "the Taliban denied ...": words of denial, not of a role
+DENIAL_AFTER = re.compile(
     r"^\s+(?:has\s+|have\s+|had\s+)?(?:denied|rejected|dismissed|refuted)\b", re.IGNORECASE
 )
 _RESPONSIBILITY_AFTER = re.compile(
@@ -91,7 +92,7 @@ def role_of(sentence: str, actor: ActorRef, others: list[ActorRef]) -> Role | No
     before = sentence[max(0, actor.start - 70) : actor.start]
     after = sentence[actor.end : actor.end + 120]
     quoted = f"'{actor.text}'"
-    if _DENIAL_AFTER.match(after):
+    if DENIAL_AFTER.match(after):
         return None
     if _RESPONSIBILITY_AFTER.match(after):
         return Role("initiator", actor.end, f"{quoted} claimed responsibility")
