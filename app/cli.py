@@ -16,7 +16,7 @@ from sqlmodel import Session
 from app.backup import BackupError, DamagedDatabase, backup, restore
 from app.db import make_engine, migrate
 from app.errors import ApiError
-from app.importer import ImportReport, import_file, reader_for
+from app.importer import ImportReport, ImportStopped, import_file, reader_for
 from app.keys import service as keys
 from app.memory import limit_malloc_arenas
 from app.reports.extract import NoAnchorDate, extract
@@ -61,6 +61,7 @@ def serve(settings: Settings, *, workers: int, seed: bool) -> None:
         log_level="info",
         access_log=False,  # ours (app/middleware.py) redacts keys; uvicorn's prints the URL
         proxy_headers=False,
+        server_header=False,  # no `server: uvicorn`: answers name no software
     )
 
 
@@ -93,6 +94,17 @@ def _keys(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def stopped_line(path: Path, stopped: ImportStopped) -> str:
+    """One line: why an import stopped, and what of it is stored."""
+    report = stopped.report
+    stored = report.inserted + report.updated
+    return (
+        f"import of {path} stopped: {stopped.reason}. Stored: {stored:,} records "
+        f"({report.inserted:,} new, {report.updated:,} updated) of {report.read:,} read; "
+        "the database is otherwise as it was, every index in place."
+    )
+
+
 def _import(settings: Settings, args: argparse.Namespace) -> int:
     engine = make_engine(settings)
     started = time.monotonic()
@@ -120,6 +132,9 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
             batch_size=args.batch_size,
             progress=progress,
         )
+    except ImportStopped as stopped:
+        print(f"\nconflict-events: {stopped_line(args.file, stopped)}", file=sys.stderr)
+        return 1
     except (OSError, ValueError) as error:
         print(f"\nconflict-events: cannot import {args.file}: {error}", file=sys.stderr)
         return 1

@@ -3,7 +3,6 @@
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -141,40 +140,39 @@ def _indexes(*, deferrable_only: bool) -> list[sa.Index]:
 
 
 def ensure_indexes(engine: Engine) -> list[str]:
-    """Create every index the tables should have but lack (a killed bulk load drops some)."""
-    created = []
+    """Create every index the tables should have but lack (a database from before the rule
+    that a bulk load drops indexes only inside its own transaction may lack some)."""
     with engine.begin() as connection:
-        existing = {
-            table.name: {ix["name"] for ix in sa.inspect(connection).get_indexes(table.name)}
-            for table in metadata.sorted_tables
-        }
-        for index in _indexes(deferrable_only=False):
-            assert index.table is not None
-            if index.name not in existing[index.table.name]:
-                index.create(connection)
-                created.append(str(index.name))
-        if search.ensure_index(connection):
-            created.append("full-text search")
+        return create_missing_indexes(connection)
+
+
+def create_missing_indexes(connection: sa.Connection) -> list[str]:
+    """ensure_indexes, in the caller's transaction."""
+    created = []
+    existing = {
+        table.name: {ix["name"] for ix in sa.inspect(connection).get_indexes(table.name)}
+        for table in metadata.sorted_tables
+    }
+    for index in _indexes(deferrable_only=False):
+        assert index.table is not None
+        if index.name not in existing[index.table.name]:
+            index.create(connection)
+            created.append(str(index.name))
+    if search.ensure_index(connection):
+        created.append("full-text search")
     return created
 
 
-@contextmanager
-def indexes_deferred(engine: Engine) -> Iterator[None]:
-    """Drop the deferrable secondary indexes and the search index for a bulk load, and build
-    them again after it.
+def drop_deferrable_indexes(connection: sa.Connection) -> None:
+    """Drop the deferrable secondary indexes and the search index for a bulk load, in the
+    caller's transaction, which must build them again (create_missing_indexes) before it
+    commits: a load that fails (a full disk, a kill) then rolls back to every index in place.
 
     Building an index once, sorted, costs a fraction of updating it row by row at random places.
-    Queries stay correct meanwhile, only slower; if the process is killed, `ensure_indexes`
-    (run by `migrate` and `serve`) builds them again.
     """
-    with engine.begin() as connection:
-        for index in _indexes(deferrable_only=True):
-            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
-        search.suspend_index(connection)
-    try:
-        yield
-    finally:
-        ensure_indexes(engine)
+    for index in _indexes(deferrable_only=True):
+        connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
+    search.suspend_index(connection)
 
 
 def analyze(engine: Engine) -> None:

@@ -4,6 +4,7 @@ Every error raised on purpose is an ApiError; FastAPI's validation errors, Starl
 and anything unexpected are turned into the same shape by the handlers registered here.
 """
 
+import errno
 import logging
 from typing import Any, Literal
 
@@ -11,7 +12,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -179,15 +181,100 @@ class Conflict(ApiError):
     status, title, slug = 409, "Conflict", "conflict"
 
 
+class TooManyRequests(ApiError):
+    status, title, slug = 429, "Too many failed keys", "too-many-failed-keys"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "Too many requests from this address presented an API key that is not valid: no key "
+            f"from it is checked for {retry_after} s.",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
 class QueryTimeout(ApiError):
     status, title, slug = 503, "Query time limit", "query-time-limit"
 
-    def __init__(self, limit_ms: int) -> None:
+    def __init__(self, limit_ms: int, *, first_row: bool = True) -> None:
+        what = "produce its first row" if first_row else "finish"
         super().__init__(
-            f"The query did not produce its first row within {limit_ms} ms. Narrow it (a "
-            "shorter date range, a province, fewer groups) or try again later.",
+            f"The query did not {what} within {limit_ms} ms. Narrow it (a shorter date range, "
+            "a province, fewer groups, a longer literal in a pattern) or try again later.",
             headers={"Retry-After": "5"},
         )
+
+
+class DatabaseUnavailable(ApiError):
+    status, title, slug = 503, "Database unavailable", "database-unavailable"
+
+    def __init__(self, detail: str, retry_after_s: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after_s)})
+
+
+class InsufficientStorage(ApiError):
+    status, title, slug = 507, "Insufficient storage", "insufficient-storage"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The server's disk is full: nothing was written. Reads still work; try the write "
+            "again once an operator has freed space.",
+            headers={"Retry-After": "60"},
+        )
+
+
+# What a database driver says when the disk is full, when its server cannot be reached (down,
+# restarting, refusing connections) and when SQLite's file is locked past the busy timeout.
+# SQLSTATE classes: 53100 disk_full; 08 connection exceptions, 57P0x shutdowns and restarts.
+_DISK_FULL_WORDS = ("database or disk is full", "no space left on device", "could not extend file")
+_DISK_FULL_STATES = ("53100",)
+_LOCKED_WORDS = ("database is locked", "database table is locked", "database schema is locked")
+_UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")
+_UNREACHABLE_WORDS = (
+    "connection refused",
+    "could not connect",
+    "server closed the connection",
+    "connection is closed",
+    "connection failed",
+    "terminating connection",
+    "the database system is",  # ... starting up / shutting down / in recovery mode
+    "unable to open database file",
+)
+
+
+def disk_full(error: BaseException) -> bool:
+    """Whether an error (a database's, or the file system's) is a full disk."""
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return True
+    original = getattr(error, "orig", None) or error
+    state = str(getattr(original, "sqlstate", "") or "")
+    return state in _DISK_FULL_STATES or any(w in str(original).lower() for w in _DISK_FULL_WORDS)
+
+
+def fault(error: BaseException, limit_ms: int) -> ApiError | None:
+    """The answer to an error that is the service's state, not the request's fault: the time
+    limit (503), a full disk (507), the database locked or out of reach (503, Retry-After)."""
+    if timed_out(error):
+        return QueryTimeout(limit_ms)
+    if disk_full(error):
+        return InsufficientStorage()
+    if isinstance(error, SQLAlchemyTimeout):  # no connection free in the pool in time
+        return DatabaseUnavailable("Every database connection is busy; try again shortly.", 2)
+    if not isinstance(error, DBAPIError):
+        return None
+    original = error.orig
+    text = str(original).lower()
+    if any(w in text for w in _LOCKED_WORDS):
+        return DatabaseUnavailable(
+            "The database is locked by a long write (a backup, an import); try again shortly.", 5
+        )
+    state = str(getattr(original, "sqlstate", "") or "")
+    if (
+        error.connection_invalidated
+        or state.startswith(_UNREACHABLE_STATES)
+        or any(w in text for w in _UNREACHABLE_WORDS)
+    ):
+        return DatabaseUnavailable("The database cannot be reached; try again shortly.", 5)
+    return None
 
 
 def timed_out(error: BaseException) -> bool:
@@ -329,23 +416,26 @@ def allowed_methods(request: Request) -> list[str]:
 _METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
 
 
-async def _unexpected_handler(request: Request, exc: Exception) -> JSONResponse:
+async def error_response(request: Request, exc: Exception) -> JSONResponse:
+    """The one answer to any error, wherever it was raised: a route, a dependency or a
+    middleware (app.middleware.RequestContext sends what escapes the routes here too)."""
+    if isinstance(exc, RequestValidationError):
+        return await _validation_handler(request, exc)
+    if isinstance(exc, ApiError):
+        return await _api_error_handler(request, exc)
+    if isinstance(exc, StarletteHTTPException):
+        return await _http_error_handler(request, exc)
+    known = fault(exc, request.app.state.settings.query_time_limit_ms)
+    if known is not None:
+        log.warning("%s on %s %s: %s", known.title, request.method, request.url.path, exc)
+        return await _api_error_handler(request, known)
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return problem_response(
         ApiError("The server failed to answer; the error was logged.").problem()
     )
 
 
-async def _database_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    if timed_out(exc):
-        limit = request.app.state.settings.query_time_limit_ms
-        return await _api_error_handler(request, QueryTimeout(limit))
-    return await _unexpected_handler(request, exc)
-
-
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(DBAPIError, _database_error_handler)
-    app.add_exception_handler(RequestValidationError, _validation_handler)
-    app.add_exception_handler(ApiError, _api_error_handler)
-    app.add_exception_handler(StarletteHTTPException, _http_error_handler)
-    app.add_exception_handler(Exception, _unexpected_handler)
+    kinds = (RequestValidationError, ApiError, StarletteHTTPException, SQLAlchemyError, OSError)
+    for kind in (*kinds, Exception):
+        app.add_exception_handler(kind, error_response)

@@ -10,8 +10,7 @@ translated into our records (app/sources) in the worker process that validates t
 import json
 import multiprocessing
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import nullcontext
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing.pool import AsyncResult
@@ -21,10 +20,18 @@ from typing import Any, TextIO
 import sqlalchemy as sa
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from app.db import RowBinder, analyze, indexes_deferred, tune_for_bulk_load, writer
-from app.errors import body_errors
+from app.db import (
+    RowBinder,
+    analyze,
+    create_missing_indexes,
+    drop_deferrable_indexes,
+    tune_for_bulk_load,
+    writer,
+)
+from app.errors import body_errors, disk_full
 from app.events.schemas import EventIn, EventInModel
 from app.events.writes import Bound, EventWriter, Prepared, bind, event_binder, prepare
 from app.models import event_table as event_t
@@ -166,7 +173,7 @@ CheckResult = tuple[list[Bound], list[tuple[int, str]], list[tuple[int, str]]]
 
 def _checked_batches(
     path: Path, batch_size: int, workers: int, binder: RowBinder, reader: Reader
-) -> Iterator[Checked]:
+) -> Generator[Checked]:
     """Each batch with its bound records, rejections and notes, in file order.
 
     Validation is most of the work; a worker process does it while the caller writes. At most a
@@ -264,33 +271,116 @@ def import_file(
         if report.rejected:
             return report
         report.read = 0
-    _register_actors(engine, reader)
     if defer_indexes is None:
         defer_indexes = _defer_indexes(engine, path)
-    with indexes_deferred(engine) if defer_indexes else nullcontext():
-        for batch, bound, rejected, notes in _checked_batches(
-            path, batch_size, workers, binder, reader
-        ):
-            report.read += len(batch)
-            report.rejected += rejected
-            report.notes += notes
-            _store(engine, by, batch, bound, binder, reader, report)
-            progress(report)
+    checked = _checked_batches(path, batch_size, workers, binder, reader)
+    try:
+        _register_actors(engine, reader)
+        if defer_indexes:
+            _load_in_one_transaction(engine, by, checked, binder, reader, report, progress)
+        else:
+            _load_batch_by_batch(engine, by, checked, binder, reader, report, progress)
+        analyze(engine)
+    except (SQLAlchemyError, OSError) as error:
+        raise ImportStopped(report, error) from error
+    finally:
+        checked.close()  # stops the validating workers
     report.rejected.sort()
-    analyze(engine)
     return report
 
 
-def _store(
+class ImportStopped(Exception):
+    """The database refused a write (a full disk, a lost connection): `report` counts what was
+    stored before it (every batch committed; with indexes deferred, nothing)."""
+
+    def __init__(self, report: ImportReport, error: BaseException) -> None:
+        self.report = report
+        self.reason = "the disk is full" if disk_full(error) else _first_line(error)
+        super().__init__(self.reason)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _load_batch_by_batch(
     engine: Engine,
     by: str,
+    checked: Iterator[Checked],
+    binder: RowBinder,
+    reader: Reader,
+    report: ImportReport,
+    progress: Callable[[ImportReport], None],
+) -> None:
+    """Each batch in a transaction of its own: what was committed stays if a later one fails."""
+    for batch, bound, rejected, notes in checked:
+        report.read += len(batch)
+        report.rejected += rejected
+        report.notes += notes
+        with Session(writer(engine)) as session:
+            tune_for_bulk_load(session)
+            event_writer = EventWriter(session, by=by, imported=True)
+            tally = _store(event_writer, batch, bound, binder, reader, report)
+            event_writer.commit()
+        tally.add_to(report)
+        progress(report)
+
+
+def _load_in_one_transaction(
+    engine: Engine,
+    by: str,
+    checked: Iterator[Checked],
+    binder: RowBinder,
+    reader: Reader,
+    report: ImportReport,
+    progress: Callable[[ImportReport], None],
+) -> None:
+    """A bulk load with the secondary indexes dropped, stored and indexed again in one
+    transaction: if it fails, the database is as it was, every index and trigger in place."""
+    tally = Tally()
+    with Session(writer(engine)) as session:
+        tune_for_bulk_load(session)
+        drop_deferrable_indexes(session.connection())
+        event_writer = EventWriter(session, by=by, imported=True)
+        for batch, bound, rejected, notes in checked:
+            report.read += len(batch)
+            report.rejected += rejected
+            report.notes += notes
+            tally.add(_store(event_writer, batch, bound, binder, reader, report))
+            progress(report)
+        create_missing_indexes(session.connection())
+        event_writer.commit()
+    tally.add_to(report)
+
+
+@dataclass
+class Tally:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: "Tally") -> None:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+    def add_to(self, report: ImportReport) -> None:
+        report.inserted += self.inserted
+        report.updated += self.updated
+        report.unchanged += self.unchanged
+
+
+def _store(
+    event_writer: EventWriter,
     batch: Batch,
     bound: list[Bound],
     binder: RowBinder,
     reader: Reader,
     report: ImportReport,
-) -> None:
-    """Store one batch in one transaction; records that clash with stored ones are rejected."""
+) -> Tally:
+    """Store one batch in the writer's transaction; records that clash with stored ones are
+    rejected. What it stored, once the transaction commits."""
     items = dict(batch)
 
     def full(record: Bound) -> Prepared:  # a stored record's update compares full forms
@@ -298,22 +388,14 @@ def _store(
         assert prepared is not None  # it was valid a moment ago, in the worker
         return prepared
 
-    with Session(writer(engine)) as session:
-        tune_for_bulk_load(session)
-        event_writer = EventWriter(session, by=by, imported=True)
-        result = event_writer.upsert_many(bound, binder, full)
-        if result.errors:  # repeated or deleted records: skip them, store the rest
-            bad = {int((e.pointer or "/0").split("/")[1]) for e in result.errors}
-            report.rejected += [
-                (int(e.pointer.split("/")[1]), e.detail) for e in result.errors if e.pointer
-            ]
-            result = event_writer.upsert_many(
-                [r for r in bound if r.position not in bad], binder, full
-            )
-        event_writer.commit()
-    report.inserted += result.inserted
-    report.updated += result.updated
-    report.unchanged += result.unchanged
+    result = event_writer.upsert_many(bound, binder, full)
+    if result.errors:  # repeated or deleted records: skip them, store the rest
+        bad = {int((e.pointer or "/0").split("/")[1]) for e in result.errors}
+        report.rejected += [
+            (int(e.pointer.split("/")[1]), e.detail) for e in result.errors if e.pointer
+        ]
+        result = event_writer.upsert_many([r for r in bound if r.position not in bad], binder, full)
+    return Tally(result.inserted, result.updated, result.unchanged)
 
 
 def _batches(items: Iterator[tuple[int, Any]], size: int) -> Iterator[Batch]:

@@ -11,9 +11,10 @@ from urllib.parse import parse_qsl, urlencode
 import orjson
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import Problem, problem_response
+from app.errors import Problem, error_response, problem_response
 
 
 class BodyLimit:
@@ -124,6 +125,14 @@ class RequestContext:
 
         try:
             await self.app(scope, receive, send_with_headers)
+        except Exception as error:
+            # Raised in a middleware (or past the routes' handlers): answered like any other
+            # error, with the request id and security headers, on a connection that stays
+            # usable. After the answer has started, only closing the connection is honest.
+            if status:
+                raise
+            response = await error_response(Request(scope), error)
+            await response(scope, receive, send_with_headers)
         finally:
             if self.log:
                 self._log(scope, request_id, status, sent, started)

@@ -3,7 +3,8 @@
 A request that asks for too much (a search of every record with a rare word, years grouped by
 day) must not hold the database: past `CE_QUERY_TIME_LIMIT_MS` the query is stopped and the
 request answered 503 in the common problem shape, with Retry-After. Only the first row is
-bounded: a long export keeps streaming once its rows come.
+bounded: a long export keeps streaming once its rows come. Work a request does in Python on
+rows the database returned is bounded alike by a `Deadline`.
 
 - SQLite: a progress handler, called every few thousand virtual-machine steps, interrupts the
   statement once its deadline has passed. The deadline is set before each statement and
@@ -20,6 +21,8 @@ from typing import Any, TypeVar, cast
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from app.errors import QueryTimeout
 
 T = TypeVar("T")
 _STEPS = 4_000  # VM steps between checks: ~0.1 ms of work, a negligible cost
@@ -69,6 +72,26 @@ def install(engine: Engine, limit_ms: int) -> None:
             deadline = context.connection.connection.info.get("deadline")
             if deadline is not None:
                 deadline[0] = 0.0
+
+
+class Deadline:
+    """The same bound on a request's own work in Python (testing rows one by one, as ACLED's
+    filters are), which no database limit sees: `check()` raises QueryTimeout once it has
+    passed. 0 leaves it unbounded."""
+
+    __slots__ = ("at", "limit_ms")
+
+    def __init__(self, limit_ms: int) -> None:
+        self.limit_ms = limit_ms
+        self.at = time.monotonic() + limit_ms / 1000 if limit_ms > 0 else None
+
+    def check(self) -> None:
+        if self.at is not None and time.monotonic() > self.at:
+            raise QueryTimeout(self.limit_ms, first_row=False)
+
+    def lift(self) -> None:
+        """No bound from now on (a stream that has started)."""
+        self.at = None
 
 
 _END = object()

@@ -22,14 +22,16 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from app import time_limit
 from app.auth import authenticate
-from app.errors import ApiError, timed_out
+from app.compat.like import compile_like
+from app.errors import ApiError, fault
 from app.events import service
 from app.events.filters import EventFilters
+from app.exports.cells import spreadsheet_safe
 from app.exports.routes import snapshot_records
 from app.gazetteer import get_gazetteer
 from app.models import event_table as event_t
@@ -52,16 +54,30 @@ HIDDEN = ("iso3",)
 
 
 class AcledError(Exception):
-    def __init__(self, status: int, message: str, parameter: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        parameter: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.message, self.parameter = status, message, parameter
+        self.headers = headers
+
+    @classmethod
+    def of(cls, error: ApiError) -> "AcledError":
+        """One of our own errors (a refused filter, a key, the time limit) in ACLED's shape."""
+        return cls(error.status, str(error.detail), headers=error.headers)
 
     def response(self) -> JSONResponse:
         error: dict[str, Any] = {"status": self.status, "message": self.message}
         if self.parameter:
             error["parameter"] = self.parameter
         return JSONResponse(
-            {"status": self.status, "success": False, "error": error}, status_code=self.status
+            {"status": self.status, "success": False, "error": error},
+            status_code=self.status,
+            headers=self.headers,
         )
 
 
@@ -119,8 +135,8 @@ class Condition:
     def __post_init__(self) -> None:
         values, op = self.values, self.operator
         if op == "LIKE":
-            patterns = [_like(str(v)) for v in values]
-            self.test = lambda v: v is not None and any(p.search(str(v)) for p in patterns)
+            patterns = [compile_like(str(v)) for v in values]
+            self.test = lambda v: v is not None and any(p.matches(str(v)) for p in patterns)
             return
         compare: Callable[[Any], bool]
         if op == "BETWEEN":
@@ -153,12 +169,6 @@ class Condition:
 
 def _folded(value: Any) -> Any:
     return value.casefold() if isinstance(value, str) else value
-
-
-def _like(value: str) -> re.Pattern[str]:
-    """ACLED's LIKE: case-insensitive; a value without % matches any text that contains it."""
-    pattern = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in value)
-    return re.compile(pattern if "%" in value else re.escape(value), re.IGNORECASE | re.DOTALL)
 
 
 def _typed(column: str, text: str) -> Any:
@@ -311,9 +321,12 @@ def _provinces(conditions: list[Condition]) -> list[str] | None:
     return sorted(pcodes) or None
 
 
-def _rows(request: Request, conditions: list[Condition]) -> Generator[dict[str, Any]]:
+def _rows(
+    request: Request, conditions: list[Condition], deadline: time_limit.Deadline
+) -> Generator[dict[str, Any]]:
     """The matching rows, newest first (ACLED's order); the query is resolved before the first
-    row is asked for, so a refused filter is an error answer, not a broken stream."""
+    row is asked for, so a refused filter is an error answer, not a broken stream. Testing the
+    rows here is work the database's time limit does not see: `deadline` bounds it."""
     filters = _narrowed(conditions)
     nothing: list[dict[str, Any]] = []
     if filters is None:
@@ -322,7 +335,9 @@ def _rows(request: Request, conditions: list[Condition]) -> Generator[dict[str, 
         resolved = service.resolve_filters(session=session, filters=filters)
 
     def rows() -> Generator[dict[str, Any]]:
-        for record in snapshot_records(request, resolved):
+        for n, record in enumerate(snapshot_records(request, resolved)):
+            if n % 64 == 0:
+                deadline.check()
             row = acled.to_row(record)
             row["iso3"] = record["country"]
             if all(c.matches(row) for c in conditions):
@@ -345,7 +360,17 @@ def _check_key(request: Request) -> None:
     try:
         authenticate(request, credentials, Scope.READ)
     except ApiError as error:
-        raise AcledError(error.status, str(error.detail)) from None
+        retry_after = (error.headers or {}).get("Retry-After")
+        if retry_after is None:
+            raise AcledError(error.status, str(error.detail)) from None
+
+        class RetryLater(AcledError):  # 429, too many wrong keys: the answer says when to retry
+            def response(self) -> JSONResponse:
+                answer = super().response()
+                answer.headers["Retry-After"] = str(retry_after)
+                return answer
+
+        raise RetryLater(error.status, str(error.detail)) from None
 
 
 def _integer(params: dict[str, str], name: str, default: int, least: int) -> int:
@@ -385,7 +410,7 @@ def _csv_stream(rows: Iterator[dict[str, Any]], fields: list[str]) -> Iterator[b
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(fields)
     for n, row in enumerate(rows, 1):
-        writer.writerow(["" if row[f] is None else row[f] for f in fields])
+        writer.writerow(["" if row[f] is None else spreadsheet_safe(row[f]) for f in fields])
         if n % 500 == 0:
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -538,9 +563,11 @@ def acled_read(request: Request) -> Response:
         if total_wanted not in ("true", "false"):
             raise _bad("with_total", "with_total: true or false.")
         with_total = total_wanted == "true"
-        rows = _rows(request, conditions)
-        if limit == 0:  # everything, streamed
+        deadline = time_limit.Deadline(request.app.state.settings.query_time_limit_ms)
+        rows = _rows(request, conditions, deadline)
+        if limit == 0:  # everything, streamed: the bound is on the first row, as for exports
             streamed = time_limit.primed(rows)
+            deadline.lift()
             if kind == "csv":
                 return StreamingResponse(_csv_stream(streamed, fields), media_type="text/csv")
             return StreamingResponse(_json_stream(streamed, fields), media_type="application/json")
@@ -554,14 +581,13 @@ def acled_read(request: Request) -> Response:
                     break
     except AcledError as error:
         return error.response()
-    except ApiError as error:  # a filter our own layer refused
-        return AcledError(error.status, str(error.detail)).response()
-    except DBAPIError as error:
-        if not timed_out(error):
+    except ApiError as error:  # a filter our own layer refused, or the time limit
+        return AcledError.of(error).response()
+    except SQLAlchemyError as error:  # the time limit, the database out of reach
+        known = fault(error, request.app.state.settings.query_time_limit_ms)
+        if known is None:
             raise
-        return AcledError(
-            503, "The query did not start answering within the time limit."
-        ).response()
+        return AcledError.of(known).response()
     if kind == "csv":
         return Response(b"".join(_csv_stream(iter(data), fields)), media_type="text/csv")
     body = {
