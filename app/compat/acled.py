@@ -359,18 +359,8 @@ def _check_key(request: Request) -> None:
     )
     try:
         authenticate(request, credentials, Scope.READ)
-    except ApiError as error:
-        retry_after = (error.headers or {}).get("Retry-After")
-        if retry_after is None:
-            raise AcledError(error.status, str(error.detail)) from None
-
-        class RetryLater(AcledError):  # 429, too many wrong keys: the answer says when to retry
-            def response(self) -> JSONResponse:
-                answer = super().response()
-                answer.headers["Retry-After"] = str(retry_after)
-                return answer
-
-        raise RetryLater(error.status, str(error.detail)) from None
+    except ApiError as error:  # 429 keeps its Retry-After, 401 its WWW-Authenticate
+        raise AcledError.of(error) from None
 
 
 def _integer(params: dict[str, str], name: str, default: int, least: int) -> int:

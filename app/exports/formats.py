@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from app.events.documents import jsonable
+from app.exports.cells import spreadsheet_safe
 from app.exports.columns import BY_NAME, COLUMNS, Record
 
 CHUNK_ROWS = 500
@@ -24,7 +25,8 @@ def flat(record: Record, columns: list[Any]) -> list[Any]:
 def csv_chunks(
     records: Iterable[Record], *, fields: list[str] | None, hxl: bool
 ) -> Iterator[bytes]:
-    """UTF-8 CSV with a header row (and the HXL hashtag row under it), RFC 4180 line ends."""
+    """UTF-8 CSV with a header row (and the HXL hashtag row under it), RFC 4180 line ends;
+    text a spreadsheet would run as a formula gets a leading ' (app.exports.cells)."""
     columns = _columns(fields)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -35,7 +37,7 @@ def csv_chunks(
     buffer.seek(0)
     buffer.truncate()
     for n, record in enumerate(records, 1):
-        writer.writerow(flat(record, columns))
+        writer.writerow(map(spreadsheet_safe, flat(record, columns)))
         if n % CHUNK_ROWS == 0:
             yield buffer.getvalue().encode()
             buffer.seek(0)

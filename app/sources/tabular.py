@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from app.exports.cells import spreadsheet_unsafe
 from app.gazetteer import get_gazetteer
 
 Row = dict[str, str]
@@ -78,9 +79,10 @@ def rows(lines: Iterable[str], fmt: Format) -> Iterator[tuple[int, Row]]:
 
 
 def text(row: Row, *names: str) -> str | None:
-    """The first non-empty value among `names`, stripped."""
+    """The first non-empty value among `names`, stripped (and without the ' a spreadsheet-safe
+    CSV, such as GET /api/acled/read's, puts before text starting with =, +, -, @, tab or CR)."""
     for name in names:
-        value = (row.get(name) or "").strip()
+        value = spreadsheet_unsafe(row.get(name) or "").strip()
         if value:
             return value
     return None
