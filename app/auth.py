@@ -1,7 +1,8 @@
 """API keys: `Authorization: Bearer <key>`, from CE_API_KEYS or the database's hashed keys.
 
 No key, an unknown or a revoked one: 401; a key without the scope: 403. The answer never says
-which keys exist, and configured secrets are compared in constant time.
+which keys exist, and configured secrets are compared in constant time. An address that sent too
+many wrong keys gets 429 for any key, unchecked, for the rest of the minute (app/auth_limits.py).
 """
 
 import hashlib
@@ -13,7 +14,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from app.errors import Forbidden, Unauthorized
+from app.auth_limits import client_address, failure_limiter
+from app.errors import Forbidden, TooManyRequests, Unauthorized
 from app.keys.service import find_stored_key
 from app.settings import ApiKey, Scope, Settings
 
@@ -45,6 +47,12 @@ def authenticate(
 ) -> ApiKey:
     if credentials is None:
         raise Unauthorized("An API key is required: send `Authorization: Bearer <key>`.")
+    # Before any lookup: an address over the limit learns nothing about its key, not even
+    # whether it is right, and costs no database query.
+    limiter, client = failure_limiter(request.app), client_address(request)
+    wait = limiter.retry_after(client)
+    if wait is not None:
+        raise TooManyRequests(wait)
     presented = credentials.credentials
     key = find_key(request.app.state.settings, presented)
     if key is None:
@@ -53,6 +61,7 @@ def authenticate(
         if stored is not None:
             key = ApiKey(stored[0], stored[1], "")
     if key is None:
+        limiter.failed(client)
         raise Unauthorized("The API key is not valid.")
     request.state.key_name = key.name  # for the access log: the key's name, never its secret
     if not key.scope.allows(scope):

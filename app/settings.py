@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     migrations_config: Path = REPO_ROOT / "pyproject.toml"
     api_keys: str = ""
     read_requires_key: bool = False
+    # Wrong API keys an address may present a minute; then 429, with its keys unchecked, until
+    # the minute ends (0: no limit). Counted per process (each worker keeps its own).
+    auth_failures_per_minute: int = Field(default=30, ge=0)
     # GET /v1/events's fast path (app/events/fast_list.py); off only to compare or debug.
     fast_list: bool = True
     max_body_bytes: int = 16 * 1024 * 1024
