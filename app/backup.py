@@ -7,7 +7,8 @@ each write by another process, and a busy server can keep it restarting for ever
 database is always in WAL mode, where a reader never blocks a writer: the server keeps serving
 and writing during the copy. The copy goes to a temporary file beside the target, is checked
 with `PRAGMA integrity_check`, and is renamed into place: an interrupted backup never leaves a
-half file under the target's name.
+half file under the target's name. A backup holds every record: it is created readable and
+writable by its owner only (0600, whatever the umask), before a byte is written into it.
 
 PostgreSQL has `pg_dump` and `pg_restore` for this; both commands say how to use them.
 """
@@ -18,6 +19,7 @@ import secrets
 import shlex
 import shutil
 import sqlite3
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +33,7 @@ from app.settings import Settings
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # What makes a database this application's: Alembic's bookkeeping and the records.
 REQUIRED_TABLES = ("alembic_version", "event")
+PRIVATE = 0o600  # the mode of a backup, and of every copy made on the way
 
 
 class BackupError(Exception):
@@ -104,6 +107,9 @@ def backup(
     _check_target(target, database=database, force=force)
     temporary = _temporary_beside(target)
     try:
+        # SQLite would create it with the umask's mode (often 0644), and its journal likewise:
+        # SQLite gives a journal the mode of its database.
+        _create_private(temporary)
         source = _connect(database, settings=settings, read_only=True)
         try:
             copy = sqlite3.connect(temporary, isolation_level=None)
@@ -160,7 +166,8 @@ def restore(settings: Settings, source: Path, *, force: bool) -> RestoreReport:
     database.parent.mkdir(parents=True, exist_ok=True)
     temporary = _temporary_beside(database)
     try:
-        shutil.copyfile(source, temporary)
+        _create_private(temporary)
+        shutil.copyfile(source, temporary)  # into the private file: its mode is kept
         revision_before = _check_backup(temporary, source=source, settings=settings)
         if database.exists():
             if not force:
@@ -181,6 +188,8 @@ def restore(settings: Settings, source: Path, *, force: bool) -> RestoreReport:
         # A log left by the old database would be replayed into the new one.
         for suffix in ("-wal", "-shm", "-journal"):
             Path(f"{database}{suffix}").unlink(missing_ok=True)
+        if database.exists():  # the database keeps the mode it had
+            os.chmod(temporary, stat.S_IMODE(database.stat().st_mode))
         os.replace(temporary, database)
         _fsync_folder(database.parent)
     except BaseException:
@@ -317,6 +326,17 @@ def _count_events(connection: sqlite3.Connection) -> tuple[int, int]:
 def _temporary_beside(path: Path) -> Path:
     """A new file name in the folder of `path`: renaming it onto `path` is then atomic."""
     return path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+
+
+def _create_private(path: Path) -> None:
+    """Create the file `path`, empty, with mode 0600 whatever the umask (which may only take
+    bits away, never add them: no moment exists where another user may open it)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
+    try:
+        if os.chmod in os.supports_fd:  # a umask like 0o277 took the owner's write bit
+            os.chmod(descriptor, PRIVATE)
+    finally:
+        os.close(descriptor)
 
 
 def _install(temporary: Path, target: Path, *, force: bool) -> None:

@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import shutil
 import sqlite3
 import sys
 import time
@@ -11,11 +12,12 @@ from pathlib import Path
 
 import uvicorn
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from app.backup import BackupError, DamagedDatabase, backup, restore
 from app.db import make_engine, migrate
-from app.errors import ApiError
+from app.errors import ApiError, disk_full
 from app.importer import ImportReport, ImportStopped, import_file, reader_for
 from app.keys import service as keys
 from app.memory import limit_malloc_arenas
@@ -25,6 +27,24 @@ from app.seeding import load_seeds
 from app.settings import Scope, Settings
 from app.sources import FORMATS
 from app.types import ISO_DAY
+
+
+def _why(settings: Settings, error: BaseException) -> str:
+    """One line on why the database refused: a full disk (SQLite says "disk I/O error" when it
+    cannot make its shared-memory file), or what the driver said."""
+    url = make_url(settings.sqlalchemy_url)
+    if url.get_backend_name() == "sqlite" and url.database:
+        folder = Path(url.database).resolve().parent
+        free = shutil.disk_usage(folder).free if folder.exists() else None
+        if disk_full(error) or (free is not None and free < 1 << 20):
+            return (
+                f"the disk holding {folder} is full ({free:,} bytes free): free some space "
+                "and start again"
+            )
+    if disk_full(error):
+        return "the database's disk is full: free some space and start again"
+    text = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return f"the database refused: {text[0] if text else type(error).__name__}"
 
 
 def _safe_url(settings: Settings) -> str:
@@ -379,14 +399,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"conflict-events: bad settings: {error}", file=sys.stderr)
         return 2
-    if args.command == "serve":
-        if args.workers < 1:
+    if args.command in ("serve", "migrate", "seed"):
+        if args.command == "serve" and args.workers < 1:
             parser.error("--workers must be at least 1")
-        serve(settings, workers=args.workers, seed=not args.no_seed)
-    elif args.command == "migrate":
-        _migrate(settings)
-    elif args.command == "seed":
-        _seed(settings)
+        try:
+            if args.command == "serve":
+                serve(settings, workers=args.workers, seed=not args.no_seed)
+            elif args.command == "migrate":
+                _migrate(settings)
+            else:
+                _seed(settings)
+        except (SQLAlchemyError, OSError) as error:
+            print(f"conflict-events: {args.command}: {_why(settings, error)}", file=sys.stderr)
+            return 1
     elif args.command == "import":
         return _import(settings, args)
     elif args.command == "keys":

@@ -7,26 +7,25 @@ from typing import Any
 import fastapi_offline
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from app.errors import PROBLEM_JSON, Problem
 
 STATIC = Path(fastapi_offline.__file__).parent / "static"
 STATIC_URL = "/static/docs"
+# Swagger UI's start, a file of its own: the pages' CSP runs no inline script.
+INIT = Path(__file__).parent / "docs_static" / "swagger-init.js"
+INIT_URL = "/docs/swagger-init.js"
+_REVALIDATE = {"Cache-Control": "no-cache"}
 
 _SWAGGER = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <link rel="icon" type="image/png" href="{static}/favicon.png">
 <link rel="stylesheet" href="{static}/swagger-ui.css"></head>
-<body><div id="swagger-ui"></div>
+<body><div id="swagger-ui" data-openapi-url="{openapi}"></div>
 <script src="{static}/swagger-ui-bundle.js"></script>
-<script>
-SwaggerUIBundle({{url: "{openapi}", dom_id: "#swagger-ui", deepLinking: true,
-  validatorUrl: null, persistAuthorization: true,
-  presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
-  layout: "BaseLayout"}});
-</script></body></html>"""
+<script src="{init}"></script></body></html>"""
 
 _REDOC = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
@@ -40,7 +39,8 @@ def _page(template: str, app: FastAPI, root: str) -> HTMLResponse:
         template.format(
             title=html.escape(app.title),
             static=root + STATIC_URL,
-            openapi=root + (app.openapi_url or ""),
+            init=root + INIT_URL,
+            openapi=html.escape(root + (app.openapi_url or "")),
         )
     )
 
@@ -126,6 +126,10 @@ def install_docs(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     def swagger_ui() -> HTMLResponse:
         return _page(_SWAGGER, app, "")
+
+    @app.get(INIT_URL, include_in_schema=False)
+    def swagger_init() -> FileResponse:
+        return FileResponse(INIT, media_type="text/javascript; charset=utf-8", headers=_REVALIDATE)
 
     @app.get("/redoc", include_in_schema=False)
     def redoc() -> HTMLResponse:

@@ -427,7 +427,8 @@ async def error_response(request: Request, exc: Exception) -> JSONResponse:
         return await _http_error_handler(request, exc)
     known = fault(exc, request.app.state.settings.query_time_limit_ms)
     if known is not None:
-        log.warning("%s on %s %s: %s", known.title, request.method, request.url.path, exc)
+        cause = str(getattr(exc, "orig", None) or exc).strip().partition("\n")[0]
+        log.warning("%s on %s %s: %s", known.title, request.method, request.url.path, cause)
         return await _api_error_handler(request, known)
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return problem_response(

@@ -36,5 +36,6 @@ def healthz(session: SessionDep) -> Health | JSONResponse:
     try:
         session.execute(sa.text("SELECT 1"))
     except SQLAlchemyError:
-        return problem_response(Unavailable("The database does not answer.").problem())
+        unavailable = Unavailable("The database does not answer.", headers={"Retry-After": "5"})
+        return problem_response(unavailable.problem(), unavailable.headers)
     return Health(status="ok", database=session.get_bind().dialect.name)

@@ -62,11 +62,13 @@ _SECURITY_HEADERS = [
     ("referrer-policy", "no-referrer"),
     ("cross-origin-opener-policy", "same-origin"),
 ]
-# JSON, CSV and GeoJSON load nothing; the docs pages load their own scripts and styles (and
-# Swagger UI starts from an inline script; ReDoc runs a worker from a blob).
+# JSON, CSV and GeoJSON load nothing; the pages (explorer, docs) load their own scripts and
+# styles, and run no inline script (Swagger UI starts from /docs/swagger-init.js). ReDoc runs a
+# worker from a blob, and its styled-components add <style> elements: without inline styles
+# it renders nothing (Swagger UI and the explorer need none).
 _CSP_DATA = "default-src 'none'; frame-ancestors 'none'"
 _CSP_PAGES = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'"
 )
 access_log = logging.getLogger("conflict_events.access")

@@ -6,6 +6,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.docs import INIT_URL
+
 ABSOLUTE = re.compile(r"""(?:https?:)?//[\w.-]+""")
 
 
@@ -21,7 +23,8 @@ def test_docs_pages_load_everything_from_the_app(client: TestClient, page: str) 
         assert asset.startswith("/"), asset
         fetched = client.get(asset)
         assert fetched.status_code == 200, asset
-        assert len(fetched.content) > 1000, asset
+        # The libraries, and Swagger UI's start (a small script of ours: no inline script).
+        assert len(fetched.content) > (200 if asset == INIT_URL else 1000), asset
     assert '"/openapi.json"' in html or 'spec-url="/openapi.json"' in html
 
 
