@@ -80,7 +80,10 @@ def serve(settings: Settings, *, workers: int, seed: bool) -> None:
         workers=workers,
         log_level="info",
         access_log=False,  # ours (app/middleware.py) redacts keys; uvicorn's prints the URL
-        proxy_headers=False,
+        # Behind a reverse proxy, the client's address (which the key-failure limit counts by)
+        # comes from the proxy's X-Forwarded-For, trusted only from the addresses named.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
         server_header=False,  # no `server: uvicorn`: answers name no software
     )
 

@@ -64,8 +64,14 @@ def _problem_responses(schema: dict[str, Any]) -> None:
 
 
 _BODY_400 = "The body is not valid JSON, CSV or NDJSON, or not of its declared media type."
-_TIME_LIMIT_503 = (
-    "The query did not produce its first row within the time limit (CE_QUERY_TIME_LIMIT_MS)."
+_UNAVAILABLE_503 = (
+    "The database is out of reach or locked by a long write, or the query ran past the time "
+    "limit (CE_QUERY_TIME_LIMIT_MS); Retry-After says when to try again."
+)
+_DISK_FULL_507 = "The server's disk is full: nothing was written (reads still work)."
+_TOO_MANY_429 = (
+    "Too many wrong API keys from this address (CE_AUTH_FAILURES_PER_MINUTE); Retry-After says "
+    "when keys are checked again."
 )
 _EDITS = ("put", "patch", "delete")
 
@@ -74,7 +80,9 @@ def _complete_operations(schema: dict[str, Any], *, public_reads: bool) -> None:
     """Document what every /v1 operation can answer, beyond what its route declares.
 
     - Reads: authentication is optional where reads are public (`security: [{}, ApiKey]`), and
-      401/403 are possible where they are not; 503 when a query runs past the time limit.
+      401/403 are possible where they are not.
+    - Every operation: 503 when the database is out of reach or locked, or a query runs past
+      the time limit; writes: 507 on a full disk; with a key: 429 after too many wrong ones.
     - Operations with a body: 400 for a body that cannot be parsed.
     - Edits of an event: If-Match is required (without it: 428).
     """
@@ -90,7 +98,11 @@ def _complete_operations(schema: dict[str, Any], *, public_reads: bool) -> None:
                 else:
                     responses.setdefault("401", {"description": "No valid API key."})
                     responses.setdefault("403", {"description": "A key without the scope."})
-                responses.setdefault("503", {"description": _TIME_LIMIT_503})
+            responses.setdefault("503", {"description": _UNAVAILABLE_503})
+            if method not in ("get", "head"):
+                responses.setdefault("507", {"description": _DISK_FULL_507})
+            if operation.get("security"):
+                responses.setdefault("429", {"description": _TOO_MANY_429})
             if "requestBody" in operation:
                 responses.setdefault("400", {"description": _BODY_400})
             if any(p["name"] == "fields" for p in operation.get("parameters", [])):

@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     # Wrong API keys an address may present a minute; then 429, with its keys unchecked, until
     # the minute ends (0: no limit). Counted per process (each worker keeps its own).
     auth_failures_per_minute: int = Field(default=30, ge=0)
+    # Reverse proxies whose X-Forwarded-For (and -Proto) `serve` trusts, comma-separated (or *);
+    # empty: none, and a client's address is the connection's.
+    forwarded_allow_ips: str = ""
     # GET /v1/events's fast path (app/events/fast_list.py); off only to compare or debug.
     fast_list: bool = True
     max_body_bytes: int = 16 * 1024 * 1024

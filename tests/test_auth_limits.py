@@ -1,11 +1,12 @@
 """Wrong API keys are limited per client address: past CE_AUTH_FAILURES_PER_MINUTE, 429 with
 Retry-After for any key from that address, which is then not looked up at all."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -14,7 +15,7 @@ from app.auth_limits import FailureLimiter, failure_limiter
 from app.keys.service import find_stored_key
 from app.main import create_app
 from app.settings import Settings
-from tests.conftest import ADMIN, ADMIN_KEY, READ_KEY, WRITE, make_settings
+from tests.conftest import ADMIN, ADMIN_KEY, READ_KEY, WRITE, LiveServer, make_settings
 from tests.payloads import offensive
 
 LIMIT = 5
@@ -235,3 +236,41 @@ def test_requests_without_a_known_address_share_one_count() -> None:
         limiter.failed(None)
     assert limiter.retry_after(None) == 60
     assert limiter.retry_after("192.0.2.1") is None
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_the_one_counted(
+    database_url: str, live_server: Callable[..., LiveServer]
+) -> None:
+    server = live_server(
+        database_url, CE_AUTH_FAILURES_PER_MINUTE="3", CE_FORWARDED_ALLOW_IPS="127.0.0.1"
+    )
+    wrong = {"Authorization": "Bearer wrong-key-0123456789abcdef"}
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        guesser = {"X-Forwarded-For": "203.0.113.7"}
+        statuses = [
+            http.post("/v1/events", json=offensive(), headers=wrong | guesser).status_code
+            for _ in range(4)
+        ]
+        assert statuses == [401, 401, 401, 429]
+        neighbour = http.post(
+            "/v1/events", json=offensive(), headers=WRITE | {"X-Forwarded-For": "203.0.113.8"}
+        )
+        assert neighbour.status_code == 201
+
+
+def test_without_a_trusted_proxy_a_forwarded_address_is_ignored(
+    database_url: str, live_server: Callable[..., LiveServer]
+) -> None:
+    server = live_server(database_url, CE_AUTH_FAILURES_PER_MINUTE="3")
+    wrong = {"Authorization": "Bearer wrong-key-0123456789abcdef"}
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        # A guesser cannot pass for a new client with each request.
+        statuses = [
+            http.post(
+                "/v1/events",
+                json=offensive(),
+                headers=wrong | {"X-Forwarded-For": f"203.0.113.{n}"},
+            ).status_code
+            for n in range(4)
+        ]
+        assert statuses == [401, 401, 401, 429]

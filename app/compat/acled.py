@@ -119,7 +119,10 @@ ERROR_RESPONSES = {
     "400": _error_response(400, "ACLED's error shape; `parameter` names what was wrong."),
     "401": _error_response(401, "No valid key, where the server requires read keys."),
     "403": _error_response(403, "A key without the read scope."),
-    "503": _error_response(503, "The query did not start answering within the time limit."),
+    "429": _error_response(429, "Too many wrong keys from this address; see Retry-After."),
+    "503": _error_response(
+        503, "The database is out of reach, or the query ran past the time limit; see Retry-After."
+    ),
 }
 
 
