@@ -9,25 +9,26 @@ from fastapi import Depends, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
-from app import __version__, time_limit
+from app import __version__
 from app.actors.routes import router as actors_router
-from app.auth import read_access
-from app.caching import ConditionalGet
 from app.compat.acled import router as acled_router
-from app.db import make_engine
-from app.docs import install_docs
-from app.errors import install_error_handlers
+from app.core import time_limit
+from app.core.caching import ConditionalGet
+from app.core.database import make_engine
+from app.core.docs import install_docs
+from app.core.errors import install_error_handlers
+from app.core.middleware import BodyLimit, RequestContext, configure_access_log
+from app.core.routing import reject_unknown_query_params
+from app.core.settings import Settings
 from app.events.fast_list import FastList
 from app.events.routes import router as events_router
 from app.explorer.routes import router as explorer_router
 from app.exports.routes import router as exports_router
 from app.gazetteer.routes import router as places_router
-from app.health import router as health_router
+from app.health.routes import router as health_router
+from app.keys.auth import read_access
 from app.keys.routes import router as keys_router
-from app.middleware import BodyLimit, RequestContext, configure_access_log
 from app.reports.routes import router as reports_router
-from app.routing import reject_unknown_query_params
-from app.settings import Settings
 from app.stats.routes import router as stats_router
 
 DESCRIPTION = """

@@ -1,4 +1,4 @@
-"""Alembic environment: migrations run against app.models' metadata, on SQLite and PostgreSQL."""
+"""Alembic environment: migrations run against app.core.tables' metadata, SQLite and PostgreSQL."""
 
 from typing import Any, Literal
 
@@ -8,17 +8,17 @@ from alembic.autogenerate.api import AutogenContext
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
-import app.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from app.db import make_engine
-from app.models import UTCDateTime
-from app.settings import Settings
+import app.core.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from app.core.database import make_engine
+from app.core.settings import Settings
+from app.core.tables import UTCDateTime
 
 config = context.config
 target_metadata = SQLModel.metadata
 
 
 def _url() -> str:
-    """The URL app.db.migrate passed, or, from the alembic CLI, DATABASE_URL."""
+    """The URL app.core.database.migrate passed, or, from the alembic CLI, DATABASE_URL."""
     if config.file_config.has_section(config.config_ini_section):
         url = config.get_main_option("sqlalchemy.url")
         if url:

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from app.core.settings import Settings
 from app.main import create_app
-from app.settings import Settings
 from tests.databases import Backend, backend_from_environment
 
 WRITE_KEY = "test-write-key-0123456789"
@@ -85,7 +85,7 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 @pytest.fixture
 def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """For `conflict-events` commands run in-process (app.cli.main): the test's database, and a
+    """For `conflict-events` commands run in-process (app.ops.cli.main): the test's database, and a
     folder for files."""
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("CE_DATA_DIR", str(tmp_path))
@@ -134,7 +134,7 @@ def start_server(database_url: str, data_dir: Path, *args: str, **env: str) -> L
     }
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", *args],
+            [sys.executable, "-m", "app.ops.cli", "serve", *args],
             cwd=data_dir,
             env=environment,
             stdout=out,

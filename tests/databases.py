@@ -11,9 +11,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from app.db import make_engine, migrate
-from app.seeding import load_seeds
-from app.settings import Settings
+from app.core.database import make_engine
+from app.core.settings import Settings
+from app.ops.schema import migrate
+from app.ops.seeding import load_seeds
 
 
 class Backend:

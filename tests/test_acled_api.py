@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.cli import main
 from app.main import create_app
+from app.ops.cli import main
 from tests.conftest import READ_KEY, WRITE, make_settings
 
 ACLED = Path(__file__).parent / "fixtures" / "acled-afg-2021.csv"

@@ -11,10 +11,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.auth_limits import FailureLimiter, failure_limiter
+from app.core.settings import Settings
+from app.keys.limits import FailureLimiter, failure_limiter
 from app.keys.service import find_stored_key
 from app.main import create_app
-from app.settings import Settings
 from tests.conftest import ADMIN, ADMIN_KEY, READ_KEY, WRITE, LiveServer, make_settings
 from tests.payloads import offensive
 
@@ -72,7 +72,7 @@ def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         looked_up.append(kwargs["secret"])
         return find_stored_key(**kwargs)
 
-    monkeypatch.setattr("app.auth.find_stored_key", counting)
+    monkeypatch.setattr("app.keys.auth.find_stored_key", counting)
     return looked_up
 
 

@@ -21,8 +21,8 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
 
-from app.db import alembic_config
-from app.settings import Settings
+from app.core.settings import Settings
+from app.ops.schema import alembic_config
 from tests.conftest import WRITE, LiveServer
 from tests.payloads import offensive
 
@@ -38,7 +38,7 @@ def conflict_events(
     database_url: str, folder: Path, *args: str
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
+        [sys.executable, "-m", "app.ops.cli", *args],
         cwd=folder,
         env=os.environ | {"DATABASE_URL": database_url, "CE_DATA_DIR": str(folder)},
         capture_output=True,
@@ -259,7 +259,7 @@ def test_an_interrupted_backup_leaves_no_file_under_its_name(
     target = tmp_path / "backup.db"
     for sent in (signal.SIGINT, signal.SIGKILL):
         process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "backup", str(target), *SLOW],
+            [sys.executable, "-m", "app.ops.cli", "backup", str(target), *SLOW],
             cwd=tmp_path,
             env=os.environ | {"DATABASE_URL": database_url, "CE_DATA_DIR": str(tmp_path)},
             stdout=subprocess.DEVNULL,

@@ -29,8 +29,8 @@ import httpx
 import jsonpatch
 import sqlalchemy as sa
 
-from app.db import WRITERS_LOCK
-from app.settings import Settings
+from app.core.database import WRITERS_LOCK
+from app.core.settings import Settings
 from tests.conftest import OTHER_WRITE, WRITE, LiveServer
 from tests.payloads import offensive
 

@@ -12,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from app.cli import main
-from app.models import event_table
+from app.core.tables import event_table
+from app.ops.cli import main
 from tests.conftest import WRITE
 from tests.payloads import offensive
 

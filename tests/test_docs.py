@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.docs import INIT_URL
+from app.core.docs import INIT_URL
 
 ABSOLUTE = re.compile(r"""(?:https?:)?//[\w.-]+""")
 

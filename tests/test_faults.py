@@ -25,11 +25,12 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from app.db import make_engine, migrate
-from app.importer import ImportStopped, import_file
+from app.core.database import make_engine
+from app.core.settings import Settings
 from app.main import create_app
-from app.seeding import load_seeds
-from app.settings import Settings
+from app.ops.importer import ImportStopped, import_file
+from app.ops.schema import migrate
+from app.ops.seeding import load_seeds
 from tests.benchmarks.dataset import events
 from tests.conftest import API_KEYS, CURSOR_SECRET, WRITE, LiveServer, make_settings
 from tests.payloads import offensive
@@ -270,7 +271,7 @@ def test_serve_on_a_full_disk_says_why_in_one_line(small_disk: Path) -> None:
     url = seeded_database(small_disk)
     fill(small_disk)
     result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "serve", "--port", "1"],
+        [sys.executable, "-m", "app.ops.cli", "serve", "--port", "1"],
         env=os.environ
         | {"DATABASE_URL": url, "CE_DATA_DIR": str(small_disk), "CE_API_KEYS": API_KEYS},
         capture_output=True,
@@ -302,7 +303,7 @@ def test_an_import_that_fills_the_disk_says_what_it_stored_in_one_line(
     indexes_and_triggers = schema(database)
     source = write_events(tmp_path / "big.ndjson", 60_000)  # more than 24 MiB stored
     result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "import", str(source)],
+        [sys.executable, "-m", "app.ops.cli", "import", str(source)],
         env=os.environ | {"DATABASE_URL": url, "CE_DATA_DIR": str(tmp_path)},
         capture_output=True,
         text=True,

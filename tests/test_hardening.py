@@ -20,9 +20,9 @@ import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from app.backup import backup
-from app.docs import INIT, INIT_URL
-from app.settings import Settings
+from app.core.docs import INIT, INIT_URL
+from app.core.settings import Settings
+from app.ops.backup import backup
 from tests.conftest import REPO, LiveServer, start_server
 from tests.databases import Backend
 from tests.test_backup import SLOW, conflict_events, file_of, inspect, sqlite_only, temporaries
@@ -262,7 +262,7 @@ def test_a_backup_in_progress_is_never_readable_by_others(
     seen: dict[str, int] = {}
     with umask(0o022):
         process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "backup", str(target), *SLOW],
+            [sys.executable, "-m", "app.ops.cli", "backup", str(target), *SLOW],
             cwd=tmp_path,
             env=os.environ | {"DATABASE_URL": database_url, "CE_DATA_DIR": str(tmp_path)},
             stdout=subprocess.DEVNULL,

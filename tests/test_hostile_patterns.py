@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.db import make_engine
-from app.importer import import_file
-from app.settings import Settings
+from app.core.database import make_engine
+from app.core.settings import Settings
+from app.ops.importer import import_file
 from app.sources import acled
 from tests.conftest import CURSOR_SECRET, LiveServer
 from tests.test_faults import write_events

@@ -8,12 +8,12 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from app.cli import main
-from app.db import make_engine
+from app.core.database import make_engine
+from app.core.settings import Settings
 from app.events.search import suspend_index
-from app.importer import import_file
 from app.main import create_app
-from app.settings import Settings
+from app.ops.cli import main
+from app.ops.importer import import_file
 from tests.payloads import offensive
 
 

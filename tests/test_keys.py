@@ -6,11 +6,11 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from app.cli import main
-from app.db import make_engine
+from app.core.database import make_engine
+from app.core.settings import Settings
+from app.core.tables import api_key_table
 from app.main import create_app
-from app.models import api_key_table
-from app.settings import Settings
+from app.ops.cli import main
 from tests.conftest import ADMIN, API_KEYS, CURSOR_SECRET, READ_KEY, WRITE, make_settings
 from tests.payloads import offensive
 

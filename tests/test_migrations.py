@@ -6,9 +6,10 @@ import sqlalchemy as sa
 from alembic import command
 from fastapi.testclient import TestClient
 
-from app.db import alembic_config, make_engine, migrate
+from app.core.database import make_engine
+from app.core.settings import Settings
 from app.main import create_app
-from app.settings import Settings
+from app.ops.schema import alembic_config, migrate
 from tests.conftest import make_settings
 from tests.databases import Backend
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from app.cli import main
-from app.settings import Settings
+from app.core.settings import Settings
+from app.ops.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 

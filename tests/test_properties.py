@@ -23,13 +23,13 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, assume, example, given
 from hypothesis import strategies as st
 
+from app.core.normalize import name_key
+from app.core.settings import Settings
+from app.core.types import MAX_COUNT, Qualifier
 from app.events.dates import period, span
-from app.events.schemas import DatePrecision, Qualifier
+from app.events.schemas import DatePrecision
 from app.gazetteer import Province, get_gazetteer
 from app.main import create_app
-from app.normalize import name_key
-from app.settings import Settings
-from app.types import MAX_COUNT
 from tests.conftest import WRITE
 from tests.payloads import displacement, offensive
 

@@ -21,12 +21,13 @@ from alembic import command
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 
-from app.cli import main as cli_main
-from app.db import alembic_config, make_engine, migrate
+from app.core.database import make_engine
+from app.core.settings import Settings
 from app.events.schemas import EventIn, EventInModel
+from app.ops.cli import main as cli_main
+from app.ops.schema import alembic_config, migrate
 from app.reports import service
 from app.reports.extract import Draft, Evidence, Extraction, NoAnchorDate
-from app.settings import Settings
 from tests.conftest import READ_KEY, REPO, WRITE, LiveServer
 from tests.databases import Backend
 from tests.payloads import offensive

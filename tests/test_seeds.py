@@ -6,10 +6,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from app.db import make_engine
-from app.models import event_table
-from app.seeding import load_seeds
-from app.settings import Settings
+from app.core.database import make_engine
+from app.core.settings import Settings
+from app.core.tables import event_table
+from app.ops.seeding import load_seeds
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 REPORT = (SEEDS / "reports" / "helmand-offensive-2021-05-04.txt").read_text(encoding="utf-8")

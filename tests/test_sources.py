@@ -10,7 +10,7 @@ import httpx2
 import pytest
 from fastapi.testclient import TestClient
 
-from app.cli import main
+from app.ops.cli import main
 from tests.conftest import WRITE
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -6,10 +6,10 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from app.actors import service
-from app.db import SessionDep
-from app.errors import PROBLEMS
-from app.pagination import Cursor, Pager
-from app.types import Name, examples_config
+from app.core.deps import SessionDep
+from app.core.errors import PROBLEMS
+from app.core.pagination import Cursor, Pager
+from app.core.types import Name, examples_config
 
 router = APIRouter(prefix="/v1", tags=["actors"])
 

@@ -9,12 +9,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from app.db import contains_pattern, insert_ignoring_conflicts
-from app.models import actor_alias_table as alias_t
-from app.models import actor_table as actor_t
-from app.models import event_actor_table as event_actor_t
-from app.models import event_table as event_t
-from app.normalize import closest, name_key
+from app.core.database import contains_pattern, insert_ignoring_conflicts
+from app.core.normalize import closest, name_key
+from app.core.tables import actor_alias_table as alias_t
+from app.core.tables import actor_table as actor_t
+from app.core.tables import event_actor_table as event_actor_t
+from app.core.tables import event_table as event_t
 
 
 @dataclass(frozen=True, slots=True)

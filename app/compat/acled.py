@@ -25,17 +25,17 @@ from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from app import time_limit
-from app.auth import authenticate
 from app.compat.like import compile_like
-from app.errors import ApiError, fault
+from app.core import time_limit
+from app.core.errors import ApiError, fault
+from app.core.settings import Scope
+from app.core.tables import event_table as event_t
 from app.events import service
 from app.events.filters import EventFilters
 from app.exports.cells import spreadsheet_safe
 from app.exports.routes import snapshot_records
 from app.gazetteer import get_gazetteer
-from app.models import event_table as event_t
-from app.settings import Scope
+from app.keys.auth import authenticate
 from app.sources import acled, countries
 
 router = APIRouter(prefix="/api", tags=["acled"])

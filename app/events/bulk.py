@@ -10,7 +10,7 @@ from fastapi import Query, Request
 from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session
 
-from app.errors import (
+from app.core.errors import (
     BadRequest,
     ErrorItem,
     InvalidRequest,
@@ -19,11 +19,11 @@ from app.errors import (
     invalid,
     media_type,
 )
+from app.core.types import Name
 from app.events.schemas import EventIn, EventInModel
 from app.events.writes import EventWriter, Prepared, bind, event_binder, prepare
 from app.sources import FORMATS, register_actors
 from app.sources.tabular import Format, MissingColumns, Options, Unusable, rows
-from app.types import Name
 
 EXAMPLE: dict[str, Any] = {
     "kind": "offensive",

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Header
 
-from app.errors import ApiError
+from app.core.errors import ApiError
 
 
 class PreconditionRequired(ApiError):

@@ -20,12 +20,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.errors import ApiError, QueryTimeout, problem_response, timed_out
+from app.core.errors import ApiError, QueryTimeout, problem_response, timed_out
+from app.core.types import COUNTRY_CODES, ISO_DAY
 from app.events.filters import MAX_VALUES, EventFilters, event_filters
 from app.events.routes import list_page
 from app.events.schemas import ActorRole
 from app.exports.routes import export_wanted
-from app.types import COUNTRY_CODES, ISO_DAY
 
 _LISTS = ("province", "district", "actor", "kind", "country", "dataset", "actor_role")
 _SINGLE = ("date_from", "date_to", "limit", "cursor", "q")

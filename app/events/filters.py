@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import Query
 
-from app.errors import invalid
+from app.core.errors import invalid
+from app.core.types import EARLIEST_DAY, LATEST_DAY, NO_NUL, CountryCode, Day, Instant, Name
 from app.events.geo import BBox, parse_bbox
 from app.events.schemas import ActorRole
 from app.events.search import Term, parse
-from app.types import EARLIEST_DAY, LATEST_DAY, NO_NUL, CountryCode, Day, Instant, Name
 
 MAX_VALUES = 100
 

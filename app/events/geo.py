@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from app.errors import invalid
+from app.core.errors import invalid
+from app.core.tables import event_table as event_t
 from app.gazetteer import get_gazetteer
-from app.models import event_table as event_t
 
 
 def point_of(

@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass
 
-from app.errors import ErrorItem
+from app.core.errors import ErrorItem
+from app.core.normalize import name_key
 from app.gazetteer import COUNTRY as GAZETTEER_COUNTRY
 from app.gazetteer import get_gazetteer
-from app.normalize import name_key
 
 
 @dataclass(frozen=True, slots=True)

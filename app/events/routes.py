@@ -7,9 +7,10 @@ import orjson
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from sqlmodel import Session
 
-from app.auth import WriteKey
-from app.db import SessionDep, WriteSessionDep
-from app.errors import PROBLEMS, invalid, problems
+from app.core.deps import SessionDep, WriteSessionDep
+from app.core.errors import PROBLEMS, invalid, problems
+from app.core.pagination import Cursor, Limit, Pager
+from app.core.types import Instant
 from app.events import bulk, service, writes
 from app.events.etags import IfMatch, etag, expected_versions
 from app.events.filters import EventFilters, event_filters
@@ -23,8 +24,7 @@ from app.events.schemas import (
 )
 from app.exports.fields import Fields, selected
 from app.exports.routes import export, export_wanted
-from app.pagination import Cursor, Limit, Pager
-from app.types import Instant
+from app.keys.auth import WriteKey
 
 # Ids are 32-bit integers in PostgreSQL: a larger one is no id at all (422), not a 500.
 EventId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The event's id.", examples=[1])]

@@ -10,7 +10,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.types import MAX_COUNT, CountryCode, EventDate, LongName, Name, Text, Url, examples_config
+from app.core.types import (
+    MAX_COUNT,
+    CountryCode,
+    EventDate,
+    LongName,
+    Name,
+    Qualifier,
+    Text,
+    Url,
+    examples_config,
+)
 
 
 class DatePrecision(StrEnum):
@@ -30,16 +40,6 @@ class GeoPrecision(StrEnum):
     DISTRICT = "district"
     PROVINCE = "province"
     COUNTRY = "country"
-
-
-class Qualifier(StrEnum):
-    """How a source qualifies a number: 'about 1,000', 'more than 100', 'at least six'."""
-
-    EXACT = "exact"
-    ABOUT = "about"
-    AT_LEAST = "at_least"
-    MORE_THAN = "more_than"
-    AT_MOST = "at_most"
 
 
 class ActorRole(StrEnum):

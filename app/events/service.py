@@ -11,18 +11,18 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.actors.service import actors_of, find_actors, suggest_actors
-from app.db import StatementCache
-from app.errors import ErrorItem, Gone, InvalidRequest, NotFound
+from app.core.database import StatementCache
+from app.core.errors import ErrorItem, Gone, InvalidRequest, NotFound
+from app.core.normalize import closest, name_key
+from app.core.tables import event_actor_table as event_actor_t
+from app.core.tables import event_place_table as event_place_t
+from app.core.tables import event_revision_table as revision_t
+from app.core.tables import event_table as event_t
 from app.events import search
 from app.events.documents import DOCUMENT_COLUMNS, document
 from app.events.filters import EventFilters
 from app.events.search import is_common, matching, remembered
 from app.gazetteer import get_gazetteer
-from app.models import event_actor_table as event_actor_t
-from app.models import event_place_table as event_place_t
-from app.models import event_revision_table as revision_t
-from app.models import event_table as event_t
-from app.normalize import closest, name_key
 
 # `release` is stored with each change but is not itself one: a row that a newer release repeats
 # unchanged keeps the release its current version came from.
@@ -127,7 +127,7 @@ def read_event(*, session: Session, event_id: int) -> dict[str, Any]:
 
 
 def stored_reach(session: Session) -> tuple[int, int]:
-    """How far spans reach before and after their dates, at most (app.models.DateReach)."""
+    """How far spans reach before and after their dates, at most (app.core.tables.DateReach)."""
     # Plain SQL: every list request reads this, and building the statement cost more than
     # running it.
     row = (

@@ -20,10 +20,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from app.db import RowBinder
-from app.models import TOTALS_FIGURES, TOTALS_QUALIFIERS
-from app.models import event_month_totals_table as totals_t
-from app.models import event_table as event_t
+from app.core.database import RowBinder
+from app.core.tables import TOTALS_FIGURES, TOTALS_QUALIFIERS
+from app.core.tables import event_month_totals_table as totals_t
+from app.core.tables import event_table as event_t
 
 NO_PROVINCE = ""  # the province_key under which records without a province count
 KEY = ("month", "province_key", "kind", "country")

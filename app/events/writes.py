@@ -21,8 +21,8 @@ from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session
 
 from app.actors.service import ActorRow, actors_of, get_or_create_actors
-from app.db import RowBinder, serialise_writers
-from app.errors import (
+from app.core.database import RowBinder, serialise_writers
+from app.core.errors import (
     ApiError,
     BadRequest,
     Conflict,
@@ -33,6 +33,14 @@ from app.errors import (
     invalid,
     media_type,
 )
+from app.core.normalize import name_key
+from app.core.tables import date_reach_table as date_reach_t
+from app.core.tables import event_actor_table as event_actor_t
+from app.core.tables import event_place_table as event_place_t
+from app.core.tables import event_revision_table as revision_t
+from app.core.tables import event_table as event_t
+from app.core.tables import idempotency_table as idempotency_t
+from app.core.tables import utcnow
 from app.events import totals
 from app.events.dates import span
 from app.events.documents import DOCUMENT_COLUMNS, document, jsonable
@@ -41,14 +49,6 @@ from app.events.places import ResolvedPlace, resolve_place
 from app.events.schemas import DETAIL_FIELDS, DisplacementIn, EventIn, EventInModel
 from app.events.search import search_text
 from app.events.service import live_row, read_event, stored_reach
-from app.models import date_reach_table as date_reach_t
-from app.models import event_actor_table as event_actor_t
-from app.models import event_place_table as event_place_t
-from app.models import event_revision_table as revision_t
-from app.models import event_table as event_t
-from app.models import idempotency_table as idempotency_t
-from app.models import utcnow
-from app.normalize import name_key
 
 _PLAIN_FIELDS = (
     "kind",
@@ -278,7 +278,7 @@ class EventWriter:
         return now
 
     def _widen_reach(self, reaches: list[tuple[int, int]]) -> None:
-        """Keep date_reach at least as wide as every record's span (see app.models.DateReach)."""
+        """Keep date_reach at least as wide as every record's span (app.core.tables.DateReach)."""
         lead = max(lead for lead, _ in reaches)
         tail = max(tail for _, tail in reaches)
         if self._reach is None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
-from app.errors import NotFound
+from app.core.errors import NotFound
 
 STATIC = Path(__file__).parent / "static"
 ASSETS = {

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from app.models import event_table as event_t
+from app.core.tables import event_table as event_t
 
 # Every record's province and district names and p-codes, and map points at centroids.
 ALWAYS = (

@@ -4,10 +4,10 @@ from typing import Annotated
 
 from fastapi import Query
 
-from app.errors import ErrorItem, InvalidRequest
+from app.core.errors import ErrorItem, InvalidRequest
+from app.core.normalize import closest
 from app.events.schemas import KIND_OUT_MODELS
 from app.exports.columns import BY_NAME
-from app.normalize import closest
 
 Fields = Annotated[
     list[str] | None,

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlmodel import Session
 
-from app import time_limit
-from app.db import SessionDep
-from app.errors import PROBLEMS
+from app.core import time_limit
+from app.core.deps import SessionDep
+from app.core.errors import PROBLEMS
 from app.events import service
 from app.events.filters import EventFilters, event_filters
 from app.exports import attribution, formats

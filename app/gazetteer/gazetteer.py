@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from app.normalize import closest, name_key
+from app.core.normalize import closest, name_key
 
 DATA = Path(__file__).parent / "data"
 COUNTRY = "AFG"

@@ -10,13 +10,13 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
-from app.db import SessionDep
-from app.errors import PROBLEMS
+from app.core.deps import SessionDep
+from app.core.errors import PROBLEMS
+from app.core.tables import event_place_table as place_t
+from app.core.tables import event_table as event_t
+from app.core.types import CountryCode, examples_config
 from app.exports import attribution
 from app.gazetteer.gazetteer import COUNTRY, DATA, get_gazetteer, shape_features
-from app.models import event_place_table as place_t
-from app.models import event_table as event_t
-from app.types import CountryCode, examples_config
 
 router = APIRouter(prefix="/v1", tags=["places"])
 

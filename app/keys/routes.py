@@ -6,12 +6,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request, Response, status
 from pydantic import BaseModel, Field, StringConstraints
 
-from app.auth import AdminKey
-from app.db import WriteSessionDep
-from app.errors import PROBLEMS, Problem
+from app.core.deps import WriteSessionDep
+from app.core.errors import PROBLEMS, Problem
+from app.core.settings import Scope
+from app.core.types import Name, examples_config
 from app.keys import service
-from app.settings import Scope
-from app.types import Name, examples_config
+from app.keys.auth import AdminKey
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
 

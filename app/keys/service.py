@@ -12,10 +12,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from app.errors import Conflict, NotFound
-from app.models import api_key_table as key_t
-from app.models import utcnow
-from app.settings import Scope
+from app.core.errors import Conflict, NotFound
+from app.core.settings import Scope
+from app.core.tables import api_key_table as key_t
+from app.core.tables import utcnow
 
 
 def secret_hash(secret: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from app.settings import REPO_ROOT
+from app.core.settings import REPO_ROOT
 
 REGISTRY_FILE = REPO_ROOT / "seeds" / "actors.json"
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from app.core.normalize import name_key
 from app.gazetteer import District, Gazetteer, Province, get_gazetteer
-from app.normalize import name_key
 
 _WORD = re.compile(r"[A-Za-z][\w\u2019'-]*")
 _CONNECTORS = frozenset({"e", "i", "wa", "y"})

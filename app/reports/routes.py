@@ -4,13 +4,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Request, Response, status
 
-from app.auth import WriteKey
-from app.db import SessionDep, WriteSessionDep
-from app.errors import PROBLEMS, problems
+from app.core.deps import SessionDep, WriteSessionDep
+from app.core.errors import PROBLEMS, problems
+from app.core.pagination import Cursor, Limit, Pager
 from app.events.etags import etag
 from app.events.schemas import EventOut
 from app.events.writes import merge_patch_body
-from app.pagination import Cursor, Limit, Pager
+from app.keys.auth import WriteKey
 from app.reports import service
 from app.reports.schemas import DraftOut, RejectIn, ReportIn, ReportOut, ReportPage
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
 
-from app.types import NO_NUL, EventDate, LongName, Name, Url, examples_config, iso_day
+from app.core.types import NO_NUL, EventDate, LongName, Name, Url, examples_config, iso_day
 
 MAX_TEXT = 200_000  # characters: a long feature article is a tenth of it
 

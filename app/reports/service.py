@@ -13,8 +13,14 @@ import sqlalchemy as sa
 from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session
 
-from app.db import serialise_writers
-from app.errors import Conflict, ErrorItem, Gone, NotFound, invalid
+from app.core.database import serialise_writers
+from app.core.errors import Conflict, ErrorItem, Gone, NotFound, invalid
+from app.core.normalize import name_key
+from app.core.tables import event_table as event_t
+from app.core.tables import report_draft_table as draft_t
+from app.core.tables import report_table as report_t
+from app.core.tables import utcnow
+from app.core.types import EventDate
 from app.events.dates import span
 from app.events.documents import jsonable
 from app.events.filters import EventFilters
@@ -22,14 +28,8 @@ from app.events.places import resolve_place
 from app.events.schemas import DatePrecision
 from app.events.service import ResolvedFilters, conditions, place_arms, read_event, stored_reach
 from app.events.writes import EventWriter, event_in_or_422, merge_patch, prepared_or_422
-from app.models import event_table as event_t
-from app.models import report_draft_table as draft_t
-from app.models import report_table as report_t
-from app.models import utcnow
-from app.normalize import name_key
 from app.reports.extract import Draft, Extraction, NoAnchorDate, extract
 from app.reports.schemas import DraftStatus, ReportIn
-from app.types import EventDate
 
 MAX_DUPLICATES = 20
 MAX_SOURCES = 50  # as many as a record may cite (EventCommon.sources)

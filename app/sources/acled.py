@@ -11,8 +11,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from app.core.normalize import name_key
 from app.gazetteer import get_gazetteer
-from app.normalize import name_key
 from app.sources import countries
 from app.sources.tabular import (
     Options,

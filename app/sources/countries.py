@@ -4,7 +4,7 @@ import re
 
 import pycountry
 
-from app.normalize import name_key
+from app.core.normalize import name_key
 
 # Names the datasets spell otherwise than ISO 3166 (UCDP adds former names in parentheses, which
 # are dropped before the lookup).

@@ -4,8 +4,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from app.db import SessionDep
-from app.errors import PROBLEMS
+from app.core.deps import SessionDep
+from app.core.errors import PROBLEMS
 from app.events import service
 from app.events.filters import EventFilters, event_filters
 from app.stats import service as stats_service

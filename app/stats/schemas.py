@@ -7,8 +7,8 @@ from typing import Any, cast
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
-from app.events.schemas import Qualifier
-from app.models import TOTALS_FIGURES
+from app.core.tables import TOTALS_FIGURES
+from app.core.types import Qualifier
 
 
 class Dimension(StrEnum):

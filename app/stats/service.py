@@ -7,18 +7,18 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from app.db import StatementCache
-from app.errors import invalid
+from app.core.database import StatementCache
+from app.core.errors import invalid
+from app.core.tables import TOTALS_QUALIFIERS
+from app.core.tables import actor_table as actor_t
+from app.core.tables import event_actor_table as event_actor_t
+from app.core.tables import event_month_totals_table as totals_t
+from app.core.tables import event_table as event_t
 from app.events import totals
 from app.events.dates import period
 from app.events.schemas import DatePrecision
 from app.events.service import ResolvedFilters, conditions, place_arms
 from app.gazetteer import get_gazetteer
-from app.models import TOTALS_QUALIFIERS
-from app.models import actor_table as actor_t
-from app.models import event_actor_table as event_actor_t
-from app.models import event_month_totals_table as totals_t
-from app.models import event_table as event_t
 from app.stats.schemas import FIGURES, PERIODS, Dimension
 
 MAX_GROUPS = 100_000

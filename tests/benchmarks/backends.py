@@ -24,11 +24,12 @@ import sqlalchemy as sa
 from pydantic import TypeAdapter
 from sqlmodel import Session
 
-from app.db import analyze, make_engine, migrate, writer
+from app.core.database import make_engine, writer
+from app.core.settings import Settings
 from app.events.schemas import EventIn, EventInModel
 from app.events.writes import EventWriter, prepared_or_422
-from app.seeding import load_seeds
-from app.settings import Settings
+from app.ops.schema import analyze, migrate
+from app.ops.seeding import load_seeds
 from tests.benchmarks.dataset import events
 from tests.conftest import WRITE_KEY, LiveServer, start_server
 

@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.normalize import name_key
+from app.core.normalize import name_key
 from app.reports.extract import Draft, NoAnchorDate, extract
 
 REPO = Path(__file__).resolve().parents[2]

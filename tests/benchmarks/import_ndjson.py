@@ -53,11 +53,11 @@ def main() -> None:
 
     env = os.environ | {"DATABASE_URL": f"sqlite:///{database}", "CE_DATA_DIR": str(workdir)}
     subprocess.run(
-        [sys.executable, "-m", "app.cli", "migrate"], env=env, check=True, capture_output=True
+        [sys.executable, "-m", "app.ops.cli", "migrate"], env=env, check=True, capture_output=True
     )
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "import", str(source)],
+        [sys.executable, "-m", "app.ops.cli", "import", str(source)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

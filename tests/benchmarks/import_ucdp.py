@@ -38,7 +38,7 @@ def write_rows(path: Path, count: int) -> None:
 def run(env: dict[str, str], path: Path) -> tuple[float, str]:
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "app.cli", "import", "--format", "ucdp", str(path)],
+        [sys.executable, "-m", "app.ops.cli", "import", "--format", "ucdp", str(path)],
         env=env,
         capture_output=True,
         text=True,

@@ -10,10 +10,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.actors.service import ensure_actor
-from app.db import analyze, writer
+from app.core.database import writer
 from app.events.schemas import EventIn, EventInModel
 from app.events.service import find_by_external_id
 from app.events.writes import EventWriter, prepared_or_422
+from app.ops.schema import analyze
 
 _event_adapter: TypeAdapter[EventInModel] = TypeAdapter(EventIn)
 

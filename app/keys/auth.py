@@ -14,10 +14,10 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from app.auth_limits import client_address, failure_limiter
-from app.errors import Forbidden, TooManyRequests, Unauthorized
+from app.core.errors import Forbidden, TooManyRequests, Unauthorized
+from app.core.settings import ApiKey, Scope, Settings
+from app.keys.limits import client_address, failure_limiter
 from app.keys.service import find_stored_key
-from app.settings import ApiKey, Scope, Settings
 
 bearer = HTTPBearer(
     auto_error=False,

@@ -6,9 +6,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.db import SessionDep
-from app.errors import ApiError, Problem, problem_response
-from app.types import examples_config
+from app.core.deps import SessionDep
+from app.core.errors import ApiError, Problem, problem_response
+from app.core.types import examples_config
 
 router = APIRouter(tags=["service"])
 

@@ -19,8 +19,8 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
-from app.errors import timed_out
-from app.models import actor_alias_table, actor_table, event_table
+from app.core.errors import timed_out
+from app.core.tables import actor_alias_table, actor_table, event_table
 
 _PREFIXES = ("/v1/events.", "/v1/stats", "/v1/provinces", "/v1/actors")
 _PATHS = ("/v1/events", "/v1/events/deleted")

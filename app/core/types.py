@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
 import pycountry
@@ -100,3 +101,13 @@ def examples_config(*examples: dict[str, Any], forbid_extra: bool = False) -> Co
     return ConfigDict(
         extra="forbid" if forbid_extra else "ignore", json_schema_extra={"examples": list(examples)}
     )
+
+
+class Qualifier(StrEnum):
+    """How a source qualifies a number: 'about 1,000', 'more than 100', 'at least six'."""
+
+    EXACT = "exact"
+    ABOUT = "about"
+    AT_LEAST = "at_least"
+    MORE_THAN = "more_than"
+    AT_MOST = "at_most"

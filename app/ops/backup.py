@@ -27,8 +27,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
-from app.db import alembic_config, migrate
-from app.settings import Settings
+from app.core.settings import Settings
+from app.ops.schema import alembic_config, migrate
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # What makes a database this application's: Alembic's bookkeeping and the records.

@@ -4,8 +4,8 @@ from fastapi import Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from app.errors import invalid
-from app.normalize import closest
+from app.core.errors import invalid
+from app.core.normalize import closest
 
 
 def _walk(dependant: Dependant) -> set[str]:

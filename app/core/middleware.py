@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import Problem, error_response, problem_response
+from app.core.errors import Problem, error_response, problem_response
 
 
 class BodyLimit:

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from app.errors import QueryTimeout
+from app.core.errors import QueryTimeout
 
 T = TypeVar("T")
 _STEPS = 4_000  # VM steps between checks: ~0.1 ms of work, a negligible cost

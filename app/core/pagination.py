@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import Query, Request, Response
 
-from app.errors import invalid
+from app.core.errors import invalid
 
 
 def fingerprint(value: Any) -> str:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
-from app.events.schemas import Qualifier
+from app.core.types import Qualifier
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -48,7 +48,8 @@ def _partial_index(name: str, column: str, *more: str, **options: Any) -> sa.Ind
     return sa.Index(name, column, *more, sqlite_where=where, postgresql_where=where, **options)
 
 
-# Secondary indexes that large imports drop and rebuild at the end (see app.db.indexes_deferred):
+# Secondary indexes that large imports drop and build again in their own transaction
+# (app.ops.schema.drop_deferrable_indexes):
 # each insert would update them at a random place, which is most of the cost of a big load.
 DEFERRABLE = {"bulk_deferrable": True}
 

@@ -15,18 +15,19 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from app.backup import BackupError, DamagedDatabase, backup, restore
-from app.db import make_engine, migrate
-from app.errors import ApiError, disk_full
-from app.importer import ImportReport, ImportStopped, import_file, reader_for
+from app.core.database import make_engine
+from app.core.errors import ApiError, disk_full
+from app.core.memory import limit_malloc_arenas
+from app.core.settings import Scope, Settings
+from app.core.types import ISO_DAY
 from app.keys import service as keys
-from app.memory import limit_malloc_arenas
+from app.ops.backup import BackupError, DamagedDatabase, backup, restore
+from app.ops.importer import ImportReport, ImportStopped, import_file, reader_for
+from app.ops.schema import migrate
+from app.ops.seeding import load_seeds
 from app.reports.extract import NoAnchorDate, extract
 from app.reports.service import draft_document
-from app.seeding import load_seeds
-from app.settings import Scope, Settings
 from app.sources import FORMATS
-from app.types import ISO_DAY
 
 
 def _why(settings: Settings, error: BaseException) -> str:
@@ -79,7 +80,7 @@ def serve(settings: Settings, *, workers: int, seed: bool) -> None:
         port=settings.port,
         workers=workers,
         log_level="info",
-        access_log=False,  # ours (app/middleware.py) redacts keys; uvicorn's prints the URL
+        access_log=False,  # ours (app/core/middleware.py) redacts keys; uvicorn's prints the URL
         # Behind a reverse proxy, the client's address (which the key-failure limit counts by)
         # comes from the proxy's X-Forwarded-For, trusted only from the addresses named.
         proxy_headers=bool(settings.forwarded_allow_ips),

@@ -2,23 +2,18 @@
 
 import threading
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import orjson
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.events import search
-from app.models import metadata
-from app.settings import Settings
+from app.core.settings import Settings
 
 Built = TypeVar("Built")
 
@@ -111,97 +106,6 @@ def writer(engine: Engine) -> Engine:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
-
-
-def alembic_config(settings: Settings) -> Config:
-    config = Config(toml_file=settings.migrations_config)
-    config.set_main_option("sqlalchemy.url", settings.sqlalchemy_url.replace("%", "%%"))
-    return config
-
-
-def migrate(settings: Settings, revision: str = "head") -> None:
-    """Bring the database schema to `revision` with the Alembic migrations."""
-    command.upgrade(alembic_config(settings), revision)
-    if revision == "head":
-        engine = make_engine(settings)
-        try:
-            ensure_indexes(engine)
-        finally:
-            engine.dispose()
-
-
-def _indexes(*, deferrable_only: bool) -> list[sa.Index]:
-    return [
-        index
-        for table in metadata.sorted_tables
-        for index in sorted(table.indexes, key=lambda index: str(index.name))
-        if not deferrable_only or index.info.get("bulk_deferrable")
-    ]
-
-
-def ensure_indexes(engine: Engine) -> list[str]:
-    """Create every index the tables should have but lack (a database from before the rule
-    that a bulk load drops indexes only inside its own transaction may lack some)."""
-    with engine.begin() as connection:
-        return create_missing_indexes(connection)
-
-
-def create_missing_indexes(connection: sa.Connection) -> list[str]:
-    """ensure_indexes, in the caller's transaction."""
-    created = []
-    existing = {
-        table.name: {ix["name"] for ix in sa.inspect(connection).get_indexes(table.name)}
-        for table in metadata.sorted_tables
-    }
-    for index in _indexes(deferrable_only=False):
-        assert index.table is not None
-        if index.name not in existing[index.table.name]:
-            index.create(connection)
-            created.append(str(index.name))
-    if search.ensure_index(connection):
-        created.append("full-text search")
-    return created
-
-
-def drop_deferrable_indexes(connection: sa.Connection) -> None:
-    """Drop the deferrable secondary indexes and the search index for a bulk load, in the
-    caller's transaction, which must build them again (create_missing_indexes) before it
-    commits: a load that fails (a full disk, a kill) then rolls back to every index in place.
-
-    Building an index once, sorted, costs a fraction of updating it row by row at random places.
-    """
-    for index in _indexes(deferrable_only=True):
-        connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
-    search.suspend_index(connection)
-
-
-def analyze(engine: Engine) -> None:
-    """Refresh planner statistics (after bulk loads the planner otherwise picks bad plans) and
-    compact the search index."""
-    with engine.begin() as connection:
-        connection.exec_driver_sql("ANALYZE")
-        search.compact_index(connection)
-
-
-def _engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
-
-
-# Dependencies that do no I/O of their own are async: a sync one costs a trip to the thread pool
-# on every request (seven trips made up a tenth of a list request's time).
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    with Session(_engine(request)) as session:
-        yield session
-
-
-def get_write_session(request: Request) -> Iterator[Session]:
-    with Session(writer(_engine(request))) as session:
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(get_session)]
-WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 
 
 def insert_ignoring_conflicts(

@@ -10,7 +10,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from app.errors import PROBLEM_JSON, Problem
+from app.core.errors import PROBLEM_JSON, Problem
 
 STATIC = Path(fastapi_offline.__file__).parent / "static"
 STATIC_URL = "/static/docs"

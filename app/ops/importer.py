@@ -23,18 +23,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from app.db import (
-    RowBinder,
-    analyze,
-    create_missing_indexes,
-    drop_deferrable_indexes,
-    tune_for_bulk_load,
-    writer,
-)
-from app.errors import body_errors, disk_full
+from app.core.database import RowBinder, tune_for_bulk_load, writer
+from app.core.errors import body_errors, disk_full
+from app.core.tables import event_table as event_t
 from app.events.schemas import EventIn, EventInModel
 from app.events.writes import Bound, EventWriter, Prepared, bind, event_binder, prepare
-from app.models import event_table as event_t
+from app.ops.schema import analyze, create_missing_indexes, drop_deferrable_indexes
 from app.sources import FORMATS, register_actors
 from app.sources.tabular import Options, Unusable, rows
 

@@ -1,0 +1,1 @@
+"""Operations: the command line, imports, seeding, backups and the schema's upkeep."""
