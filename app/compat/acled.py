@@ -33,7 +33,7 @@ from app.core.tables import event_table as event_t
 from app.events import service
 from app.events.filters import EventFilters
 from app.exports.cells import spreadsheet_safe
-from app.exports.routes import snapshot_records
+from app.exports.service import snapshot_records
 from app.gazetteer import get_gazetteer
 from app.keys.auth import authenticate
 from app.sources import acled, countries
@@ -338,7 +338,7 @@ def _rows(
         resolved = service.resolve_filters(session=session, filters=filters)
 
     def rows() -> Generator[dict[str, Any]]:
-        for n, record in enumerate(snapshot_records(request, resolved)):
+        for n, record in enumerate(snapshot_records(request.app.state.engine, resolved)):
             if n % 64 == 0:
                 deadline.check()
             row = acled.to_row(record)

@@ -212,3 +212,12 @@ class StatementCache(Generic[Built]):
                 while len(self._built) > self.size:
                     self._built.popitem(last=False)
         return found
+
+
+def answers(session: Session) -> bool:
+    """Whether the database answers a trivial query (GET /healthz)."""
+    try:
+        session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        return False
+    return True

@@ -1,25 +1,10 @@
 """ETags and If-Match: an event's ETag is its version, and every edit must name the one it read."""
 
-from typing import Annotated
-
-from fastapi import Header
-
 from app.core.errors import ApiError
 
 
 class PreconditionRequired(ApiError):
     status, title, slug = 428, "Precondition required", "precondition-required"
-
-
-IfMatch = Annotated[
-    str | None,
-    Header(
-        min_length=1,
-        max_length=1000,
-        description="The ETag of the version you edited (from GET); `*` for any current version.",
-        examples=['"3"'],
-    ),
-]
 
 
 def etag(version: int) -> str:

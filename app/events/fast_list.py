@@ -25,7 +25,7 @@ from app.core.types import COUNTRY_CODES, ISO_DAY
 from app.events.filters import MAX_VALUES, EventFilters, event_filters
 from app.events.routes import list_page
 from app.events.schemas import ActorRole
-from app.exports.routes import export_wanted
+from app.exports.service import export_wanted
 
 _LISTS = ("province", "district", "actor", "kind", "country", "dataset", "actor_role")
 _SINGLE = ("date_from", "date_to", "limit", "cursor", "q")

@@ -11,8 +11,8 @@ from app.core.deps import SessionDep, WriteSessionDep
 from app.core.errors import PROBLEMS, invalid, problems
 from app.core.pagination import Cursor, Limit, Pager
 from app.core.types import Instant
-from app.events import bulk, service, writes
-from app.events.etags import IfMatch, etag, expected_versions
+from app.events import bulk, service, web, writes
+from app.events.etags import etag, expected_versions
 from app.events.filters import EventFilters, event_filters
 from app.events.schemas import (
     BulkResult,
@@ -22,8 +22,10 @@ from app.events.schemas import (
     EventPage,
     HistoryPage,
 )
-from app.exports.fields import Fields, selected
-from app.exports.routes import export, export_wanted
+from app.events.web import IfMatch
+from app.exports.fields import selected
+from app.exports.service import export_wanted
+from app.exports.web import Fields, streamed
 from app.keys.auth import WriteKey
 
 # Ids are 32-bit integers in PostgreSQL: a larger one is no id at all (422), not a 500.
@@ -79,7 +81,7 @@ def list_events(
         if cursor is not None:
             raise invalid("query", "cursor", "Exports stream every record; they take no cursor.")
         cap = limit if "limit" in request.query_params else None
-        return export(request, session, filters, kind=kind, fields=fields, limit=cap)
+        return streamed(request, session, filters, kind=kind, fields=fields, limit=cap)
     body = list_page(request, response, session, filters, limit=limit, cursor=cursor, fields=fields)
     return Response(body, media_type="application/json", headers=dict(response.headers))
 
@@ -237,7 +239,7 @@ def replace_event(
 def patch_event(
     key: WriteKey,
     event_id: EventId,
-    patch: Annotated[dict[str, Any], Depends(writes.merge_patch_body)],
+    patch: Annotated[dict[str, Any], Depends(web.merge_patch_body)],
     session: WriteSessionDep,
     response: Response,
     if_match: IfMatch = None,
@@ -299,7 +301,7 @@ def delete_event(
 )
 def bulk_upsert_events(
     key: WriteKey,
-    body: Annotated[bulk.BulkBody, Depends(bulk.records_body)],
+    body: Annotated[bulk.BulkBody, Depends(web.records_body)],
     session: WriteSessionDep,
 ) -> dict[str, Any]:
     """Create or update many events in one transaction: all are stored, or none.

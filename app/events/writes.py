@@ -16,7 +16,6 @@ from typing import Any
 import jsonpatch
 import orjson
 import sqlalchemy as sa
-from fastapi import Request
 from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session
 
@@ -24,14 +23,11 @@ from app.actors.service import ActorRow, actors_of, get_or_create_actors
 from app.core.database import RowBinder, serialise_writers
 from app.core.errors import (
     ApiError,
-    BadRequest,
     Conflict,
     ErrorItem,
     InvalidRequest,
-    UnsupportedMediaType,
     body_errors,
     invalid,
-    media_type,
 )
 from app.core.normalize import name_key
 from app.core.tables import date_reach_table as date_reach_t
@@ -685,22 +681,6 @@ def patch_event(
     return replace_event(
         session=session, event_id=event_id, event_in=event_in, expected=expected, by=by
     )
-
-
-async def merge_patch_body(request: Request) -> dict[str, Any]:
-    """The body of a PATCH: a JSON object sent as application/merge-patch+json (or JSON)."""
-    if media_type(request) not in ("application/merge-patch+json", "application/json"):
-        raise UnsupportedMediaType("Send the patch as application/merge-patch+json (RFC 7396).")
-    try:
-        patch = json.loads((await request.body()).decode("utf-8"))
-    except (ValueError, RecursionError) as error:
-        detail = "The body is not valid JSON."
-        raise BadRequest(
-            detail, errors=[ErrorItem(in_="body", pointer="", detail=detail)]
-        ) from error
-    if not isinstance(patch, dict):
-        raise invalid("body", "", "A merge patch is a JSON object.")
-    return patch
 
 
 def delete_event(

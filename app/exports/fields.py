@@ -1,23 +1,9 @@
 """`fields=`: which fields of each record an answer carries."""
 
-from typing import Annotated
-
-from fastapi import Query
-
 from app.core.errors import ErrorItem, InvalidRequest
 from app.core.normalize import closest
 from app.events.schemas import KIND_OUT_MODELS
 from app.exports.columns import BY_NAME
-
-Fields = Annotated[
-    list[str] | None,
-    Query(
-        max_length=100,
-        description="Only these fields, comma-separated or repeated (e.g. `id,date,province`). "
-        "JSON and NDJSON take the record's fields; CSV and GeoJSON the flat columns.",
-        examples=[["id,date,province,fatalities"]],
-    ),
-]
 
 # Every field a record of any kind may carry in JSON.
 RECORD_FIELDS = {name for model in KIND_OUT_MODELS.values() for name in model.model_fields}

@@ -1,11 +1,10 @@
 """GET /healthz: is the service up and can it reach its database?"""
 
-import sqlalchemy as sa
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import SQLAlchemyError
 
+from app.core.database import answers
 from app.core.deps import SessionDep
 from app.core.errors import ApiError, Problem, problem_response
 from app.core.types import examples_config
@@ -33,9 +32,7 @@ class Unavailable(ApiError):
 )
 def healthz(session: SessionDep) -> Health | JSONResponse:
     """Check that the service and its database answer."""
-    try:
-        session.execute(sa.text("SELECT 1"))
-    except SQLAlchemyError:
+    if not answers(session):
         unavailable = Unavailable("The database does not answer.", headers={"Retry-After": "5"})
         return problem_response(unavailable.problem(), unavailable.headers)
     return Health(status="ok", database=session.get_bind().dialect.name)

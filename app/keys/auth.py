@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from app.core.errors import Forbidden, TooManyRequests, Unauthorized
 from app.core.settings import ApiKey, Scope, Settings
-from app.keys.limits import client_address, failure_limiter
+from app.keys.limits import failure_limiter
 from app.keys.service import find_stored_key
 
 bearer = HTTPBearer(
@@ -84,3 +84,8 @@ async def read_access(request: Request, credentials: Credentials) -> None:
 
 WriteKey = Annotated[ApiKey, Depends(require(Scope.WRITE))]
 AdminKey = Annotated[ApiKey, Depends(require(Scope.ADMIN))]
+
+
+def client_address(request: Request) -> str | None:
+    """The address failures are counted against (None, with no client known: one shared count)."""
+    return request.client.host if request.client else None

@@ -26,9 +26,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-
-from starlette.applications import Starlette
-from starlette.requests import Request
+from typing import Any
 
 log = logging.getLogger("conflict_events")
 
@@ -107,8 +105,9 @@ class FailureLimiter:
 _creating = threading.Lock()
 
 
-def failure_limiter(app: Starlette) -> FailureLimiter:
-    """The app's limiter, made on first use from its settings (CE_AUTH_FAILURES_PER_MINUTE)."""
+def failure_limiter(app: Any) -> FailureLimiter:
+    """The app's limiter (any object with a `state` holding the settings), made on first use
+    from its settings (CE_AUTH_FAILURES_PER_MINUTE)."""
     state = app.state
     limiter: FailureLimiter | None = getattr(state, "auth_failure_limiter", None)
     if limiter is None:
@@ -118,8 +117,3 @@ def failure_limiter(app: Starlette) -> FailureLimiter:
                 limiter = FailureLimiter(state.settings.auth_failures_per_minute)
                 state.auth_failure_limiter = limiter
     return limiter
-
-
-def client_address(request: Request) -> str | None:
-    """The address failures are counted against (None, with no client known: one shared count)."""
-    return request.client.host if request.client else None

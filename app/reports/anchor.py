@@ -115,46 +115,67 @@ def find_anchor(text: str) -> Anchor:
         starts.append(starts[-1] + len(line))
     stated: Anchor | None = None
     for number, line in enumerate(lines[:4]):
-        offset = starts[number]
         if not line.strip():
             continue
         if stated is None:
-            stated = _stated_date(line, offset)
+            stated = _stated_date(line, starts[number])
             if stated is not None:
                 continue
-        dateline = _DATELINE.match(line)
-        if dateline is not None and _only_a_headline(dateline):
-            dateline = None
+        dateline = _dateline(line)
         if dateline is None:
             continue  # a headline: a dateline may still follow it
-        body_start = offset + dateline.end()
-        place = dateline.group("place").strip()
-        quote = line[: dateline.end()].strip()
-        dated = dateline.group("month") or dateline.group("month2") or dateline.group("iso")
-        parts = _parse(dateline) if dated else None
-        year = parts[0] if parts else None
-        if parts is not None and year is not None:
-            return Anchor(
-                _valid(year, parts[1], parts[2]), f"dateline '{quote}'", body_start, place
-            )
-        if stated is None:
-            # a timestamp a line or two after the dateline ("KABUL — ..." then "August 13,
-            # 2021 at 6:25 p.m. EDT")
-            later = (
-                _stated_date(ln, starts[number + 1 + k])
-                for k, ln in enumerate(lines[number + 1 : number + 3])
-            )
-            stated = next((a for a in later if a is not None), None)
-        if stated is not None:
-            return Anchor(stated.published_on, stated.explanation, body_start, place)
-        if parts is None:
-            return Anchor(None, f"dateline '{quote}' gives no date", body_start, place)
-        year = _year_elsewhere(text)
-        if year is None:
-            return Anchor(None, f"dateline '{quote}' gives no year", body_start, place)
-        note = f"dateline '{quote}', year {year} from a date in the text"
-        return Anchor(_valid(year, parts[1], parts[2]), note, body_start, place)
+        return _dated_by_dateline(text, lines, starts, number, dateline, stated)
     return stated or Anchor(None, "no dateline or publication line", 0)
+
+
+def _dateline(line: str) -> re.Match[str] | None:
+    """The line's dateline, if it opens with one (and not with a headline in capitals)."""
+    dateline = _DATELINE.match(line)
+    if dateline is not None and _only_a_headline(dateline):
+        return None
+    return dateline
+
+
+def _dated_by_dateline(
+    text: str,
+    lines: list[str],
+    starts: list[int],
+    number: int,
+    dateline: re.Match[str],
+    stated: Anchor | None,
+) -> Anchor:
+    """The anchor of a text whose line `number` is a dateline: its own full date; else a date
+    a header line states (before it, or a timestamp a line or two after it); else its day and
+    month with the latest year of a full date in the text."""
+    body_start = starts[number] + dateline.end()
+    place = dateline.group("place").strip()
+    quote = lines[number][: dateline.end()].strip()
+    dated = dateline.group("month") or dateline.group("month2") or dateline.group("iso")
+    parts = _parse(dateline) if dated else None
+    year = parts[0] if parts else None
+    if parts is not None and year is not None:
+        return Anchor(_valid(year, parts[1], parts[2]), f"dateline '{quote}'", body_start, place)
+    if stated is None:
+        stated = _timestamp_after(lines, starts, number)
+    if stated is not None:
+        return Anchor(stated.published_on, stated.explanation, body_start, place)
+    if parts is None:
+        return Anchor(None, f"dateline '{quote}' gives no date", body_start, place)
+    year = _year_elsewhere(text)
+    if year is None:
+        return Anchor(None, f"dateline '{quote}' gives no year", body_start, place)
+    note = f"dateline '{quote}', year {year} from a date in the text"
+    return Anchor(_valid(year, parts[1], parts[2]), note, body_start, place)
+
+
+def _timestamp_after(lines: list[str], starts: list[int], number: int) -> Anchor | None:
+    """A timestamp a line or two after the dateline ("KABUL — ..." then "August 13, 2021 at
+    6:25 p.m. EDT")."""
+    later = (
+        _stated_date(ln, starts[number + 1 + k])
+        for k, ln in enumerate(lines[number + 1 : number + 3])
+    )
+    return next((a for a in later if a is not None), None)
 
 
 def _only_a_headline(dateline: re.Match[str]) -> bool:

@@ -255,57 +255,81 @@ def resolve_in_context(
     reference = group.reference or context.published_on
     reference_note = group.reference_note or "the publication date"
     if mention.mode != "anaphoric":
-        period = resolve(mention, reference)
-        if period is None:
-            return None, ""
-        if mention.mode == "absolute":
-            inferred = "" if mention.group("year") else f" (year from {reference_note})"
-            return period, f"'{mention.text}' = {period.describe()}{inferred}"
-        return period, f"'{mention.text}' relative to {reference_note} = {period.describe()}"
+        return _resolve_stated(mention, reference, reference_note)
     earlier = [
         d
         for d in all_dates
         if d.end <= mention.start and d.mode != "anaphoric" and _day_level(d, reference)
     ]
-    key = kind_key(group.kind, group.milestone)
-    base: Period | None
-    base_note: str
     if mention.pattern == "clause_shift" and not earlier:
         return None, ""  # "a day after X": only with a date for what it is after
     if mention.pattern == "since_event":
-        began = _began(context, group, _SINCE_EVENT_KINDS.get(mention.group("what") or "", ""))
-        if began is None:
-            return None, ""
-        period = Period(began, reference if reference > began else None, "day")
-        return period, (
-            f"'{mention.text}': from when it began ({began.isoformat()}) to "
-            f"{reference_note} = {period.describe()}"
-        )
+        return _since_event(context, group, mention, reference, reference_note)
+    base, base_note = _anaphoric_base(context, group, mention, earlier, reference, reference_note)
+    period = resolve(mention, base.start) if base else None
+    if period is None:
+        return None, ""
+    return period, f"'{mention.text}' relative to {base_note} = {period.describe()}"
+
+
+def _resolve_stated(
+    mention: DateMention, reference: date, reference_note: str
+) -> tuple[Period | None, str]:
+    """An absolute or deictic date expression, against the sentence's reference."""
+    period = resolve(mention, reference)
+    if period is None:
+        return None, ""
+    if mention.mode == "absolute":
+        inferred = "" if mention.group("year") else f" (year from {reference_note})"
+        return period, f"'{mention.text}' = {period.describe()}{inferred}"
+    return period, f"'{mention.text}' relative to {reference_note} = {period.describe()}"
+
+
+def _since_event(
+    context: Context, group: Group, mention: DateMention, reference: date, reference_note: str
+) -> tuple[Period | None, str]:
+    """'since the fighting began': from when the events named began to the reference."""
+    began = _began(context, group, _SINCE_EVENT_KINDS.get(mention.group("what") or "", ""))
+    if began is None:
+        return None, ""
+    period = Period(began, reference if reference > began else None, "day")
+    return period, (
+        f"'{mention.text}': from when it began ({began.isoformat()}) to "
+        f"{reference_note} = {period.describe()}"
+    )
+
+
+def _anaphoric_base(
+    context: Context,
+    group: Group,
+    mention: DateMention,
+    earlier: list[DateMention],
+    reference: date,
+    reference_note: str,
+) -> tuple[Period | None, str]:
+    """The date an anaphoric expression counts from, and how it is known: the day-level date
+    before it in the sentence, the speaker's day, the day of the telling, the last date of its
+    kind, the last date read, or the reference."""
     if earlier:
-        base = resolve(earlier[-1], reference)
-        base_note = f"'{earlier[-1].text}'"
-    elif group.speech_inherited and group.speech and not group.past_perfect:
+        return resolve(earlier[-1], reference), f"'{earlier[-1].text}'"
+    if group.speech_inherited and group.speech and not group.past_perfect:
         # "Government forces counter-attacked the previous day, Mohebi said": his day before
-        base, base_note = group.speech[0], f"'{group.speech[1]}'"
-    elif (
+        return group.speech[0], f"'{group.speech[1]}'"
+    if (
         mention.pattern == "shift"
         and mention.group("dir") in ("previous", "preceding")
         and not group.past_perfect
     ):
         # "attacked checkpoints the previous day, officials said": the day before the telling
-        base, base_note = Period(reference, None, "day"), reference_note
-    elif key in context.last_date:
+        return Period(reference, None, "day"), reference_note
+    key = kind_key(group.kind, group.milestone)
+    if key in context.last_date:
         base = context.last_date[key]
-        base_note = f"the {group.milestone or group.kind} before it ({base.describe()})"
-    elif context.last_any_date:
+        return base, f"the {group.milestone or group.kind} before it ({base.describe()})"
+    if context.last_any_date:
         base = context.last_any_date
-        base_note = f"the date last read ({base.describe()})"
-    else:
-        base, base_note = Period(reference, None, "day"), reference_note
-    period = resolve(mention, base.start) if base else None
-    if period is None:
-        return None, ""
-    return period, f"'{mention.text}' relative to {base_note} = {period.describe()}"
+        return base, f"the date last read ({base.describe()})"
+    return Period(reference, None, "day"), reference_note
 
 
 def _began(context: Context, group: Group, key: str) -> date | None:

@@ -199,66 +199,93 @@ def classify(sentence: str, amounts: list[Amount]) -> list[FigureRef]:
     """The amounts that are figures, with their field."""
     figures: list[FigureRef] = []
     for amount in amounts:
-        before = sentence[: amount.start]
-        put = _PUT_AT.search(before)
-        if put and figures:
-            # "..., though a local aid group put the number at nearer 700": the same count
-            field, unit = figures[-1].field, figures[-1].unit
-            figures.append(
-                FigureRef(amount, field, unit, f"'{put.group(0).strip()} {amount.text}'")
-            )
-            continue
-        toll = _TOLL_BEFORE.search(before)
-        if toll:
-            unit = (toll.group("unit") or "people").lower()
-            adjective = (toll.group("adj") or "").lower()
-            if toll.group("death") is not None or "dead" in adjective or "killed" in adjective:
-                note = f"'{toll.group(0).strip()} {amount.text}': a death toll"
-                figures.append(FigureRef(amount, "fatalities", "people", note))
-                continue
-            if "displaced" in adjective or unit in ("displaced",):
-                field = "families" if unit in HOUSEHOLD_UNITS else "individuals"
-                note = f"'{toll.group(0).strip()} {amount.text}': {field} displaced"
-                figures.append(FigureRef(amount, field, unit, note))
-                continue
-        if _AID_BEFORE.search(before):
-            continue  # "distributed food rations to 1,000 displaced families": who got aid
-        unit_found = _unit_after(sentence, amount.end)
-        if not unit_found:
-            continue
-        unit, unit_end = unit_found
-        households = unit in HOUSEHOLD_UNITS
-        verb_before = _VERB_BEFORE.search(before)
-        verb = None
-        inside_words = _PARTICIPLE.search(sentence[amount.end : unit_end])
-        if verb_before:
-            verb = verb_before.group("verb").lower()
-        elif inside_words:  # "55,000 displaced individuals", "12 dead soldiers"
-            verb = inside_words.group(0).lower()
-        else:
-            after = _VERB_AFTER.match(sentence[unit_end:])
-            if after:
-                verb = after.group("verb").lower()
-        if verb is None:
-            continue
-        if amount.value == 1 and _AND_MORE.match(sentence[unit_end:]):
-            continue  # "a teacher and his two sons were killed": more than one, not summed
-        if amount.text.lower() in ("a", "an") and not (
-            verb_before or _ONE_KILLED_AFTER.match(sentence[unit_end:])
-        ):
-            continue  # "an official said ... four soldiers had been killed": no count of one
-        phrase = sentence[amount.start : unit_end]
-        if re.fullmatch(
-            _FATAL + r"|killing|kills?|gunned\s+down|lost|claimed\s+the\s+lives\s+of|bodies\s+of",
-            verb,
-        ) and (not households):
-            figures.append(FigureRef(amount, "fatalities", unit, f"'{phrase}' {verb}"))
-        elif (
-            re.fullmatch(_DISPLACED + r"|displacing|displace|forcing|driven|drove|driving", verb)
-            and unit not in COMBATANTS  # "200 Taliban fighters reached the outskirts"
-            # "300 foreign journalists reached Kabul airport": arriving is fleeing for civilians
-            and (verb not in ("reached", "arrived") or unit in CIVILIANS)
-        ):
-            field = "families" if households else "individuals"
-            figures.append(FigureRef(amount, field, unit, f"'{phrase}' {verb}"))
+        figure = _figure(sentence, amount, figures)
+        if figure is not None:
+            figures.append(figure)
     return figures
+
+
+def _figure(sentence: str, amount: Amount, figures: list[FigureRef]) -> FigureRef | None:
+    """The figure an amount gives, if any: by the words before it ('put the number at', 'the
+    death toll rose to'), else by its counted noun and the verb that says what befell them."""
+    before = sentence[: amount.start]
+    put = _PUT_AT.search(before)
+    if put and figures:
+        # "..., though a local aid group put the number at nearer 700": the same count
+        field, unit = figures[-1].field, figures[-1].unit
+        return FigureRef(amount, field, unit, f"'{put.group(0).strip()} {amount.text}'")
+    toll = _TOLL_BEFORE.search(before)
+    if toll:
+        figure = _toll_figure(toll, amount)
+        if figure is not None:
+            return figure
+    if _AID_BEFORE.search(before):
+        return None  # "distributed food rations to 1,000 displaced families": who got aid
+    return _counted_figure(sentence, amount, before)
+
+
+def _toll_figure(toll: re.Match[str], amount: Amount) -> FigureRef | None:
+    """'the death toll rose to 12', 'the number of displaced families reached 500'."""
+    unit = (toll.group("unit") or "people").lower()
+    adjective = (toll.group("adj") or "").lower()
+    if toll.group("death") is not None or "dead" in adjective or "killed" in adjective:
+        note = f"'{toll.group(0).strip()} {amount.text}': a death toll"
+        return FigureRef(amount, "fatalities", "people", note)
+    if "displaced" in adjective or unit in ("displaced",):
+        field = "families" if unit in HOUSEHOLD_UNITS else "individuals"
+        note = f"'{toll.group(0).strip()} {amount.text}': {field} displaced"
+        return FigureRef(amount, field, unit, note)
+    return None
+
+
+def _counted_figure(sentence: str, amount: Amount, before: str) -> FigureRef | None:
+    """'killing 12 soldiers', '55,000 displaced individuals', '300 families fled': a number of
+    people or households and the verb that says they were killed or displaced."""
+    unit_found = _unit_after(sentence, amount.end)
+    if not unit_found:
+        return None
+    unit, unit_end = unit_found
+    verb_before = _VERB_BEFORE.search(before)
+    verb = _verb_of(sentence, amount, unit_end, verb_before)
+    if verb is None:
+        return None
+    rest = sentence[unit_end:]
+    if amount.value == 1 and _AND_MORE.match(rest):
+        return None  # "a teacher and his two sons were killed": more than one, not summed
+    if amount.text.lower() in ("a", "an") and not (verb_before or _ONE_KILLED_AFTER.match(rest)):
+        return None  # "an official said ... four soldiers had been killed": no count of one
+    return _field_figure(amount, unit, verb, sentence[amount.start : unit_end])
+
+
+def _verb_of(
+    sentence: str, amount: Amount, unit_end: int, verb_before: re.Match[str] | None
+) -> str | None:
+    """The verb that says what befell the people counted: before the number, between it and
+    its noun ('55,000 displaced individuals', '12 dead soldiers'), or after them."""
+    inside_words = _PARTICIPLE.search(sentence[amount.end : unit_end])
+    if verb_before:
+        return verb_before.group("verb").lower()
+    if inside_words:
+        return inside_words.group(0).lower()
+    after = _VERB_AFTER.match(sentence[unit_end:])
+    return after.group("verb").lower() if after else None
+
+
+def _field_figure(amount: Amount, unit: str, verb: str, phrase: str) -> FigureRef | None:
+    """The field a verb gives the people counted: killed (not households) or displaced (not
+    fighters; arriving is fleeing only for civilians)."""
+    households = unit in HOUSEHOLD_UNITS
+    if re.fullmatch(
+        _FATAL + r"|killing|kills?|gunned\s+down|lost|claimed\s+the\s+lives\s+of|bodies\s+of",
+        verb,
+    ) and (not households):
+        return FigureRef(amount, "fatalities", unit, f"'{phrase}' {verb}")
+    if (
+        re.fullmatch(_DISPLACED + r"|displacing|displace|forcing|driven|drove|driving", verb)
+        and unit not in COMBATANTS  # "200 Taliban fighters reached the outskirts"
+        # "300 foreign journalists reached Kabul airport": arriving is fleeing for civilians
+        and (verb not in ("reached", "arrived") or unit in CIVILIANS)
+    ):
+        field = "families" if households else "individuals"
+        return FigureRef(amount, field, unit, f"'{phrase}' {verb}")
+    return None

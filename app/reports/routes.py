@@ -9,7 +9,7 @@ from app.core.errors import PROBLEMS, problems
 from app.core.pagination import Cursor, Limit, Pager
 from app.events.etags import etag
 from app.events.schemas import EventOut
-from app.events.writes import merge_patch_body
+from app.events.web import merge_patch_body
 from app.keys.auth import WriteKey
 from app.reports import service
 from app.reports.schemas import DraftOut, RejectIn, ReportIn, ReportOut, ReportPage
