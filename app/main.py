@@ -20,7 +20,6 @@ from app.core.errors import install_error_handlers
 from app.core.middleware import BodyLimit, RequestContext, configure_access_log
 from app.core.routing import reject_unknown_query_params
 from app.core.settings import Settings
-from app.events.fast_list import FastList
 from app.events.routes import router as events_router
 from app.explorer.routes import router as explorer_router
 from app.exports.routes import router as exports_router
@@ -99,13 +98,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     install_error_handlers(app)
-    if settings.fast_list:
-        app.add_middleware(
-            FastList,
-            engine=engine,
-            public_reads=not settings.read_requires_key,
-            limit_ms=settings.query_time_limit_ms,
-        )
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(
         ConditionalGet,

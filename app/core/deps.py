@@ -1,13 +1,16 @@
 """The database session of a request, as FastAPI dependencies: the one place routes get one."""
 
-from collections.abc import AsyncIterator, Iterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Annotated, TypeVar
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.core.database import writer
+
+T = TypeVar("T")
 
 
 def _engine(request: Request) -> Engine:
@@ -27,5 +30,16 @@ def get_write_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+# The session type, for the web layer's annotations (routes import no SQLAlchemy or SQLModel).
+DbSession = Session
 SessionDep = Annotated[Session, Depends(get_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+
+
+async def database_work(request: Request, work: Callable[[], T]) -> T:
+    """Run a route's database work: on SQLite right here, on the event loop (a page costs less
+    than a trip to the thread pool, and one warm connection serves the requests in turn); on a
+    database server in a worker thread, so that its round trips do not stall the loop."""
+    if _engine(request).dialect.name == "sqlite":
+        return work()
+    return await anyio.to_thread.run_sync(work)

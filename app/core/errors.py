@@ -6,6 +6,7 @@ and anything unexpected are turned into the same shape by the handlers registere
 
 import errno
 import logging
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from fastapi import FastAPI, Request
@@ -20,7 +21,14 @@ from starlette.routing import Match
 log = logging.getLogger("conflict_events")
 
 PROBLEM_JSON = "application/problem+json"
-KIND_NAMES = frozenset({"offensive", "displacement", "withdrawal_milestone", "other"})
+# The tags of discriminated unions (an event's kinds): pydantic puts the chosen one into an
+# error's location, where the user never wrote it. The models name them (union_tags).
+_UNION_TAGS: set[str] = set()
+
+
+def union_tags(tags: Iterable[str]) -> None:
+    """Name the tags of a discriminated union, so errors' locations leave them out."""
+    _UNION_TAGS.update(tags)
 
 
 class ErrorItem(BaseModel):
@@ -334,7 +342,7 @@ def _error_item(error: dict[str, Any]) -> ErrorItem:
         message = "Must not contain NUL characters."
     if where == "body":
         # A discriminated union puts the chosen kind into the location; the user never wrote it.
-        if path and path[0] in KIND_NAMES:
+        if path and path[0] in _UNION_TAGS:
             path = path[1:]
         # Model-level validators report no field; their message says which fields are involved.
         message = message.removeprefix("Value error, ")

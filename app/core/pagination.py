@@ -8,6 +8,7 @@ import json
 from typing import Annotated, Any
 
 from fastapi import Query, Request, Response
+from pydantic import Field
 
 from app.core.errors import invalid
 
@@ -51,6 +52,16 @@ def decode_cursor(secret: bytes, token: str, scope: str) -> dict[str, Any]:
     return payload
 
 
+# A page's size and cursor, as fields of a query model and as plain query parameters.
+LIMIT_FIELD: Any = Field(
+    default=50, ge=1, le=1000, description="Items per page (1 to 1000).", examples=[50]
+)
+CURSOR_FIELD: Any = Field(
+    default=None,
+    max_length=512,
+    description="`next_cursor` of the previous page.",
+    examples=["eyJkIjoi..."],
+)
 Limit = Annotated[
     int, Query(ge=1, le=1000, description="Items per page (1 to 1000).", examples=[50])
 ]

@@ -3,13 +3,20 @@
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from app.core.errors import invalid
 from app.core.normalize import closest
 
 
 def _walk(dependant: Dependant) -> set[str]:
-    names = {param.alias for param in dependant.query_params}
+    names = set()
+    for param in dependant.query_params:
+        model = param.field_info.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel):  # a query model's fields
+            names |= {field.alias or name for name, field in model.model_fields.items()}
+        else:
+            names.add(param.alias)
     for sub in dependant.dependencies:
         names |= _walk(sub)
     return names

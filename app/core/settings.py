@@ -5,6 +5,7 @@ import os
 import secrets
 from enum import StrEnum
 from functools import cached_property
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -12,6 +13,18 @@ from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def _shipped(folder: str) -> Path:
+    """`seeds/` or `migrations/`, which stay at the top of the repository: a wheel carries them
+    inside the package, as app/bundled/<folder> (pyproject.toml maps them there); a checkout or
+    an editable install reads them where they are."""
+    bundled = Path(str(resources.files("app"))) / "bundled" / folder
+    return bundled if bundled.is_dir() else REPO_ROOT / folder
+
+
+SEEDS_DIR = _shipped("seeds")
+MIGRATIONS_DIR = _shipped("migrations")
 
 
 class Scope(StrEnum):
@@ -69,8 +82,10 @@ class Settings(BaseSettings):
     port: int = 8000
     environment: Literal["development", "production"] = "development"
     auto_seed: bool = True
-    seeds_dir: Path = REPO_ROOT / "seeds"
-    migrations_config: Path = REPO_ROOT / "pyproject.toml"
+    seeds_dir: Path = SEEDS_DIR
+    # An Alembic configuration (a pyproject.toml with [tool.alembic], or an .ini file) to
+    # migrate with instead of the migrations this version ships (app.ops.schema.alembic_config).
+    migrations_config: Path | None = None
     api_keys: str = ""
     read_requires_key: bool = False
     # Wrong API keys an address may present a minute; then 429, with its keys unchecked, until
@@ -79,8 +94,6 @@ class Settings(BaseSettings):
     # Reverse proxies whose X-Forwarded-For (and -Proto) `serve` trusts, comma-separated (or *);
     # empty: none, and a client's address is the connection's.
     forwarded_allow_ips: str = ""
-    # GET /v1/events's fast path (app/events/fast_list.py); off only to compare or debug.
-    fast_list: bool = True
     max_body_bytes: int = 16 * 1024 * 1024
     cursor_secret: str | None = None
     sqlite_busy_timeout_ms: int = 30_000

@@ -6,10 +6,11 @@ two unions at the bottom. Kind-specific fields are stored as JSON, so no migrati
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.core.errors import union_tags
 from app.core.types import (
     MAX_COUNT,
     CountryCode,
@@ -638,20 +639,20 @@ EventOut = Annotated[
 ]
 EventInModel = OffensiveIn | DisplacementIn | WithdrawalMilestoneIn | OtherIn
 
-KIND_OUT_MODELS: dict[str, type[BaseModel]] = {
-    "offensive": OffensiveOut,
-    "displacement": DisplacementOut,
-    "withdrawal_milestone": WithdrawalMilestoneOut,
-    "other": OtherOut,
-}
 
+def _kind(model: type[BaseModel]) -> str:
+    """The value of a model's `kind` tag (its Literal)."""
+    (tag,) = get_args(model.model_fields["kind"].annotation)
+    return str(tag)
+
+
+# The kinds, in the order of the unions above: every list of kinds derives from these.
+KIND_OUT_MODELS: dict[str, type[BaseModel]] = {_kind(m): m for m in get_args(get_args(EventOut)[0])}
 # kind -> the fields stored in event.details
-KIND_MODELS: dict[str, type[EventCommon]] = {
-    "offensive": OffensiveIn,
-    "displacement": DisplacementIn,
-    "withdrawal_milestone": WithdrawalMilestoneIn,
-    "other": OtherIn,
-}
+KIND_MODELS: dict[str, type[EventCommon]] = {_kind(m): m for m in get_args(EventInModel)}
+KINDS: tuple[str, ...] = tuple(KIND_MODELS)
+assert tuple(KIND_OUT_MODELS) == KINDS
+union_tags(KINDS)
 DETAIL_FIELDS: dict[str, frozenset[str]] = {
     kind: frozenset(model.model_fields) - frozenset(EventCommon.model_fields) - {"kind"}
     for kind, model in KIND_MODELS.items()

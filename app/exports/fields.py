@@ -1,9 +1,22 @@
 """`fields=`: which fields of each record an answer carries."""
 
+from typing import Any
+
+from pydantic import Field
+
 from app.core.errors import ErrorItem, InvalidRequest
 from app.core.normalize import closest
 from app.events.schemas import KIND_OUT_MODELS
 from app.exports.columns import BY_NAME
+
+# `fields=`, as a field of a query model.
+FIELDS: Any = Field(
+    default=None,
+    max_length=100,
+    description="Only these fields, comma-separated or repeated (e.g. `id,date,province`). "
+    "JSON and NDJSON take the record's fields; CSV and GeoJSON the flat columns.",
+    examples=[["id,date,province,fatalities"]],
+)
 
 # Every field a record of any kind may carry in JSON.
 RECORD_FIELDS = {name for model in KIND_OUT_MODELS.values() for name in model.model_fields}

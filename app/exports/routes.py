@@ -2,29 +2,15 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from app.core.deps import SessionDep
 from app.core.errors import PROBLEMS
-from app.events.filters import EventFilters, event_filters
 from app.exports.service import MEDIA_TYPES
-from app.exports.web import Fields, streamed
+from app.exports.web import CsvQuery, ExportQuery, streamed
 
 router = APIRouter(prefix="/v1", tags=["exports"])
-
-
-Hxl = Annotated[
-    bool,
-    Query(
-        description="Add the HXL hashtag row under the header row (hxlstandard.org).",
-        examples=[True],
-    ),
-]
-ExportLimit = Annotated[
-    int | None,
-    Query(ge=1, description="At most this many records (default: all).", examples=[10000]),
-]
 
 
 def _doc(kind: str, what: str) -> dict[int | str, dict[str, Any]]:
@@ -35,16 +21,21 @@ def _doc(kind: str, what: str) -> dict[int | str, dict[str, Any]]:
 def export_csv(
     request: Request,
     session: SessionDep,
-    filters: Annotated[EventFilters, Depends(event_filters)],
-    fields: Fields = None,
-    hxl: Hxl = False,
-    limit: ExportLimit = None,
+    query: Annotated[CsvQuery, Query()],
 ) -> StreamingResponse:
     """Every matching event as CSV, one row each, newest first: a flat layout for spreadsheets
     (actors and sources joined with "; ", each figure as value, qualifier, claimant, low, high).
     `hxl=true` adds the HXL hashtag row. Takes every filter of /v1/events. Also served by
     /v1/events with `Accept: text/csv`. The X-Data-Attribution header says whom to credit."""
-    return streamed(request, session, filters, kind="csv", fields=fields, hxl=hxl, limit=limit)
+    return streamed(
+        request,
+        session,
+        query.filters(),
+        kind="csv",
+        fields=query.fields,
+        hxl=query.hxl,
+        limit=query.limit,
+    )
 
 
 @router.get(
@@ -55,15 +46,15 @@ def export_csv(
 def export_geojson(
     request: Request,
     session: SessionDep,
-    filters: Annotated[EventFilters, Depends(event_filters)],
-    fields: Fields = None,
-    limit: ExportLimit = None,
+    query: Annotated[ExportQuery, Query()],
 ) -> StreamingResponse:
     """Every matching event as a GeoJSON Feature (RFC 7946) with the CSV's flat columns as
     properties. Records without coordinates sit at their province's centroid (geo_source
     'gazetteer'); records with no place at all have a null geometry. The collection's
     `attribution` member says whom to credit."""
-    return streamed(request, session, filters, kind="geojson", fields=fields, limit=limit)
+    return streamed(
+        request, session, query.filters(), kind="geojson", fields=query.fields, limit=query.limit
+    )
 
 
 @router.get(
@@ -74,10 +65,10 @@ def export_geojson(
 def export_ndjson(
     request: Request,
     session: SessionDep,
-    filters: Annotated[EventFilters, Depends(event_filters)],
-    fields: Fields = None,
-    limit: ExportLimit = None,
+    query: Annotated[ExportQuery, Query()],
 ) -> StreamingResponse:
     """Every matching event as one JSON record per line, in the shape GET /v1/events/{id}
     gives: for jq, pandas.read_json(lines=True), or loading elsewhere in a stream."""
-    return streamed(request, session, filters, kind="ndjson", fields=fields, limit=limit)
+    return streamed(
+        request, session, query.filters(), kind="ndjson", fields=query.fields, limit=query.limit
+    )

@@ -1,27 +1,38 @@
 """The web side of exports: the `fields=` parameter, and an export as a streamed answer."""
 
-from typing import Annotated, Any
-
-from fastapi import Query, Request
+from fastapi import Request
 from fastapi.responses import StreamingResponse
+from pydantic import Field
 
-from app.events.filters import EventFilters
+from app.core.deps import DbSession
+from app.events.filters import EventFilters, EventQuery
 from app.exports import service
+from app.exports.fields import FIELDS
 
-Fields = Annotated[
-    list[str] | None,
-    Query(
-        max_length=100,
-        description="Only these fields, comma-separated or repeated (e.g. `id,date,province`). "
-        "JSON and NDJSON take the record's fields; CSV and GeoJSON the flat columns.",
-        examples=[["id,date,province,fatalities"]],
-    ),
-]
+
+class ExportQuery(EventQuery):
+    """An export's query: the filters of /v1/events, the fields, and at most how many."""
+
+    fields: list[str] | None = FIELDS
+    limit: int | None = Field(
+        default=None,
+        ge=1,
+        description="At most this many records (default: all).",
+        examples=[10000],
+    )
+
+
+class CsvQuery(ExportQuery):
+    hxl: bool = Field(
+        default=False,
+        description="Add the HXL hashtag row under the header row (hxlstandard.org).",
+        examples=[True],
+    )
 
 
 def streamed(
     request: Request,
-    session: Any,
+    session: DbSession,
     filters: EventFilters,
     *,
     kind: str,

@@ -7,13 +7,26 @@ from alembic.config import Config
 from sqlalchemy.engine import Engine
 
 from app.core.database import make_engine
-from app.core.settings import Settings
+from app.core.settings import MIGRATIONS_DIR, Settings
 from app.core.tables import metadata
 from app.events import search
 
+# As pyproject.toml's [tool.alembic], which the `alembic` command reads in the repository: the
+# name of a new revision's file (`%` doubled for the configuration's interpolation).
+FILE_TEMPLATE = "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s"
+
 
 def alembic_config(settings: Settings) -> Config:
-    config = Config(toml_file=settings.migrations_config)
+    """Alembic's configuration: the migrations this version ships (in a wheel too, where no
+    pyproject.toml is at hand), from any working folder; or CE_MIGRATIONS_CONFIG's file."""
+    if settings.migrations_config is None:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+        config.set_main_option("file_template", FILE_TEMPLATE)
+    elif settings.migrations_config.suffix == ".toml":
+        config = Config(toml_file=settings.migrations_config)
+    else:
+        config = Config(settings.migrations_config)
     config.set_main_option("sqlalchemy.url", settings.sqlalchemy_url.replace("%", "%%"))
     return config
 

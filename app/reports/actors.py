@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from app.core.settings import REPO_ROOT
+from app.core.settings import SEEDS_DIR
 
-REGISTRY_FILE = REPO_ROOT / "seeds" / "actors.json"
+# The registry `serve` seeds the database with; shipped in the wheel (app.core.settings).
+REGISTRY_FILE = SEEDS_DIR / "actors.json"
 
 TALIBAN = "Taliban"
 ISKP = "Islamic State Khorasan Province"
@@ -148,8 +149,8 @@ class ActorRegistry:
 
 
 def _load(path: Path) -> list[tuple[str, list[str]]]:
-    if not path.exists():
-        return []
+    # A missing registry is a broken install, not an empty registry: without it no actor is
+    # recognised, so it fails here rather than reading every report silently without actors.
     raw = json.loads(path.read_text(encoding="utf-8"))
     return [(a["name"], [alias["name"] for alias in a.get("aliases", [])]) for a in raw]
 
