@@ -11,7 +11,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from app import __version__
 from app.actors.routes import router as actors_router
-from app.compat.acled import router as acled_router
+from app.compat.routes import router as acled_router
 from app.core import time_limit
 from app.core.caching import ConditionalGet
 from app.core.database import make_engine

@@ -33,34 +33,41 @@ def _has_example(node: dict[str, Any]) -> bool:
 
 
 def _missing(schema: dict[str, Any]) -> list[str]:
-    missing = []
+    missing: list[str] = []
     for path, item in schema["paths"].items():
         for method, operation in item.items():
-            where = f"{method.upper()} {path}"
-            if not operation.get("summary") or not operation.get(
-                "description", operation.get("summary")
-            ):
-                missing.append(f"{where}: summary")
-            for parameter in operation.get("parameters", []):
-                label = f"{where} parameter {parameter['name']}"
-                if not parameter.get("description"):
-                    missing.append(f"{label}: description")
-                if not (_has_example(parameter) or _has_example(parameter.get("schema", {}))):
-                    missing.append(f"{label}: example")
+            missing += _missing_in_operation(f"{method.upper()} {path}", operation)
     for name, model in schema["components"]["schemas"].items():
-        if "enum" in model:
-            if not model.get("description"):
-                missing.append(f"enum {name}: description")
-            continue
-        if not model.get("description"):
-            missing.append(f"model {name}: description")
-        if not _has_example(model):
-            missing.append(f"model {name}: example")
-        for field, spec in model.get("properties", {}).items():
-            if not spec.get("description"):
-                missing.append(f"{name}.{field}: description")
-            if not _has_example(spec):
-                missing.append(f"{name}.{field}: example")
+        missing += _missing_in_model(name, model)
+    return missing
+
+
+def _missing_in_operation(where: str, operation: dict[str, Any]) -> list[str]:
+    missing: list[str] = []
+    if not operation.get("summary") or not operation.get("description", operation.get("summary")):
+        missing.append(f"{where}: summary")
+    for parameter in operation.get("parameters", []):
+        label = f"{where} parameter {parameter['name']}"
+        if not parameter.get("description"):
+            missing.append(f"{label}: description")
+        if not (_has_example(parameter) or _has_example(parameter.get("schema", {}))):
+            missing.append(f"{label}: example")
+    return missing
+
+
+def _missing_in_model(name: str, model: dict[str, Any]) -> list[str]:
+    if "enum" in model:
+        return [] if model.get("description") else [f"enum {name}: description"]
+    missing: list[str] = []
+    if not model.get("description"):
+        missing.append(f"model {name}: description")
+    if not _has_example(model):
+        missing.append(f"model {name}: example")
+    for field, spec in model.get("properties", {}).items():
+        if not spec.get("description"):
+            missing.append(f"{name}.{field}: description")
+        if not _has_example(spec):
+            missing.append(f"{name}.{field}: example")
     return missing
 
 

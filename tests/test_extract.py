@@ -70,7 +70,7 @@ def test_extract_dateline_without_year_is_no_anchor() -> None:
         extract("KABUL, June 22 (Xinhua) -- Taliban fighters attacked a checkpoint in Kunduz.")
 
 
-def test_extract_reads_publication_line_and_dateline() -> None:
+def test_extract_reads_a_publication_line() -> None:
     published = extract(
         "Clashes in Kunduz\nPublished June 22, 2021\n\nTaliban fighters attacked a checkpoint "
         "in Kunduz on Monday, police said."
@@ -78,6 +78,9 @@ def test_extract_reads_publication_line_and_dateline() -> None:
     assert published.published_on == date(2021, 6, 22)
     assert published.published_on_explanation == "publication line 'Published June 22, 2021'"
     assert published.drafts[0].event["date"] == "2021-06-21"
+
+
+def test_extract_reads_a_dateline_with_its_year() -> None:
     dated = extract(
         "KUNDUZ, Afghanistan, June 22, 2021 (Xinhua) -- Taliban fighters attacked a checkpoint "
         "in Kunduz on Monday, police said."
@@ -118,8 +121,19 @@ def test_extract_reads_a_heading_that_ends_with_its_date() -> None:
         ("KABUL \u2014 ", "date line 'July 12, 2021'", "KABUL"),
         ("Kabul, Jul 12, 2021 (EFE).- ", "dateline 'Kabul, Jul 12, 2021 (EFE).-'", "Kabul"),
     ],
+    ids=[
+        "afp-title-case",
+        "afp-capitals",
+        "pajhwok-colon",
+        "date-alone",
+        "weekday-date-then-dateline",
+        "date-then-dash",
+        "date-pipe-place",
+        "dash-dateline-then-timestamp",
+        "efe",
+    ],
 )
-def test_extract_reads_datelines_and_date_lines_in_other_styles(
+def test_extract_reads_headers_in_other_styles(
     opening: str, explanation: str, place: str | None
 ) -> None:
     text = f"{opening}Taliban fighters attacked a checkpoint in Kunduz on Sunday, police said."
@@ -197,11 +211,23 @@ def test_extract_resolves_relative_dates_against_publication(
         ("between 1 and 3 May", ("2021-05-01", "2021-05-03")),
         ("from May 1 to 3", ("2021-05-01", "2021-05-03")),
         ("between April 30 and May 2", ("2021-04-30", "2021-05-02")),
+    ],
+    ids=["day-month-to-day-month", "days-of-one-month", "from-to", "month-day-to-month-day"],
+)
+def test_extract_reads_ranges_of_days(words: str, expected: tuple[str, str | None]) -> None:
+    event = only(f"Some 400 families fled to Kunduz city {words}, officials said.")
+    assert span(event) == expected
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
         ("since 1 May", ("2021-05-01", "2021-05-04")),
         ("since May 1", ("2021-05-01", "2021-05-04")),
     ],
+    ids=["day-month", "month-day"],
 )
-def test_extract_reads_ranges_of_days_and_since_a_day(
+def test_extract_since_a_day_runs_to_publication(
     words: str, expected: tuple[str, str | None]
 ) -> None:
     event = only(f"Some 400 families fled to Kunduz city {words}, officials said.")
@@ -231,18 +257,23 @@ def test_extract_countrywide_tally_is_no_event_and_joins_none() -> None:
     assert "individuals" not in events[0]
 
 
-def test_extract_last_troops_out_of_kabul_airport_and_a_deadline_announced_earlier() -> None:
-    events = drafts_of(
-        "The last U.S. troops flew out of Kabul's airport shortly before midnight Monday, "
-        "the Pentagon said.\n"
-        "The final flight left a day ahead of the May 31 deadline that President Joe Biden "
-        "announced in April.",
-        date(2021, 5, 4),
-    )
-    by_milestone = {e["milestone"]: e for e in events}
+KABUL_AIRPORT_REPORT = (
+    "The last U.S. troops flew out of Kabul's airport shortly before midnight Monday, "
+    "the Pentagon said.\n"
+    "The final flight left a day ahead of the May 31 deadline that President Joe Biden "
+    "announced in April."
+)
+
+
+def test_extract_last_troops_out_of_kabul_airport_complete_the_withdrawal() -> None:
+    by_milestone = {e["milestone"]: e for e in drafts_of(KABUL_AIRPORT_REPORT, date(2021, 5, 4))}
     completed = by_milestone["withdrawal_completed"]
     assert span(completed) == ("2021-05-03", None)
     assert completed["force"] == "United States Forces"
+
+
+def test_extract_a_deadline_announced_earlier_is_dated_when_it_was_announced() -> None:
+    by_milestone = {e["milestone"]: e for e in drafts_of(KABUL_AIRPORT_REPORT, date(2021, 5, 4))}
     announced = by_milestone["deadline_announced"]
     assert (announced["date"], announced["date_precision"]) == ("2021-04-01", "month")
     assert announced["deadline"] == "2021-05-31"
@@ -358,8 +389,31 @@ def test_extract_month_without_year_takes_the_latest_such_month() -> None:
             ("2021-08-03", "2021-08-04", "day"),
         ),
     ],
+    ids=[
+        "last-thursday-said-on-friday",
+        "last-thursday-said-on-sunday",
+        "last-sunday",
+        "since-early-on-sunday",
+        "from-late-monday",
+        "earlier-this-week",
+        "earlier-this-month",
+        "this-week",
+        "in-recent-days",
+        "the-14th-this-month",
+        "the-14th-last-month",
+        "since-the-start-of-the-month",
+        "since-the-beginning-of-the-week",
+        "entered-a-fourth-day",
+        "into-its-third-day",
+        "two-weekdays",
+        "between-weekdays",
+        "from-late-sunday-into-monday",
+        "the-past-few-days",
+        "the-past-couple-of-days",
+        "lasted-until",
+    ],
 )
-def test_extract_resolves_vague_and_weekday_phrases(
+def test_extract_resolves_date_phrases_with_their_precision(
     words: str, published_on: date, expected: tuple[str, str | None, str]
 ) -> None:
     event = only(
@@ -438,8 +492,9 @@ def test_extract_days_after_it_fell_is_another_event() -> None:
         "Taliban fighters have been battling government forces in Maymana since Tuesday night.",
         "Afghan troops pushed Taliban fighters back from the outskirts of Herat on Friday.",
     ],
+    ids=["battling", "pushed-back"],
 )
-def test_extract_battling_and_pushing_back_are_offensives(sentence: str) -> None:
+def test_extract_more_verbs_of_fighting_are_offensives(sentence: str) -> None:
     assert only(sentence, date(2021, 7, 16))["kind"] == "offensive"
 
 
@@ -682,8 +737,19 @@ def test_extract_kinds() -> None:
         "The Taliban did not immediately respond to a request for comment.",
         "The Pentagon said on Tuesday that the withdrawal was between 6 and 12 percent complete.",
     ],
+    ids=[
+        "warning",
+        "fear",
+        "might",
+        "may",
+        "tally-since",
+        "unnamed-provinces",
+        "background",
+        "no-comment",
+        "share-complete",
+    ],
 )
-def test_extract_statements_warnings_forecasts_and_background_are_not_events(
+def test_extract_what_is_not_a_reported_event_gives_no_draft(
     sentence: str,
 ) -> None:
     assert drafts_of(sentence) == []
@@ -854,11 +920,16 @@ def test_extract_any_text_gives_valid_verbatim_drafts(phrases: list[str], noise:
     [
         ("Gunmen shot dead a tribal elder in Andar district on Monday, residents said.", 1),
         ("Insurgents attacked a checkpoint in Kunduz on Monday, killing an Afghan guard.", 1),
-        ("Police said five policemen were martyred when Taliban attacked Ghazni on Monday.", 5),
     ],
+    ids=["shot-dead-a", "killing-an"],
 )
-def test_extract_counts_one_victim_and_the_martyred(sentence: str, figure: int) -> None:
+def test_extract_counts_one_victim_named_with_a_or_an(sentence: str, figure: int) -> None:
     assert only(sentence)["fatalities"]["value"] == figure
+
+
+def test_extract_counts_the_martyred_as_killed() -> None:
+    sentence = "Police said five policemen were martyred when Taliban attacked Ghazni on Monday."
+    assert only(sentence)["fatalities"]["value"] == 5
 
 
 def test_extract_does_not_count_a_victim_and_others_as_one() -> None:
@@ -1014,28 +1085,51 @@ def test_extract_an_aside_between_words_and_their_date() -> None:
     ]
 
 
-def test_extract_an_announcement_is_dated_by_its_verb_and_a_modal_does_not_reach_an_agreement() -> (
-    None
-):
-    events = drafts_of(
-        "President Joe Biden announced on April 14 that all U.S. troops would leave Afghanistan "
-        "by September 11, abandoning the May 1 deadline agreed with the Taliban last year."
-    )
-    assert sorted((e["milestone"], e["date"], e.get("deadline")) for e in events) == [
-        ("deadline_agreed", "2020-01-01", "2021-05-01"),
-        ("deadline_announced", "2021-04-14", "2021-09-11"),
-    ]
+BIDEN_ANNOUNCEMENT = (
+    "President Joe Biden announced on April 14 that all U.S. troops would leave Afghanistan "
+    "by September 11, abandoning the May 1 deadline agreed with the Taliban last year."
+)
 
 
-def test_extract_a_deadline_set_by_one_side_is_announced_and_another_deadline_is_apart() -> None:
-    events = drafts_of(
-        "President Biden said on Monday that the American military mission would conclude on "
-        "Aug. 31, moving up the Sept. 11 deadline he had set in April."
-    )
-    assert [(e["milestone"], e["date"], e.get("deadline")) for e in events] == [
-        ("deadline_announced", "2021-05-03", "2021-08-31"),
-        ("deadline_announced", "2021-04-01", "2021-09-11"),
+def test_extract_an_announcement_is_dated_by_its_verb() -> None:
+    events = drafts_of(BIDEN_ANNOUNCEMENT)
+    announced = [
+        (e["milestone"], e["date"], e.get("deadline"))
+        for e in events
+        if e["milestone"] == "deadline_announced"
     ]
+    assert announced == [("deadline_announced", "2021-04-14", "2021-09-11")]
+
+
+def test_extract_a_modal_does_not_reach_an_agreement_in_a_clause_of_its_own() -> None:
+    events = drafts_of(BIDEN_ANNOUNCEMENT)
+    assert sorted(e["milestone"] for e in events) == ["deadline_agreed", "deadline_announced"]
+    (agreed,) = [e for e in events if e["milestone"] == "deadline_agreed"]
+    assert (agreed["date"], agreed.get("deadline")) == ("2020-01-01", "2021-05-01")
+
+
+DEADLINE_MOVED_UP = (
+    "President Biden said on Monday that the American military mission would conclude on "
+    "Aug. 31, moving up the Sept. 11 deadline he had set in April."
+)
+
+
+def test_extract_a_deadline_set_by_one_side_is_announced() -> None:
+    events = drafts_of(DEADLINE_MOVED_UP)
+    (set_in_april,) = [e for e in events if e.get("deadline") == "2021-09-11"]
+    assert (set_in_april["milestone"], set_in_april["date"]) == (
+        "deadline_announced",
+        "2021-04-01",
+    )
+
+
+def test_extract_another_deadline_is_another_announcement() -> None:
+    events = drafts_of(DEADLINE_MOVED_UP)
+    assert [(e["milestone"], e.get("deadline")) for e in events] == [
+        ("deadline_announced", "2021-08-31"),
+        ("deadline_announced", "2021-09-11"),
+    ]
+    assert events[0]["date"] == "2021-05-03"
 
 
 @pytest.mark.parametrize(
@@ -1054,8 +1148,9 @@ def test_extract_a_deadline_set_by_one_side_is_announced_and_another_deadline_is
             (5, "Taliban"),
         ),
     ],
+    ids=["toll-put-at", "men-lost"],
 )
-def test_extract_reads_a_toll_put_at_and_men_lost_as_competing_claims(
+def test_extract_reads_a_second_count_as_a_competing_claim(
     sentence: str, main: tuple[int, str], alternative: tuple[int, str]
 ) -> None:
     fatalities = only(sentence)["fatalities"]
@@ -1064,18 +1159,24 @@ def test_extract_reads_a_toll_put_at_and_men_lost_as_competing_claims(
     assert (other["value"], other["claimed_by"]) == alternative
 
 
-def test_extract_families_that_reached_a_city_and_a_possessive_title_after_said() -> None:
-    event = only(
-        "More than 2,000 families have reached Maymana since Monday, said Faryab's director for "
-        "refugees, who said many were sleeping in the open."
-    )
-    assert event["families"]["value"] == 2000
-    assert event["families"]["claimed_by"] == "Faryab's director for refugees"
+MAYMANA_ARRIVALS = (
+    "More than 2,000 families have reached Maymana since Monday, said Faryab's director for "
+    "refugees, who said many were sleeping in the open."
+)
+
+
+def test_extract_families_that_reached_a_city_are_displaced() -> None:
+    assert only(MAYMANA_ARRIVALS)["families"]["value"] == 2000
     fighters = drafts_of("Some 200 Taliban fighters reached the outskirts of Maymana on Monday.")
     assert all("individuals" not in e for e in fighters)
 
 
-def test_extract_a_war_long_tally_and_fighting_across_the_country_are_no_events() -> None:
+def test_extract_claimant_with_a_possessive_title_after_said() -> None:
+    event = only(MAYMANA_ARRIVALS)
+    assert event["families"]["claimed_by"] == "Faryab's director for refugees"
+
+
+def test_extract_a_war_long_tally_is_no_event() -> None:
     assert (
         drafts_of(
             "The United States has spent more than $2 trillion on the war, in which more than "
@@ -1083,6 +1184,9 @@ def test_extract_a_war_long_tally_and_fighting_across_the_country_are_no_events(
         )
         == []
     )
+
+
+def test_extract_fighting_across_the_country_is_no_event() -> None:
     events = drafts_of(
         "Gen. Miller handed over his command on Monday at a ceremony in Kabul, even as the "
         "Taliban press offensives across the country."
@@ -1125,13 +1229,16 @@ def test_extract_one_base_left_in_a_lead_and_told_again_is_one_handover() -> Non
     assert [(e["district"], e["date"]) for e in handovers] == [("Bagram", "2021-04-30")]
 
 
-def test_extract_countries_that_completed_their_withdrawals_and_the_islamic_emirate() -> None:
+def test_extract_countries_that_completed_their_withdrawals_are_a_completion() -> None:
     event = only("Germany and Italy completed their withdrawals from Afghanistan last week.")
     assert (event["milestone"], *span(event)) == (
         "withdrawal_completed",
         "2021-04-26",
         "2021-05-02",
     )
+
+
+def test_extract_the_islamic_emirate_is_the_taliban() -> None:
     attack = only("Fighters of the Islamic Emirate captured Nerkh district on Monday.")
     assert actors(attack) == {("Taliban", "initiator")}
 
@@ -1155,14 +1262,19 @@ def test_extract_a_count_of_the_dead_contests_the_event_that_has_one() -> None:
         ("on 1 and 2 May", ("2021-05-01", "2021-05-02")),
         ("on 1, 2 and 3 May", ("2021-05-01", "2021-05-03")),
         ("on May 1 and 2", ("2021-05-01", "2021-05-02")),
-        ("since the start of 2021", ("2021-01-01", "2021-05-04")),
     ],
+    ids=["two-days-month", "three-days-month", "month-two-days"],
 )
-def test_extract_reads_days_listed_under_one_month_and_the_start_of_a_year(
+def test_extract_reads_days_listed_under_one_month(
     words: str, expected: tuple[str, str | None]
 ) -> None:
     event = only(f"Some 400 families fled to Kunduz city {words}, officials said.")
     assert span(event) == expected
+
+
+def test_extract_since_the_start_of_a_year_runs_to_publication() -> None:
+    event = only("Some 400 families fled to Kunduz city since the start of 2021, officials said.")
+    assert span(event) == ("2021-01-01", "2021-05-04")
 
 
 @pytest.mark.parametrize(
@@ -1184,10 +1296,9 @@ def test_extract_reads_days_listed_under_one_month_and_the_start_of_a_year(
             55000,
         ),
     ],
+    ids=["bodies-of", "another", "participle-before-the-noun"],
 )
-def test_extract_reads_bodies_another_and_a_participle_before_the_noun(
-    sentence: str, field: str, value: int
-) -> None:
+def test_extract_reads_figures_in_more_wordings(sentence: str, field: str, value: int) -> None:
     assert only(sentence)[field]["value"] == value
 
 
@@ -1197,9 +1308,12 @@ def test_extract_a_number_under_a_forecast_is_no_event() -> None:
     )
 
 
-def test_extract_since_last_week_runs_to_the_report_and_an_after_clause_dates_its_main() -> None:
+def test_extract_since_last_week_runs_to_the_report() -> None:
     event = only("Clashes have continued in Khan Abad district of Kunduz since last week.")
     assert (*span(event), event["date_precision"]) == ("2021-04-26", "2021-05-04", "week")
+
+
+def test_extract_an_after_clause_dates_its_main_clause() -> None:
     taken = only(
         "Taliban militants have overrun Qush Tepa district after government forces withdrew from "
         "the district headquarters on Saturday night, an official said."
@@ -1272,21 +1386,30 @@ def test_extract_reads_milestones_in_the_words_wire_reports_use(
     assert [(e["milestone"], e["date"]) for e in drafts_of(sentence)] == expected
 
 
-def test_extract_a_run_of_days_that_ended_and_a_date_owned_by_a_relative_clause() -> None:
-    events = drafts_of(
-        "A spokesman said Dawlat Abad district in Faryab, which had fallen to the Taliban on "
-        "April 3, was recaptured after a three-day operation that ended on Sunday evening."
+DAWLAT_ABAD_RECAPTURED = (
+    "A spokesman said Dawlat Abad district in Faryab, which had fallen to the Taliban on "
+    "April 3, was recaptured after a three-day operation that ended on Sunday evening."
+)
+
+
+def test_extract_a_date_in_a_relative_clause_dates_only_that_clause() -> None:
+    fallen, _ = drafts_of(DAWLAT_ABAD_RECAPTURED)
+    assert (span(fallen), sorted(actors(fallen))) == (
+        ("2021-04-03", None),
+        [("Taliban", "initiator")],
     )
-    assert [(span(e), sorted(actors(e))) for e in events] == [
-        (("2021-04-03", None), [("Taliban", "initiator")]),
-        (("2021-04-30", "2021-05-02"), []),
-    ]
 
 
-def test_extract_an_appeal_to_stop_fighting_is_no_event_and_sheltering_families_are_displaced() -> (
-    None
-):
+def test_extract_a_run_of_days_that_ended_runs_back_from_its_end() -> None:
+    _, recaptured = drafts_of(DAWLAT_ABAD_RECAPTURED)
+    assert (span(recaptured), sorted(actors(recaptured))) == (("2021-04-30", "2021-05-02"), [])
+
+
+def test_extract_an_appeal_to_stop_fighting_is_no_event() -> None:
     assert drafts_of("The governor called on both sides to avoid fighting in Kandahar city.") == []
+
+
+def test_extract_families_that_have_taken_shelter_are_displaced() -> None:
     event = only(
         "About 150 families, or more than 1,000 people, have taken shelter in Jalalabad on "
         "Monday, officials said."
@@ -1314,14 +1437,19 @@ def test_extract_the_city_captured_is_the_one_people_fled_from() -> None:
     assert (attack["province"], attack["date"]) == ("Jowzjan", "2021-05-01")
 
 
-def test_extract_an_efe_dateline_and_since_last_thursday() -> None:
-    extraction = extract(
-        "Kabul, Jul 23 (EFE).- Taliban fighters have attacked Spin Boldak since last Thursday, "
-        "per local police.",
-        published_on=date(2021, 7, 23),
-    )
-    (draft,) = extraction.drafts
+EFE_REPORT = (
+    "Kabul, Jul 23 (EFE).- Taliban fighters have attacked Spin Boldak since last Thursday, "
+    "per local police."
+)
+
+
+def test_extract_reads_an_efe_dateline() -> None:
+    (draft,) = extract(EFE_REPORT, published_on=date(2021, 7, 23)).drafts
     assert draft.evidence[0].quote.startswith("Taliban fighters")
+
+
+def test_extract_since_last_thursday_runs_to_the_report() -> None:
+    (draft,) = extract(EFE_REPORT, published_on=date(2021, 7, 23)).drafts
     assert span(draft.event) == ("2021-07-15", "2021-07-23")
 
 
@@ -1397,13 +1525,19 @@ def test_extract_an_opening_date_before_a_speaker_dates_the_announcement() -> No
     assert drafts_of("More than 90% of the American withdrawal had been completed.") == []
 
 
-def test_extract_a_retreat_is_no_place_and_an_official_is_no_count_of_one() -> None:
-    event = only(
-        "Taliban fighters overran Waygal district in Nuristan on Monday, and government forces "
-        "had withdrawn to Parun, the provincial capital, an official said, adding that four "
-        "soldiers had been killed."
-    )
-    assert (event["district"], event["fatalities"]["value"]) == ("Waygal", 4)
+WAYGAL_REPORT = (
+    "Taliban fighters overran Waygal district in Nuristan on Monday, and government forces "
+    "had withdrawn to Parun, the provincial capital, an official said, adding that four "
+    "soldiers had been killed."
+)
+
+
+def test_extract_a_retreat_is_no_place() -> None:
+    assert only(WAYGAL_REPORT)["district"] == "Waygal"
+
+
+def test_extract_an_official_is_no_count_of_one() -> None:
+    assert only(WAYGAL_REPORT)["fatalities"]["value"] == 4
     commander = only("A Taliban commander was killed in an air strike in Dawlat Abad on Monday.")
     assert commander["fatalities"]["value"] == 1
 
@@ -1413,7 +1547,7 @@ def test_extract_troops_began_leaving() -> None:
     assert (event["milestone"], event["date"]) == ("withdrawal_started", "2021-05-01")
 
 
-def test_extract_days_later_before_a_speaker_and_a_framing_sentence_s_date() -> None:
+def test_extract_days_later_before_a_speaker_dates_the_announcement() -> None:
     events = drafts_of(
         "U.S. forces handed over Bagram airfield to Afghan forces on April 2.\n"
         "Six days later, President Joe Biden said the U.S. military mission would end on Aug. 31."
@@ -1422,12 +1556,22 @@ def test_extract_days_later_before_a_speaker_and_a_framing_sentence_s_date() -> 
         ("base_handover", "2021-04-02"),
         ("deadline_announced", "2021-04-08"),
     ]
+
+
+def test_extract_a_framing_sentence_s_date_is_not_the_event_s() -> None:
     siege = drafts_of(
         "Taliban fighters have besieged Barmal district in Paktika since Saturday.\n"
         "The fighting comes as the last foreign troops prepare to leave ahead of the August 31 "
         "deadline that Biden set earlier this month."
     )
     assert span(siege[0]) == ("2021-05-01", "2021-05-04")
+
+
+def _assert_dated_from(sentence: str, expected: tuple[str, str | None]) -> None:
+    events = drafts_of(sentence)
+    assert span(events[0]) == expected
+    # what a "since" or "after" clause tells happened on its own day, not since
+    assert all(span(e)[0] == expected[0] for e in events)
 
 
 @pytest.mark.parametrize(
@@ -1443,56 +1587,76 @@ def test_extract_days_later_before_a_speaker_and_a_framing_sentence_s_date() -> 
             "continued since, local authorities said.",
             ("2021-04-29", "2021-05-04"),
         ),
-        (
-            "Thousands of people fled Ab Kamari district in April after the Taliban captured its "
-            "district centre, local authorities said.",
-            ("2021-04-01", None),
-        ),
     ],
+    ids=["since-a-clause", "has-continued-since"],
 )
-def test_extract_periods_that_run_on_and_an_after_clause_in_a_month(
-    sentence: str, expected: tuple[str, str | None]
-) -> None:
-    events = drafts_of(sentence)
-    assert span(events[0]) == expected
-    # what a "since" or "after" clause tells happened on its own day, not since
-    assert all(span(e)[0] == expected[0] for e in events)
+def test_extract_periods_that_run_on(sentence: str, expected: tuple[str, str | None]) -> None:
+    _assert_dated_from(sentence, expected)
 
 
-def test_extract_a_count_as_of_a_day_and_families_given_aid_and_a_month_inside_a_name() -> None:
-    events = drafts_of(
-        "Fighting erupted in Dahana-i-Ghori district of Baghlan province on April 29.\n"
-        "As of 3 May, an estimated 12,000 people had fled the district, according to officials.\n"
-        "WFP distributed food rations to 1,000 displaced families in Pul-e-Khumri on Monday.\n"
-        "In Maywand, Taliban fighters attacked a checkpoint on Monday."
+def test_extract_an_after_clause_in_a_month_is_in_that_month() -> None:
+    _assert_dated_from(
+        "Thousands of people fled Ab Kamari district in April after the Taliban captured its "
+        "district centre, local authorities said.",
+        ("2021-04-01", None),
     )
-    displaced = [e for e in events if e["kind"] == "displacement"]
+
+
+BAGHLAN_REPORT = (
+    "Fighting erupted in Dahana-i-Ghori district of Baghlan province on April 29.\n"
+    "As of 3 May, an estimated 12,000 people had fled the district, according to officials.\n"
+    "WFP distributed food rations to 1,000 displaced families in Pul-e-Khumri on Monday.\n"
+    "In Maywand, Taliban fighters attacked a checkpoint on Monday."
+)
+
+
+def test_extract_a_count_as_of_a_day_runs_to_that_day() -> None:
+    displaced = [e for e in drafts_of(BAGHLAN_REPORT) if e["kind"] == "displacement"]
     assert [(span(e), e["individuals"]["value"]) for e in displaced] == [
         (("2021-04-29", "2021-05-03"), 12000)
     ]
-    (maywand,) = [e for e in events if e.get("district") == "Maywand"]
+
+
+def test_extract_families_given_aid_are_not_a_count_of_the_displaced() -> None:
+    displaced = [e for e in drafts_of(BAGHLAN_REPORT) if e["kind"] == "displacement"]
+    # one displacement (the 12,000 who fled), with no count of families
+    assert [e.get("families") for e in displaced] == [None]
+
+
+def test_extract_a_month_inside_a_place_name_is_no_date() -> None:
+    (maywand,) = [e for e in drafts_of(BAGHLAN_REPORT) if e.get("district") == "Maywand"]
     assert maywand["date"] == "2021-05-03"
 
 
-def test_extract_the_previous_day_is_before_the_telling_and_had_counts_from_the_event() -> None:
-    events = drafts_of(
-        "Taliban fighters captured Yamgan district in Badakhshan on Friday, officials said.\n"
-        "The insurgents attacked Khwaja Ghar district in Takhar the previous day, police said.\n"
-        "They had overrun Dasht-e-Qala district a day earlier, killing three policemen."
-    )
-    assert [(e["district"], *span(e)) for e in events] == [
+NORTHERN_DISTRICTS_REPORT = (
+    "Taliban fighters captured Yamgan district in Badakhshan on Friday, officials said.\n"
+    "The insurgents attacked Khwaja Ghar district in Takhar the previous day, police said.\n"
+    "They had overrun Dasht-e-Qala district a day earlier, killing three policemen."
+)
+
+
+def test_extract_the_previous_day_is_before_the_telling() -> None:
+    yamgan, khwaja_ghar, _ = drafts_of(NORTHERN_DISTRICTS_REPORT)
+    assert [(e["district"], *span(e)) for e in (yamgan, khwaja_ghar)] == [
         ("Yamgan", "2021-04-30", None),
         ("Khwaja Ghar", "2021-05-03", None),
-        ("Dasht-e-Qala", "2021-05-02", None),
     ]
 
 
-def test_extract_clashes_still_going_on_and_a_shift_that_dates_the_framing_words() -> None:
+def test_extract_had_a_day_earlier_counts_from_the_event_told_before() -> None:
+    _, _, dasht_e_qala = drafts_of(NORTHERN_DISTRICTS_REPORT)
+    assert (dasht_e_qala["district"], *span(dasht_e_qala)) == ("Dasht-e-Qala", "2021-05-02", None)
+
+
+def test_extract_clashes_still_going_on_run_to_that_day() -> None:
     event = only(
         "Taliban insurgents attacked security posts on the outskirts of Pul-e-Alam late on "
         "Saturday, sparking clashes that were still going on on Monday, officials said."
     )
     assert span(event) == ("2021-05-01", "2021-05-03")
+
+
+def test_extract_a_shift_dates_the_framing_words_not_the_event_after_it() -> None:
     events = drafts_of(
         "The violence comes a week after U.S. forces left Bagram Airfield and handed it to Afghan "
         "forces on April 30."
@@ -1507,8 +1671,9 @@ def test_extract_clashes_still_going_on_and_a_shift_that_dates_the_framing_words
         "Zaranj became the first provincial capital to fall to the Taliban on Monday.",
         "Afghan commandos drove Taliban fighters from the outskirts of Qala-e-Naw on Monday.",
     ],
+    ids=["took", "fall-to", "drove-from"],
 )
-def test_extract_more_words_for_taking_and_retaking_a_place(sentence: str) -> None:
+def test_extract_more_words_for_a_place_changing_hands(sentence: str) -> None:
     assert only(sentence)["date"] == "2021-05-03"
 
 
@@ -1544,17 +1709,24 @@ def test_extract_more_ways_to_announce_a_deadline(sentence: str) -> None:
     assert [(e["date"], e["date_precision"]) for e in announced] == [("2021-04-01", "month")]
 
 
-def test_extract_a_month_said_is_no_day_to_count_from_and_last_night_is_one_day() -> None:
-    events = drafts_of(
-        "U.S. forces began withdrawing on May 1, after President Joe Biden announced last month "
-        "that all American forces would be out by September 11.\n"
-        "Taliban fighters attacked a checkpoint in Kunduz last night, police said."
-    )
-    assert [(e["kind"], *span(e)) for e in events] == [
+WITHDRAWAL_AND_KUNDUZ_REPORT = (
+    "U.S. forces began withdrawing on May 1, after President Joe Biden announced last month "
+    "that all American forces would be out by September 11.\n"
+    "Taliban fighters attacked a checkpoint in Kunduz last night, police said."
+)
+
+
+def test_extract_a_month_said_is_no_day_to_count_from() -> None:
+    started, announced, _ = drafts_of(WITHDRAWAL_AND_KUNDUZ_REPORT)
+    assert [(e["kind"], *span(e)) for e in (started, announced)] == [
         ("withdrawal_milestone", "2021-05-01", None),
         ("withdrawal_milestone", "2021-04-01", None),
-        ("offensive", "2021-05-03", None),
     ]
+
+
+def test_extract_last_night_is_one_day() -> None:
+    _, _, attack = drafts_of(WITHDRAWAL_AND_KUNDUZ_REPORT)
+    assert (attack["kind"], *span(attack)) == ("offensive", "2021-05-03", None)
 
 
 def test_extract_aircraft_name_their_side() -> None:
@@ -1627,11 +1799,14 @@ def test_extract_no_event_in_arrivals_flights_border_crossings_or_appeals(senten
     assert drafts_of(sentence) == []
 
 
-def test_extract_a_list_of_victims_is_no_count_of_one_and_headlines_are_no_datelines() -> None:
+def test_extract_a_list_of_victims_is_no_count_of_one() -> None:
     event = only(
         "A bomb exploded in Kandahar on Monday, killing a soldier, a policeman and two civilians."
     )
     assert "fatalities" not in event
+
+
+def test_extract_headlines_are_no_datelines() -> None:
     assert find_anchor("TALIBAN CLOSE IN ON KANDAHAR \u2014 A bomb struck Kabul.").place is None
     anchor = find_anchor(
         "12 July 2021\nTaliban close in on Herat\nHERAT (AFP) - Fighters attacked."

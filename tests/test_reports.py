@@ -458,7 +458,7 @@ def test_accept_every_draft_of_the_seed_report(client: TestClient) -> None:
 
 
 @pytest.mark.usefixtures("drafting")
-def test_reject_draft_and_what_can_follow(client: TestClient) -> None:
+def test_reject_draft_records_the_decision(client: TestClient) -> None:
     report = post_report(client)
     url = f"/v1/reports/{report['id']}/drafts"
     response = client.post(f"{url}/2/reject", json={"reason": " Not in Helmand. "}, headers=WRITE)
@@ -470,17 +470,38 @@ def test_reject_draft_and_what_can_follow(client: TestClient) -> None:
         "Not in Helmand.",
         "editor",
     )
-    assert client.post(f"{url}/2/reject", headers=WRITE).json() == draft  # again: unchanged
+
+
+@pytest.mark.usefixtures("drafting")
+def test_reject_draft_again_answers_it_unchanged(client: TestClient) -> None:
+    report = post_report(client)
+    url = f"/v1/reports/{report['id']}/drafts"
+    draft = client.post(f"{url}/2/reject", json={"reason": " Not in Helmand. "}, headers=WRITE)
+    assert draft.status_code == 200, draft.text
+    assert client.post(f"{url}/2/reject", headers=WRITE).json() == draft.json()
+
+
+@pytest.mark.usefixtures("drafting")
+def test_rejected_draft_cannot_be_accepted(client: TestClient) -> None:
+    report = post_report(client)
+    rejected = client.post(f"/v1/reports/{report['id']}/drafts/2/reject", headers=WRITE)
+    assert rejected.status_code == 200, rejected.text
     refused = accept(client, report["id"], 2)
     assert refused.status_code == 409
     assert "rejected" in refused.json()["detail"]
-    # An accepted draft cannot be rejected.
+    statuses = [d["status"] for d in client.get(f"/v1/reports/{report['id']}").json()["drafts"]]
+    assert statuses == ["pending", "pending", "rejected"]
+
+
+@pytest.mark.usefixtures("drafting")
+def test_accepted_draft_cannot_be_rejected(client: TestClient) -> None:
+    report = post_report(client)
     assert accept(client, report["id"], 0).status_code == 201
-    conflict = client.post(f"{url}/0/reject", headers=WRITE)
+    conflict = client.post(f"/v1/reports/{report['id']}/drafts/0/reject", headers=WRITE)
     assert conflict.status_code == 409
     assert conflict.headers["content-type"] == "application/problem+json"
     statuses = [d["status"] for d in client.get(f"/v1/reports/{report['id']}").json()["drafts"]]
-    assert statuses == ["accepted", "pending", "rejected"]
+    assert statuses == ["accepted", "pending", "pending"]
 
 
 @pytest.mark.usefixtures("drafting")
@@ -500,11 +521,18 @@ def test_reject_draft_refuses_a_bad_reason(
 
 @pytest.mark.usefixtures("drafting")
 @pytest.mark.parametrize("action", ["accept", "reject"])
-def test_decide_needs_a_write_key_and_an_existing_draft(client: TestClient, action: str) -> None:
+def test_decide_needs_a_write_key(client: TestClient, action: str) -> None:
     report = post_report(client)
     url = f"/v1/reports/{report['id']}/drafts/0/{action}"
     assert client.post(url).status_code == 401
     assert client.post(url, headers={"Authorization": f"Bearer {READ_KEY}"}).status_code == 403
+    assert client.get(f"/v1/reports/{report['id']}").json() == report
+
+
+@pytest.mark.usefixtures("drafting")
+@pytest.mark.parametrize("action", ["accept", "reject"])
+def test_decide_needs_an_existing_draft(client: TestClient, action: str) -> None:
+    report = post_report(client)
     missing_report = client.post(f"/v1/reports/999999/drafts/0/{action}", headers=WRITE)
     missing_draft = client.post(f"/v1/reports/{report['id']}/drafts/3/{action}", headers=WRITE)
     assert (missing_report.status_code, missing_draft.status_code) == (404, 404)
@@ -607,14 +635,21 @@ def test_extract_prints_drafts_and_stores_nothing(
     assert client.get("/v1/reports").json()["items"] == []
 
 
-def test_extract_reads_stdin_and_needs_no_database(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_extract_reads_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(TEXT))
+    assert cli_main(["extract", "-", "--published-on", "2021-05-04"]) == 0
+    assert json.loads(capsys.readouterr().out)["published_on"] == "2021-05-04"
+
+
+def test_extract_needs_no_database(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Settings that every other command refuses, and a database that is not there.
     monkeypatch.setenv("CE_ENVIRONMENT", "production")
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/nowhere")
-    monkeypatch.setattr("sys.stdin", io.StringIO(TEXT))
-    assert cli_main(["extract", "-", "--published-on", "2021-05-04"]) == 0
+    assert cli_main(["extract", str(SEED_REPORT), "--published-on", "2021-05-04"]) == 0
     assert json.loads(capsys.readouterr().out)["published_on"] == "2021-05-04"
 
 

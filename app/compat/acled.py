@@ -1,11 +1,12 @@
-"""GET /api/acled/read and /api/deleted/read: ACLED's API over our records, for ACLED's clients.
+"""ACLED's API over our records: the query language of /api/acled/read and /api/deleted/read.
 
 A script written for ACLED's API works against this server by changing its base URL. Filters
 follow ACLED's conventions (app/sources/acled.py holds the columns and how a record becomes a
 row): any column is a filter, `<column>_where` picks the operator, `a|b` gives several values (or
 the two ends of a BETWEEN). Every filter is checked on the ACLED row itself, so the answer is what
 ACLED's semantics say; the filters that can be (dates, countries, Afghan provinces, timestamps)
-also narrow the database query first. Errors use ACLED's shape, `{"success": false, "error": ...}`.
+also narrow the database query first. The routes (app/compat/routes.py) answer errors in ACLED's
+shape, `{"success": false, "error": ...}`.
 """
 
 import csv
@@ -19,26 +20,19 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
-from fastapi.security import HTTPAuthorizationCredentials
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.compat.like import compile_like
 from app.core import time_limit
-from app.core.errors import ApiError, fault
-from app.core.settings import Scope
+from app.core.errors import ApiError
 from app.core.tables import event_table as event_t
 from app.events import service
 from app.events.filters import EventFilters
 from app.exports.cells import spreadsheet_safe
 from app.exports.service import snapshot_records
 from app.gazetteer import get_gazetteer
-from app.keys.auth import authenticate
 from app.sources import acled, countries
-
-router = APIRouter(prefix="/api", tags=["acled"])
 
 DEFAULT_LIMIT = 5000  # as ACLED's API
 OPERATORS = ("=", ">", "<", ">=", "<=", "LIKE", "BETWEEN")
@@ -54,6 +48,8 @@ HIDDEN = ("iso3",)
 
 
 class AcledError(Exception):
+    """A refused request, answered in ACLED's shape by the routes."""
+
     def __init__(
         self,
         status: int,
@@ -70,60 +66,9 @@ class AcledError(Exception):
         """One of our own errors (a refused filter, a key, the time limit) in ACLED's shape."""
         return cls(error.status, str(error.detail), headers=error.headers)
 
-    def response(self) -> JSONResponse:
-        error: dict[str, Any] = {"status": self.status, "message": self.message}
-        if self.parameter:
-            error["parameter"] = self.parameter
-        return JSONResponse(
-            {"status": self.status, "success": False, "error": error},
-            status_code=self.status,
-            headers=self.headers,
-        )
-
 
 def _bad(parameter: str, message: str) -> AcledError:
     return AcledError(400, message, parameter)
-
-
-_ERROR_SCHEMA = {
-    "type": "object",
-    "required": ["status", "success", "error"],
-    "properties": {
-        "status": {"type": "integer"},
-        "success": {"type": "boolean", "enum": [False]},
-        "error": {
-            "type": "object",
-            "required": ["status", "message"],
-            "properties": {
-                "status": {"type": "integer"},
-                "message": {"type": "string"},
-                "parameter": {"type": "string"},
-            },
-        },
-    },
-}
-
-
-def _error_response(status: int, description: str) -> dict[str, Any]:
-    example = {"status": status, "success": False, "error": {"status": status, "message": "..."}}
-    if status == 400:
-        example["error"] = {"status": 400, "message": "...", "parameter": "page"}
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": _ERROR_SCHEMA, "example": example}},
-    }
-
-
-# The errors both endpoints answer, in ACLED's shape (not problem details).
-ERROR_RESPONSES = {
-    "400": _error_response(400, "ACLED's error shape; `parameter` names what was wrong."),
-    "401": _error_response(401, "No valid key, where the server requires read keys."),
-    "403": _error_response(403, "A key without the read scope."),
-    "429": _error_response(429, "Too many wrong keys from this address; see Retry-After."),
-    "503": _error_response(
-        503, "The database is out of reach, or the query ran past the time limit; see Retry-After."
-    ),
-}
 
 
 @dataclass
@@ -325,7 +270,7 @@ def _provinces(conditions: list[Condition]) -> list[str] | None:
 
 
 def _rows(
-    request: Request, conditions: list[Condition], deadline: time_limit.Deadline
+    engine: Engine, conditions: list[Condition], deadline: time_limit.Deadline
 ) -> Generator[dict[str, Any]]:
     """The matching rows, newest first (ACLED's order); the query is resolved before the first
     row is asked for, so a refused filter is an error answer, not a broken stream. Testing the
@@ -334,11 +279,11 @@ def _rows(
     nothing: list[dict[str, Any]] = []
     if filters is None:
         return (row for row in nothing)
-    with Session(request.app.state.engine) as session:
+    with Session(engine) as session:
         resolved = service.resolve_filters(session=session, filters=filters)
 
     def rows() -> Generator[dict[str, Any]]:
-        for n, record in enumerate(snapshot_records(request.app.state.engine, resolved)):
+        for n, record in enumerate(snapshot_records(engine, resolved)):
             if n % 64 == 0:
                 deadline.check()
             row = acled.to_row(record)
@@ -347,23 +292,6 @@ def _rows(
                 yield row
 
     return rows()
-
-
-def _check_key(request: Request) -> None:
-    """With read keys required, ACLED's `key` parameter (or the usual header) must be one."""
-    if not request.app.state.settings.read_requires_key:
-        return
-    presented = request.query_params.get("key")
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        presented = header[7:].strip()
-    credentials = (
-        HTTPAuthorizationCredentials(scheme="Bearer", credentials=presented) if presented else None
-    )
-    try:
-        authenticate(request, credentials, Scope.READ)
-    except ApiError as error:  # 429 keeps its Retry-After, 401 its WWW-Authenticate
-        raise AcledError.of(error) from None
 
 
 def _integer(params: dict[str, str], name: str, default: int, least: int) -> int:
@@ -411,289 +339,126 @@ def _csv_stream(rows: Iterator[dict[str, Any]], fields: list[str]) -> Iterator[b
     yield buffer.getvalue().encode()
 
 
-# An example value of each column's filter, for the docs page.
-_EXAMPLES = {
-    "event_id_cnty": "AFG51842",
-    "event_date": "2021-05-01|2021-05-31",
-    "year": "2021",
-    "time_precision": "1",
-    "disorder_type": "Political violence",
-    "event_type": "Battles",
-    "sub_event_type": "Armed clash",
-    "actor1": "Taliban",
-    "assoc_actor_1": "Militia",
-    "inter1": "Rebel group",
-    "actor2": "Military Forces of Afghanistan (2004-2021)",
-    "assoc_actor_2": "Civilians",
-    "inter2": "State forces",
-    "interaction": "State forces-Rebel group",
-    "civilian_targeting": "Civilian targeting",
-    "iso": "4",
-    "region": "Caucasus and Central Asia",
-    "country": "Afghanistan",
-    "admin1": "Helmand",
-    "admin2": "Lashkar Gah",
-    "admin3": "Bolan",
-    "location": "Lashkar Gah",
-    "latitude": "31.5938",
-    "longitude": "64.3716",
-    "geo_precision": "1",
-    "source": "Pajhwok",
-    "source_scale": "National",
-    "notes": "checkpoint",
-    "fatalities": "10",
-    "tags": "crowd size",
-    "timestamp": "1622505600",
-}
-_READ_DOC = {
-    "parameters": [
-        *(
-            {
-                "name": column,
-                "in": "query",
-                "required": False,
-                "description": "An ACLED column as a filter ("
-                + ("LIKE" if column in acled.LIKE_COLUMNS else "=")
-                + " by default; `<column>_where` for another operator); several values as a|b.",
-                "schema": {"type": "string"},
-                "example": _EXAMPLES[column],
-            }
-            for column in acled.COLUMNS
-        ),
-        {
-            "name": "event_date_where",
-            "in": "query",
-            "required": False,
-            "description": "The operator for event_date (any `<column>_where` works): "
-            + ", ".join(OPERATORS)
-            + "; BETWEEN takes low|high.",
-            "schema": {"type": "string", "enum": list(OPERATORS)},
-            "example": "BETWEEN",
-        },
-        {
-            "name": "limit",
-            "in": "query",
-            "required": False,
-            "description": "Rows per page (default 5000); 0: every row, streamed.",
-            "schema": {"type": "integer", "minimum": 0},
-            "example": 500,
-        },
-        {
-            "name": "page",
-            "in": "query",
-            "required": False,
-            "description": "Page number, 1 first.",
-            "schema": {"type": "integer", "minimum": 1},
-            "example": 1,
-        },
-        {
-            "name": "fields",
-            "in": "query",
-            "required": False,
-            "description": "Columns to return, as a|b.",
-            "schema": {"type": "string"},
-            "example": "event_id_cnty|event_date|admin1|fatalities",
-        },
-        {
-            "name": "_format",
-            "in": "query",
-            "required": False,
-            "description": "json (default) or csv.",
-            "schema": {"type": "string", "enum": ["json", "csv"]},
-            "example": "csv",
-        },
-        {
-            "name": "with_total",
-            "in": "query",
-            "required": False,
-            "description": "true: `count` is the number of matching rows, not of rows returned.",
-            "schema": {"type": "string", "pattern": "^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$"},
-            "example": "true",
-        },
-        {
-            "name": "key",
-            "in": "query",
-            "required": False,
-            "description": "Ignored, unless the server requires read keys: then an API key.",
-            "schema": {"type": "string"},
-            "example": "my-read-key",
-        },
-    ],
-    "responses": {
-        "200": {
-            "description": "ACLED's envelope: {status, success, count, data: [rows]}.",
-            "content": {
-                "application/json": {
-                    "example": {
-                        "status": 200,
-                        "success": True,
-                        "count": 1,
-                        "data": [{"event_id_cnty": "AFG7", "event_date": "2021-05-03"}],
-                    }
-                },
-                "text/csv": {},
-            },
-        },
-        **ERROR_RESPONSES,
-    },
-}
+@dataclass
+class Answer:
+    """What a read answers: a whole body, or chunks to stream."""
+
+    media_type: str
+    body: bytes = b""
+    chunks: Iterator[bytes] | None = None
 
 
-@router.get("/acled/read", openapi_extra=_READ_DOC, summary="Events, as ACLED's API gives them")
-def acled_read(request: Request) -> Response:
-    """ACLED's `/api/acled/read`: point an ACLED client's base URL here to read this server."""
-    try:
-        _check_key(request)
-        params = dict(request.query_params)
-        conditions = _conditions(list(request.query_params.multi_items()))
-        limit = _integer(params, "limit", DEFAULT_LIMIT, 0)
-        page = _integer(params, "page", 1, 1)
-        fields = _fields(params)
-        kind = params.get("_format", "json").lower()
-        if kind not in ("json", "csv"):
-            raise _bad("_format", "_format: json or csv.")
-        total_wanted = params.get("with_total", "false").lower()
-        if total_wanted not in ("true", "false"):
-            raise _bad("with_total", "with_total: true or false.")
-        with_total = total_wanted == "true"
-        deadline = time_limit.Deadline(request.app.state.settings.query_time_limit_ms)
-        rows = _rows(request, conditions, deadline)
-        if limit == 0:  # everything, streamed: the bound is on the first row, as for exports
-            streamed = time_limit.primed(rows)
-            deadline.lift()
-            if kind == "csv":
-                return StreamingResponse(_csv_stream(streamed, fields), media_type="text/csv")
-            return StreamingResponse(_json_stream(streamed, fields), media_type="application/json")
-        skip, data, total = (page - 1) * limit, [], 0
-        with closing(rows):  # stopping after the page closes the query's cursor now
-            for row in rows:
-                if skip <= total < skip + limit:
-                    data.append(row)
-                total += 1
-                if total >= skip + limit and not with_total:
-                    break
-    except AcledError as error:
-        return error.response()
-    except ApiError as error:  # a filter our own layer refused, or the time limit
-        return AcledError.of(error).response()
-    except SQLAlchemyError as error:  # the time limit, the database out of reach
-        known = fault(error, request.app.state.settings.query_time_limit_ms)
-        if known is None:
-            raise
-        return AcledError.of(known).response()
+def read(engine: Engine, params: list[tuple[str, str]], limit_ms: int) -> Answer:
+    """/api/acled/read: the rows the parameters ask for, as ACLED's JSON envelope or CSV."""
+    conditions = _conditions(params)
+    named = dict(params)
+    limit = _integer(named, "limit", DEFAULT_LIMIT, 0)
+    page = _integer(named, "page", 1, 1)
+    fields = _fields(named)
+    kind = _choice(named, "_format", ("json", "csv"), "json")
+    with_total = _choice(named, "with_total", ("true", "false"), "false") == "true"
+    deadline = time_limit.Deadline(limit_ms)
+    rows = _rows(engine, conditions, deadline)
+    stream = _csv_stream if kind == "csv" else _json_stream
+    media_type = "text/csv" if kind == "csv" else "application/json"
+    if limit == 0:  # everything, streamed: the bound is on the first row, as for exports
+        streamed = time_limit.primed(rows)
+        deadline.lift()
+        return Answer(media_type, chunks=stream(streamed, fields))
+    data, total = _page(rows, (page - 1) * limit, limit, counting=with_total)
     if kind == "csv":
-        return Response(b"".join(_csv_stream(iter(data), fields)), media_type="text/csv")
+        return Answer(media_type, b"".join(_csv_stream(iter(data), fields)))
     body = {
         "status": 200,
         "success": True,
         "count": total if with_total else len(data),
         "data": [{f: row[f] for f in fields} for row in data],
     }
-    return Response(orjson.dumps(body), media_type="application/json")
+    return Answer(media_type, orjson.dumps(body))
 
 
-@router.get(
-    "/deleted/read",
-    summary="Deleted events, as ACLED's deleted endpoint lists them",
-    openapi_extra={
-        "parameters": [
-            {
-                "name": "deleted_timestamp",
-                "in": "query",
-                "required": False,
-                "description": "Unix seconds (or YYYY-MM-DD); with deleted_timestamp_where "
-                "(=, >, <, >=, <=, BETWEEN), e.g. >= the last sync.",
-                "schema": {"type": "string"},
-                "example": "1622505600",
-            },
-            {
-                "name": "deleted_timestamp_where",
-                "in": "query",
-                "required": False,
-                "description": "The operator for deleted_timestamp (default =).",
-                "schema": {"type": "string", "enum": list(TIMESTAMP_OPERATORS)},
-                "example": ">=",
-            },
-            {
-                "name": "limit",
-                "in": "query",
-                "required": False,
-                "description": "Rows per page (default 5000; 0: all).",
-                "schema": {"type": "integer"},
-                "example": 5000,
-            },
-            {
-                "name": "page",
-                "in": "query",
-                "required": False,
-                "description": "Page number, 1 first.",
-                "schema": {"type": "integer"},
-                "example": 1,
-            },
-        ],
-        "responses": {
-            "200": {
-                "description": "{status, success, count, data: [{event_id_cnty, "
-                "deleted_timestamp}]}",
-                "content": {
-                    "application/json": {
-                        "example": {
-                            "status": 200,
-                            "success": True,
-                            "count": 1,
-                            "data": [{"event_id_cnty": "AFG7", "deleted_timestamp": 1622505600}],
-                        }
-                    }
-                },
-            },
-            **ERROR_RESPONSES,
-        },
-    },
-)
-def deleted_read(request: Request) -> Response:
-    """ACLED's `/api/deleted/read`: the records deleted here, for clients that mirror the data."""
-    try:
-        _check_key(request)
-        params = dict(_checked(list(request.query_params.multi_items())))
-        allowed = CONTROLS | IGNORED | {"deleted_timestamp", "deleted_timestamp_where"}
-        for name in params:
-            if name not in allowed:
-                raise _bad(name, f"Unknown parameter {name!r}.")
-        limit = _integer(params, "limit", DEFAULT_LIMIT, 0)
-        page = _integer(params, "page", 1, 1)
-        condition = None
-        operator = params.get("deleted_timestamp_where", "=").strip().upper()
-        if operator not in TIMESTAMP_OPERATORS:
-            raise _bad(
-                "deleted_timestamp_where", "deleted_timestamp_where: =, >, <, >=, <=, BETWEEN."
-            )
-        if "deleted_timestamp" in params:
-            values = [
-                _typed("timestamp", v.strip()) for v in params["deleted_timestamp"].split("|")
-            ]
-            if operator == "BETWEEN" and len(values) != 2:
-                raise _bad("deleted_timestamp", "BETWEEN takes two values, as low|high.")
-            condition = Condition("deleted_timestamp", operator, values)
-    except AcledError as error:
-        return error.response()
+def _choice(params: dict[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = params.get(name, default).lower()
+    if value not in allowed:
+        raise _bad(name, f"{name}: {' or '.join(allowed)}.")
+    return value
+
+
+def _page(
+    rows: Generator[dict[str, Any]], skip: int, limit: int, *, counting: bool
+) -> tuple[list[dict[str, Any]], int]:
+    """The rows of one page, and how many rows there are (counted to the end if `counting`)."""
+    data, total = [], 0
+    with closing(rows):  # stopping after the page closes the query's cursor now
+        for row in rows:
+            if skip <= total < skip + limit:
+                data.append(row)
+            total += 1
+            if total >= skip + limit and not counting:
+                break
+    return data, total
+
+
+def deleted(engine: Engine, params: list[tuple[str, str]]) -> bytes:
+    """/api/deleted/read: the deleted records, newest deletion first, filtered and paged in
+    the database."""
+    named = dict(_checked(params))
+    allowed = CONTROLS | IGNORED | {"deleted_timestamp", "deleted_timestamp_where"}
+    for name in named:
+        if name not in allowed:
+            raise _bad(name, f"Unknown parameter {name!r}.")
+    limit = _integer(named, "limit", DEFAULT_LIMIT, 0)
+    page = _integer(named, "page", 1, 1)
+    operator = named.get("deleted_timestamp_where", "=").strip().upper()
+    if operator not in TIMESTAMP_OPERATORS:
+        raise _bad("deleted_timestamp_where", "deleted_timestamp_where: =, >, <, >=, <=, BETWEEN.")
     stmt = (
         sa.select(event_t.c.id, event_t.c.country, event_t.c.dataset, event_t.c.external_id,
                   event_t.c.deleted_at)
         .where(event_t.c.deleted_at.is_not(None))
         .order_by(event_t.c.deleted_at.desc(), event_t.c.id.desc())
     )  # fmt: skip
-    data = []
-    with Session(request.app.state.engine) as session:
-        for row in session.execute(stmt).mappings():
-            entry = {
+    if "deleted_timestamp" in named:
+        values = [_typed("timestamp", v.strip()) for v in named["deleted_timestamp"].split("|")]
+        if operator == "BETWEEN" and len(values) != 2:
+            raise _bad("deleted_timestamp", "BETWEEN takes two values, as low|high.")
+        stmt = stmt.where(_deleted_between(operator, values))
+    if limit:
+        stmt = stmt.limit(limit).offset((page - 1) * limit)
+    with Session(engine) as session:
+        data = [
+            {
                 "event_id_cnty": acled.event_id(dict(row)),
                 "deleted_timestamp": int(row["deleted_at"].timestamp()),
             }
-            if condition is None or condition.matches(entry):
-                data.append(entry)
-    if limit:
-        data = data[(page - 1) * limit : page * limit]
-    return Response(
-        orjson.dumps({"status": 200, "success": True, "count": len(data), "data": data}),
-        media_type="application/json",
-    )
+            for row in session.execute(stmt).mappings()
+        ]
+    return orjson.dumps({"status": 200, "success": True, "count": len(data), "data": data})
+
+
+def _instant(seconds: float) -> datetime:
+    """Unix seconds as a UTC time, clipped to the times Python can hold."""
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return _LATEST if seconds > 0 else _EARLIEST
+
+
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+_LATEST = datetime(9999, 12, 30, tzinfo=UTC)
+
+
+def _deleted_between(operator: str, values: list[Any]) -> sa.ColumnElement[bool]:
+    """A deletion time whose whole Unix second compares with `values` by `operator`."""
+    at = event_t.c.deleted_at
+    if operator == "=":
+        return sa.or_(*(sa.and_(at >= _instant(v), at < _instant(v + 1)) for v in values))
+    if operator == "BETWEEN":
+        return sa.and_(at >= _instant(values[0]), at < _instant(values[1] + 1))
+    low, high = min(values), max(values)
+    return {
+        ">": lambda: at >= _instant(low + 1),
+        ">=": lambda: at >= _instant(low),
+        "<": lambda: at < _instant(high),
+        "<=": lambda: at < _instant(high + 1),
+    }[operator]()

@@ -299,27 +299,45 @@ def _noun_mode(sentence: str, start: int) -> str:
 
 
 def find_mentions(sentence: str) -> list[Mention]:
+    found = _offensive_mentions(sentence) + _displacement_mentions(sentence)
+    found += _milestone_mentions(sentence)
+    return sorted(found, key=lambda m: m.start)
+
+
+def _offensive_mentions(sentence: str) -> list[Mention]:
     found: list[Mention] = []
     for match in _OFFENSIVE.finditer(sentence):
         start, end = match.span()
-        text = match.group(0)
-        if match.group("noun"):
-            mode = _noun_mode(sentence, start)
-            if text.lower() == "violence":
-                if mode != "anaphoric":
-                    continue
-        elif match.group("weak"):
-            mode = "weak"
-        else:
-            mode = "new"
-            if _DEFINITE_ATTACKER.search(sentence[:start]):
-                mode = "weak"  # "the attacker detonated ...": more about an attack already read
-        if mode != "anaphoric" and (
-            _CONTINUES.match(sentence[end:]) or _CONTINUED_BEFORE.search(sentence[:start])
-        ):
-            mode = "weak"
+        mode = _offensive_mode(sentence, match)
+        if mode is None:
+            continue
         perfect = bool(re.search(r"\b(?:have|has)\s+(?:\w+\s+)?$", sentence[:start]))
-        found.append(Mention("offensive", start, end, text, mode, perfect=perfect))
+        found.append(Mention("offensive", start, end, match.group(0), mode, perfect=perfect))
+    return found
+
+
+def _offensive_mode(sentence: str, match: re.Match[str]) -> str | None:
+    """An offensive mention's mode; None for 'violence' that does not refer back."""
+    start, end = match.span()
+    if match.group("noun"):
+        mode = _noun_mode(sentence, start)
+        if match.group(0).lower() == "violence" and mode != "anaphoric":
+            return None
+    elif match.group("weak"):
+        mode = "weak"
+    elif _DEFINITE_ATTACKER.search(sentence[:start]):
+        mode = "weak"  # "the attacker detonated ...": more about an attack already read
+    else:
+        mode = "new"
+    if mode != "anaphoric" and (
+        _CONTINUES.match(sentence[end:]) or _CONTINUED_BEFORE.search(sentence[:start])
+    ):
+        mode = "weak"
+    return mode
+
+
+def _displacement_mentions(sentence: str) -> list[Mention]:
+    found: list[Mention] = []
     for match in _DISPLACEMENT.finditer(sentence):
         start, end = match.span()
         if match.group("noun"):
@@ -332,6 +350,12 @@ def find_mentions(sentence: str) -> list[Mention]:
         else:
             mode = "new"
         found.append(Mention("displacement", start, end, match.group(0), mode))
+    return found
+
+
+def _milestone_mentions(sentence: str) -> list[Mention]:
+    """Withdrawal milestones; of the patterns of one milestone that overlap, the first."""
+    found: list[Mention] = []
     for milestone, regex, mode in _MILESTONE_PATTERNS:
         for match in regex.finditer(sentence):
             start, end = match.span()
@@ -340,12 +364,22 @@ def find_mentions(sentence: str) -> list[Mention]:
             found.append(
                 Mention("withdrawal_milestone", start, end, match.group(0), mode, milestone)
             )
-    return sorted(found, key=lambda m: m.start)
+    return found
 
 
 def not_an_event(sentence: str, mention: Mention, clause_start: int) -> str | None:
     """Why a mention is not an event (a warning, a forecast, a condition...), or None."""
     before = sentence[: mention.start]
+    return (
+        _not_one_event(sentence, mention, before)
+        or _appeal(before)
+        or _sentence_cue(sentence, mention, before)
+        or _clause_cue(sentence, mention, clause_start)
+    )
+
+
+def _not_one_event(sentence: str, mention: Mention, before: str) -> str | None:
+    """What has happened before ('similar attacks'), or a withdrawal not completed."""
     if _HABITUAL.search(before) or _HABITUAL_AFTER.match(sentence[mention.end :]):
         return f"'{mention.trigger}': what has happened before, not one event"
     if mention.milestone == "withdrawal_completed" and _SHARE_OF.search(before[-60:]):
@@ -354,9 +388,18 @@ def not_an_event(sentence: str, mention: Mention, clause_start: int) -> str | No
         r"\bis\s+\w*\s*completed\b", mention.trigger
     ):
         return f"'{mention.trigger}': a withdrawal to be completed, not one completed"
+    return None
+
+
+def _appeal(before: str) -> str | None:
     plea = _PLEA.search(before)
     if plea:
         return f"'{plea.group(0).strip()}': an appeal, not a reported event"
+    return None
+
+
+def _sentence_cue(sentence: str, mention: Mention, before: str) -> str | None:
+    """The last modal, warning, fear or denial before the mention, within its reach."""
     cue = None
     scope = 0
     if mention.kind == "withdrawal_milestone":
@@ -369,6 +412,11 @@ def not_an_event(sentence: str, mention: Mention, clause_start: int) -> str | No
         cue = match
     if cue:
         return f"'{cue.group(0)}' before '{mention.trigger}': not a reported event"
+    return None
+
+
+def _clause_cue(sentence: str, mention: Mention, clause_start: int) -> str | None:
+    """A condition or a negation near the mention, in its clause."""
     clause = sentence[clause_start : mention.start]
     for match in _CLAUSE_CUES.finditer(clause):
         word = match.group(0).lower()

@@ -61,9 +61,28 @@ class Merging:
     def _merge(self, sentence: Sentence, group: Group) -> Building | None:
         """The draft a group adds to, a new one, or None (words that only refer back to
         nothing, or add nothing)."""
-        ctx = self.context
         if group.kind == "withdrawal_milestone":
             return self._merge_milestone(sentence, group)
+        candidates = self._candidates(sentence, group)
+        target: Building | None
+        if group.mode == "anaphoric":
+            target = self._referred_to(sentence, group, candidates)
+            if target is None:
+                return None
+        else:
+            target = self._told_again(sentence, group, candidates)
+            if target is None:
+                target = self._start(sentence, group)
+                self._counter_target(group, target)
+        self._apply(sentence, group, target)
+        if group.province:
+            self.context.last_place = (group.province, group.district)
+        elif target.province:
+            self.context.last_place = (target.province, target.district)
+        return target
+
+    def _candidates(self, sentence: Sentence, group: Group) -> list[Building]:
+        """The drafts of the group's kind it may add to, the latest first."""
         candidates = [d for d in reversed(self.drafts) if d.kind == group.kind]
         if group.period and group.mode != "anaphoric":
             # a dated event is not one whose date waits on another's ("two days after ...")
@@ -71,46 +90,49 @@ class Merging:
         if group.pending:
             # "retook X, two days after it fell": not the event the sentence has just told
             candidates = [d for d in candidates if d.last_sentence != sentence.index]
-        target: Building | None = None
-        if group.mode == "anaphoric":
-            heads = {head_word(m.trigger) for m in group.mentions}
-            fitting = [d for d in candidates if place_fits(group, d) and near_in_time(group, d)]
-            target = next((d for d in fitting if heads & d.heads), fitting[0] if fitting else None)
-            if target is None or not self._informative(sentence, group, target):
-                return None
-        elif group.mode == "weak":
-            # "... were killed in the operation": the event the text last told of
-            told = sorted(candidates, key=lambda d: d.last_sentence, reverse=True)
-            going_on = [d for d in told if self._continues(sentence, group, d)]
-            if group.province is None and group.period is None and group.kind == "offensive":
-                # "The Taliban said they had killed 17 soldiers": a count of the dead contests
-                # the event that has one, not the latest told
-                if any(f.field == "fatalities" for f in self._figures):
-                    counted = [d for d in going_on if "fatalities" in d.figures]
-                    going_on = counted or going_on
-            target = going_on[0] if going_on else None
-        elif group.province is None:
+        return candidates
+
+    def _referred_to(
+        self, sentence: Sentence, group: Group, candidates: list[Building]
+    ) -> Building | None:
+        """The draft words referring back ("the attack") add to: one whose place and time fit,
+        preferably named with the same head word; None when none fits or they add nothing."""
+        heads = {head_word(m.trigger) for m in group.mentions}
+        fitting = [d for d in candidates if place_fits(group, d) and near_in_time(group, d)]
+        target = next((d for d in fitting if heads & d.heads), fitting[0] if fitting else None)
+        if target is None or not self._informative(sentence, group, target):
+            return None
+        return target
+
+    def _told_again(
+        self, sentence: Sentence, group: Group, candidates: list[Building]
+    ) -> Building | None:
+        """The draft a new or weak group tells more of, or None for a new event."""
+        if group.mode == "weak":
+            return self._going_on(sentence, group, candidates)
+        if group.province is None:
             latest = candidates[0] if candidates else None
             if latest and self._goes_on(sentence, group, latest):
-                target = latest
-        else:
-            target = next(
-                (
-                    d
-                    for d in candidates
-                    if place_fits(group, d, strict=True) and same_event(group, d)
-                ),
-                None,
-            )
-        if target is None:
-            target = self._start(sentence, group)
-            self._counter_target(group, target)
-        self._apply(sentence, group, target)
-        if group.province:
-            ctx.last_place = (group.province, group.district)
-        elif target.province:
-            ctx.last_place = (target.province, target.district)
-        return target
+                return latest
+            return None
+        return next(
+            (d for d in candidates if place_fits(group, d, strict=True) and same_event(group, d)),
+            None,
+        )
+
+    def _going_on(
+        self, sentence: Sentence, group: Group, candidates: list[Building]
+    ) -> Building | None:
+        """'... were killed in the operation': the event the text last told of."""
+        told = sorted(candidates, key=lambda d: d.last_sentence, reverse=True)
+        going_on = [d for d in told if self._continues(sentence, group, d)]
+        if group.province is None and group.period is None and group.kind == "offensive":
+            # "The Taliban said they had killed 17 soldiers": a count of the dead contests
+            # the event that has one, not the latest told
+            if any(f.field == "fatalities" for f in self._figures):
+                counted = [d for d in going_on if "fatalities" in d.figures]
+                going_on = counted or going_on
+        return going_on[0] if going_on else None
 
     def _start(self, sentence: Sentence, group: Group) -> Building:
         draft = Building(group.kind, milestone=group.milestone)

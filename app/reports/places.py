@@ -152,42 +152,59 @@ def _names(sentence: str, index: PlaceIndex) -> list[_Name]:
     found: list[_Name] = []
     i = 0
     while i < len(words):
-        start, _, word = words[i]
-        if not word[0].isupper():
-            i += 1
-            continue
-        match: _Name | None = None
-        for length in range(index.longest, 0, -1):
-            span = words[i : i + length]
-            if len(span) < length or not span[-1][2][0].isupper():
-                continue
-            gaps = [sentence[a[1] : b[0]] for a, b in itertools.pairwise(span)]
-            if any(gap not in (" ", "-") for gap in gaps):
-                continue
-            if any(not w[0].isupper() and w.lower() not in _CONNECTORS for _, _, w in span):
-                continue
-            end = span[-1][1]
-            text = sentence[start:end]
-            if text.endswith(("'s", "\u2019s")):
-                text, end = text[:-2], end - 2
-            key = name_key(text)
-            province = index.provinces.get(key)
-            districts = tuple(index.districts.get(key, ()))
-            if not province and not districts and len(key) >= 6:
-                pcode = index.skeletons.get(skeleton(text))
-                if pcode in index.gazetteer.provinces:
-                    province = index.gazetteer.provinces[pcode]
-                elif pcode:
-                    districts = (index.gazetteer.districts[pcode],)
-            if province or districts:
-                match = _Name(start, end, text, province, districts)
-                i += length
-                break
+        match = _name_at(sentence, words, i, index) if words[i][2][0].isupper() else None
         if match:
-            found.append(match)
+            name, length = match
+            found.append(name)
+            i += length
         else:
             i += 1
     return found
+
+
+def _name_at(
+    sentence: str, words: list[tuple[int, int, str]], i: int, index: PlaceIndex
+) -> tuple[_Name, int] | None:
+    """The longest place name starting at word `i`, and how many words it takes."""
+    for length in range(index.longest, 0, -1):
+        span = words[i : i + length]
+        if len(span) < length or not _could_be_a_name(sentence, span):
+            continue
+        name = _look_up(sentence, span[0][0], span[-1][1], index)
+        if name is not None:
+            return name, length
+    return None
+
+
+def _could_be_a_name(sentence: str, span: list[tuple[int, int, str]]) -> bool:
+    """Capitalised words, ending with one, joined by a space or a hyphen ('Lashkar Gah',
+    'Mazar-i-Sharif', 'Deh Rawud'), with only connectors in lower case."""
+    if not span[-1][2][0].isupper():
+        return False
+    gaps = [sentence[a[1] : b[0]] for a, b in itertools.pairwise(span)]
+    if any(gap not in (" ", "-") for gap in gaps):
+        return False
+    return not any(not w[0].isupper() and w.lower() not in _CONNECTORS for _, _, w in span)
+
+
+def _look_up(sentence: str, start: int, end: int, index: PlaceIndex) -> _Name | None:
+    """The province or districts the words name (a possessive's 's dropped); by a skeleton
+    key, as a last resort, for a long name that is one place's."""
+    text = sentence[start:end]
+    if text.endswith(("'s", "\u2019s")):
+        text, end = text[:-2], end - 2
+    key = name_key(text)
+    province = index.provinces.get(key)
+    districts = tuple(index.districts.get(key, ()))
+    if not province and not districts and len(key) >= 6:
+        pcode = index.skeletons.get(skeleton(text))
+        if pcode in index.gazetteer.provinces:
+            province = index.gazetteer.provinces[pcode]
+        elif pcode:
+            districts = (index.gazetteer.districts[pcode],)
+    if province or districts:
+        return _Name(start, end, text, province, districts)
+    return None
 
 
 def report_provinces(text: str) -> list[Province]:

@@ -231,6 +231,37 @@ class Reader(Placing, Merging):
         reference, reference_note = _told_on(said, ctx.published_on)
         event_dates = [d for d, r in zip(dates, date_roles, strict=True) if r == "event"]
         deadline_dates = [d for d, r in zip(dates, date_roles, strict=True) if r == "deadline"]
+        groups = self._gather(sentence, mentions, places, claimant_spans, event_dates, reference)
+        # "had overrun X a day earlier, killing three": the whole telling counts from the event
+        perfect_whens = {id(g.when) for g in groups if g.past_perfect and g.when}
+        for group in groups:
+            group.past_perfect = group.past_perfect or id(group.when) in perfect_whens
+            group.reference, group.reference_note, group.speech = reference, reference_note, said
+            group.speech_inherited = inherited
+            if group.kind == "displacement":
+                self._displacement_places(group, places, claimant_spans, sentence.index)
+            if group.province is None and group.milestone in (None, "base_handover"):
+                self._anaphoric_place(s, group)
+            date_group(ctx, group, dates, s)
+            if group.kind == "withdrawal_milestone":
+                find_deadline(s, group, deadline_dates, dates)
+        ordered = sorted(groups, key=lambda g: (MODE_ORDER[g.mode], g.position))
+        counted_from = self._date_counted(s, ordered)
+        _share_dates(ordered, counted_from)
+        return ordered
+
+    def _gather(
+        self,
+        sentence: Sentence,
+        mentions: list[Mention],
+        places: list[PlaceRef],
+        claimant_spans: list[tuple[int, int]],
+        event_dates: list[DateMention],
+        reference: date,
+    ) -> list[Group]:
+        """The sentence's mentions gathered into groups: one per kind (and milestone), place,
+        date, clause (for words referring back) and strength, in the order first mentioned."""
+        s = sentence.text
         groups: dict[tuple[object, ...], Group] = {}
         for mention in mentions:
             keys = self._places_of(sentence, mention, places, claimant_spans, mentions)
@@ -252,31 +283,17 @@ class Reader(Placing, Merging):
                 )
                 group = groups.get(group_key)
                 if group is None:
-                    group = Group(mention.kind, [], mention.mode, mention.milestone, when=key_when)
-                    group.when_follows = _when_follows(s, key_when, mention)
-                    group.past_perfect = bool(_HAD_BEFORE.search(s[: mention.start]))
-                    if key:
-                        group.province, group.district = key.province, key.district
-                        group.place_note = key.note
-                    groups[group_key] = group
+                    group = groups[group_key] = _new_group(s, mention, key, key_when)
                 group.mentions.append(mention)
                 group.mode = stronger_mode(group.mode, mention.mode)
                 group.retakes = group.retakes or retakes
-        # "had overrun X a day earlier, killing three": the whole telling counts from the event
-        perfect_whens = {id(g.when) for g in groups.values() if g.past_perfect and g.when}
-        for group in groups.values():
-            group.past_perfect = group.past_perfect or id(group.when) in perfect_whens
-            group.reference, group.reference_note, group.speech = reference, reference_note, said
-            group.speech_inherited = inherited
-            if group.kind == "displacement":
-                self._displacement_places(group, places, claimant_spans, sentence.index)
-            if group.province is None and group.milestone in (None, "base_handover"):
-                self._anaphoric_place(s, group)
-            date_group(ctx, group, dates, s)
-            if group.kind == "withdrawal_milestone":
-                find_deadline(s, group, deadline_dates, dates)
-        ordered = sorted(groups.values(), key=lambda g: (MODE_ORDER[g.mode], g.position))
-        counted_from: list[Group] = []  # "The fall of X came a day after ...": not that day
+        return list(groups.values())
+
+    def _date_counted(self, s: str, ordered: list[Group]) -> list[Group]:
+        """Date the groups told as 'a day after' another: from that one's date (or, for 'The
+        attack came two days after ...', the date of the attack read before). Returns the
+        groups counted from ('The fall of X came a day after ...': not that day)."""
+        counted_from: list[Group] = []
         for group in ordered:
             main = _counted_from(group, ordered)
             if not (group.pending and main and group.when):
@@ -285,7 +302,7 @@ class Reader(Placing, Merging):
             base = main.period
             if base is None and _came_after(s, main, group.when):
                 # "The attack came two days after ...": the date of the attack read before
-                base = ctx.last_date.get(kind_key(main.kind, main.milestone))
+                base = self.context.last_date.get(kind_key(main.kind, main.milestone))
             if base:
                 # "retook X on Wednesday, a day after ...", the date after the phrase
                 group.period = resolve(group.when, base.start)
@@ -294,21 +311,7 @@ class Reader(Placing, Merging):
                     f"({base.describe()})"
                 )
                 group.pending = None
-        # A mention without a date of its own shares the date of its kind in the sentence.
-        for group in ordered:
-            if (
-                group.period is None
-                and group.kind != "withdrawal_milestone"
-                and not group.pending
-                and not any(group is c for c in counted_from)
-            ):
-                same = next(
-                    (g for g in ordered if g.kind == group.kind and g.period and g.mode == "new"),
-                    None,
-                )
-                if same:
-                    group.period, group.date_note = same.period, same.date_note
-        return ordered
+        return counted_from
 
     @staticmethod
     def _link_pending(built: list[tuple[Group, Building]]) -> None:
@@ -459,6 +462,33 @@ def _date_right_after(
         ):
             return d
     return None
+
+
+def _new_group(s: str, mention: Mention, key: PlaceRef | None, when: DateMention | None) -> Group:
+    group = Group(mention.kind, [], mention.mode, mention.milestone, when=when)
+    group.when_follows = _when_follows(s, when, mention)
+    group.past_perfect = bool(_HAD_BEFORE.search(s[: mention.start]))
+    if key:
+        group.province, group.district = key.province, key.district
+        group.place_note = key.note
+    return group
+
+
+def _share_dates(ordered: list[Group], counted_from: list[Group]) -> None:
+    """A mention without a date of its own shares the date of its kind in the sentence."""
+    for group in ordered:
+        if (
+            group.period is None
+            and group.kind != "withdrawal_milestone"
+            and not group.pending
+            and not any(group is c for c in counted_from)
+        ):
+            same = next(
+                (g for g in ordered if g.kind == group.kind and g.period and g.mode == "new"),
+                None,
+            )
+            if same:
+                group.period, group.date_note = same.period, same.date_note
 
 
 def _counted_from(group: Group, groups: list[Group]) -> Group | None:

@@ -96,6 +96,15 @@ def role_of(sentence: str, actor: ActorRef, others: list[ActorRef]) -> Role | No
         return None
     if _RESPONSIBILITY_AFTER.match(after):
         return Role("initiator", actor.end, f"{quoted} claimed responsibility")
+    return (
+        _role_by_words_before(before, actor, quoted)
+        or _role_by_verb_after(after, actor, others, quoted)
+        or _role_as_object(before, actor, others, quoted)
+    )
+
+
+def _role_by_words_before(before: str, actor: ActorRef, quoted: str) -> Role | None:
+    """'fell to the Taliban', 'attacks by X', 'attacks on X', 'clashes between X and Y'."""
     fell = _FELL_TO_BEFORE.search(before)
     if fell:  # "the district fell to the Taliban"
         return Role("initiator", actor.start, f"{fell.group(0).strip()} {quoted}: took it")
@@ -108,27 +117,43 @@ def role_of(sentence: str, actor: ActorRef, others: list[ActorRef]) -> Role | No
         return Role("target", actor.start, f"{on.group(0).strip()} {quoted}")
     if _BETWEEN_BEFORE.search(before):
         return Role("participant", actor.start, f"fighting between/with {quoted}")
+    return None
+
+
+def _role_by_verb_after(
+    after: str, actor: ActorRef, others: list[ActorRef], quoted: str
+) -> Role | None:
+    """'Taliban attacks' (the attack's owner), or the subject of an attack or defence verb,
+    active or passive, with no other actor in between."""
     owner = _OWNER_OF_ATTACK.match(after)
     if owner:
         return Role("initiator", actor.end, f"{quoted}{owner.group(0).rstrip()}")
     verb = _VERB_AFTER.match(after)
-    if verb and not _crosses(others, actor.end, actor.end + verb.start("verb")):
-        word = " ".join(verb.group("verb").lower().split())
-        defends = re.fullmatch(_DEFEND, word) is not None
-        passive = bool(verb.group("passive")) and _PARTICIPLE.search(word.split()[0]) is not None
-        if defends != passive:
-            role, how = "target", "defended against" if defends else "was attacked"
-        else:
-            role, how = "initiator", "was pushed back" if defends else "attacked"
-        anchor = actor.end + verb.start("verb")
-        return Role(role, anchor, f"{quoted} {verb.group('verb')}: {how}")
+    if not verb or _crosses(others, actor.end, actor.end + verb.start("verb")):
+        return None
+    word = " ".join(verb.group("verb").lower().split())
+    defends = re.fullmatch(_DEFEND, word) is not None
+    passive = bool(verb.group("passive")) and _PARTICIPLE.search(word.split()[0]) is not None
+    if defends != passive:
+        role, how = "target", "defended against" if defends else "was attacked"
+    else:
+        role, how = "initiator", "was pushed back" if defends else "attacked"
+    anchor = actor.end + verb.start("verb")
+    return Role(role, anchor, f"{quoted} {verb.group('verb')}: {how}")
+
+
+def _role_as_object(
+    before: str, actor: ActorRef, others: list[ActorRef], quoted: str
+) -> Role | None:
+    """The object of a verb: 'repelled the Taliban' (initiator), 'attacked X' (target)."""
     obj = _OBJECT_BEFORE.search(before)
-    if obj and not _crosses(others, actor.start - len(before) + obj.start(), actor.start):
-        word = obj.group("verb").lower()
-        if re.fullmatch(_DEFEND, word):
-            return Role("initiator", actor.start, f"{obj.group(0).strip()} {quoted}: repelled")
-        if not re.fullmatch(r"launch(?:ed|ing)", word):
-            return Role("target", actor.start, f"{obj.group(0).strip()} {quoted}")
+    if not obj or _crosses(others, actor.start - len(before) + obj.start(), actor.start):
+        return None
+    word = obj.group("verb").lower()
+    if re.fullmatch(_DEFEND, word):
+        return Role("initiator", actor.start, f"{obj.group(0).strip()} {quoted}: repelled")
+    if not re.fullmatch(r"launch(?:ed|ing)", word):
+        return Role("target", actor.start, f"{obj.group(0).strip()} {quoted}")
     return None
 
 

@@ -267,21 +267,48 @@ def score(case: Case) -> tuple[Score, list[Draft]]:
     drafts = extraction.drafts
     result = Score(case.name, gold=len(case.gold), drafts=len(drafts))
     result.anchor_right = extraction.published_on == case.published_on
-    stated = numbers_in(case.text)
+    _check_quotes_and_numbers(result, case.text, drafts)
+    used_gold, used_drafts = _match(result, case, drafts)
+    for g, gold in enumerate(case.gold):
+        if g not in used_gold:
+            result.misses.append(f"not found: {gold['external_id']}")
+    for d, draft in enumerate(drafts):
+        if d not in used_drafts:
+            event = draft.event
+            result.misses.append(
+                f"no gold event: {event['kind']} {event.get('milestone') or ''} "
+                f"{event.get('province')} {event['date']} '{draft.evidence[0].quote[:60]}'"
+            )
+    return result, drafts
+
+
+def _check_quotes_and_numbers(result: Score, text: str, drafts: list[Draft]) -> None:
+    """Count the quotes that are verbatim and the figure values the text does not state."""
+    stated = numbers_in(text)
     for draft in drafts:
         for evidence in draft.evidence:
             result.quotes += 1
-            result.verbatim += case.text[evidence.start : evidence.end] == evidence.quote
-        for name in FIGURE_FIELDS:
-            figure = draft.event.get(name)
-            if not figure:
-                continue
-            claims = [figure, *figure.get("alternatives", [])]
-            for claim in claims:
-                for key in ("value", "low", "high"):
-                    if claim.get(key) is not None:
-                        result.numbers += 1
-                        result.fabricated += claim[key] not in stated
+            result.verbatim += text[evidence.start : evidence.end] == evidence.quote
+        for value in _figure_values(draft.event):
+            result.numbers += 1
+            result.fabricated += value not in stated
+
+
+def _figure_values(event: dict[str, Any]) -> list[Any]:
+    """Every value, low and high of the event's figures and their competing claims."""
+    values = []
+    for name in FIGURE_FIELDS:
+        figure = event.get(name)
+        if not figure:
+            continue
+        for claim in [figure, *figure.get("alternatives", [])]:
+            values += [claim[key] for key in ("value", "low", "high") if claim.get(key) is not None]
+    return values
+
+
+def _match(result: Score, case: Case, drafts: list[Draft]) -> tuple[set[int], set[int]]:
+    """Match drafts to gold events (each at most once) and score each matched pair; returns
+    the indexes of the gold events and of the drafts matched."""
     pairs = [
         (g, d)
         for g, gold in enumerate(case.gold)
@@ -303,36 +330,30 @@ def score(case: Case) -> tuple[Score, list[Draft]]:
             continue
         used_gold.add(g)
         used_drafts.add(d)
-        gold, event = case.gold[g], drafts[d].event
-        result.matched += 1
-        if _date_right(gold, event):
-            result.dates_right += 1
+        _score_pair(result, case.gold[g], drafts[d].event)
+    return used_gold, used_drafts
+
+
+def _score_pair(result: Score, gold: dict[str, Any], event: dict[str, Any]) -> None:
+    """A matched draft: whether its dates and its figures are the gold event's."""
+    result.matched += 1
+    if _date_right(gold, event):
+        result.dates_right += 1
+    else:
+        result.misses.append(
+            f"date of {gold['external_id']}: {event['date']}..{event.get('end_date')} "
+            f"(gold {gold['date']}..{gold.get('end_date')})"
+        )
+    for name in FIGURE_FIELDS:
+        if gold.get(name) is None and event.get(name) is None:
+            continue
+        result.figures += 1
+        if figure_right(gold.get(name), event.get(name)):
+            result.figures_right += 1
         else:
             result.misses.append(
-                f"date of {gold['external_id']}: {event['date']}..{event.get('end_date')} "
-                f"(gold {gold['date']}..{gold.get('end_date')})"
+                f"{name} of {gold['external_id']}: {event.get(name)} (gold {gold.get(name)})"
             )
-        for name in FIGURE_FIELDS:
-            if gold.get(name) is None and event.get(name) is None:
-                continue
-            result.figures += 1
-            if figure_right(gold.get(name), event.get(name)):
-                result.figures_right += 1
-            else:
-                result.misses.append(
-                    f"{name} of {gold['external_id']}: {event.get(name)} (gold {gold.get(name)})"
-                )
-    for g, gold in enumerate(case.gold):
-        if g not in used_gold:
-            result.misses.append(f"not found: {gold['external_id']}")
-    for d, draft in enumerate(drafts):
-        if d not in used_drafts:
-            event = draft.event
-            result.misses.append(
-                f"no gold event: {event['kind']} {event.get('milestone') or ''} "
-                f"{event.get('province')} {event['date']} '{draft.evidence[0].quote[:60]}'"
-            )
-    return result, drafts
 
 
 @dataclass
