@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from app.core.settings import Settings
 from app.keys.limits import FailureLimiter, failure_limiter
-from app.keys.service import find_stored_key
+from app.keys.service import stored_key
 from app.main import create_app
 from tests.conftest import ADMIN, ADMIN_KEY, READ_KEY, WRITE, LiveServer, make_settings
 from tests.payloads import offensive
@@ -68,11 +68,11 @@ def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Each secret looked up in the database, in order."""
     looked_up: list[str] = []
 
-    def counting(**kwargs: Any) -> Any:
-        looked_up.append(kwargs["secret"])
-        return find_stored_key(**kwargs)
+    def counting(engine: Any, secret: str) -> Any:
+        looked_up.append(secret)
+        return stored_key(engine, secret)
 
-    monkeypatch.setattr("app.keys.auth.find_stored_key", counting)
+    monkeypatch.setattr("app.keys.auth.stored_key", counting)
     return looked_up
 
 

@@ -21,11 +21,12 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from app.compat.like import compile_like
 from app.core import time_limit
-from app.core.errors import ApiError
+from app.core.errors import ApiError, fault
 from app.core.tables import event_table as event_t
 from app.events import service
 from app.events.filters import EventFilters
@@ -349,7 +350,22 @@ class Answer:
 
 
 def read(engine: Engine, params: list[tuple[str, str]], limit_ms: int) -> Answer:
-    """/api/acled/read: the rows the parameters ask for, as ACLED's JSON envelope or CSV."""
+    """/api/acled/read: the rows the parameters ask for, as ACLED's JSON envelope or CSV; every
+    refusal (ours, the time limit, the database out of reach) as an AcledError."""
+    try:
+        return _read(engine, params, limit_ms)
+    except ApiError as error:  # a filter our own layer refused, or the time limit
+        raise AcledError.of(error) from None
+    except SQLAlchemyError as error:
+        raise _database_fault(error, limit_ms) from error
+
+
+def _database_fault(error: SQLAlchemyError, limit_ms: int) -> Exception:
+    known = fault(error, limit_ms)
+    return error if known is None else AcledError.of(known)
+
+
+def _read(engine: Engine, params: list[tuple[str, str]], limit_ms: int) -> Answer:
     conditions = _conditions(params)
     named = dict(params)
     limit = _integer(named, "limit", DEFAULT_LIMIT, 0)
@@ -399,9 +415,16 @@ def _page(
     return data, total
 
 
-def deleted(engine: Engine, params: list[tuple[str, str]]) -> bytes:
+def deleted(engine: Engine, params: list[tuple[str, str]], limit_ms: int) -> bytes:
     """/api/deleted/read: the deleted records, newest deletion first, filtered and paged in
     the database."""
+    try:
+        return _deleted(engine, params)
+    except SQLAlchemyError as error:
+        raise _database_fault(error, limit_ms) from error
+
+
+def _deleted(engine: Engine, params: list[tuple[str, str]]) -> bytes:
     named = dict(_checked(params))
     allowed = CONTROLS | IGNORED | {"deleted_timestamp", "deleted_timestamp_where"}
     for name in named:

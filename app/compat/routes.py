@@ -11,11 +11,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.compat import acled
 from app.compat.acled import OPERATORS, TIMESTAMP_OPERATORS
-from app.core.errors import ApiError, fault
+from app.core.errors import ApiError
 from app.core.settings import Scope
 from app.keys.auth import authenticate
 from app.sources import acled as acled_rows
@@ -233,13 +232,6 @@ def acled_read(request: Request) -> Response:
         )
     except acled.AcledError as error:
         return _error(error)
-    except ApiError as error:  # a filter our own layer refused, or the time limit
-        return _error(acled.AcledError.of(error))
-    except SQLAlchemyError as error:  # the time limit, the database out of reach
-        known = fault(error, settings.query_time_limit_ms)
-        if known is None:
-            raise
-        return _error(acled.AcledError.of(known))
     if answer.chunks is not None:
         return StreamingResponse(answer.chunks, media_type=answer.media_type)
     return Response(answer.body, media_type=answer.media_type)
@@ -308,12 +300,11 @@ def deleted_read(request: Request) -> Response:
     settings = request.app.state.settings
     try:
         _check_key(request)
-        body = acled.deleted(request.app.state.engine, list(request.query_params.multi_items()))
+        body = acled.deleted(
+            request.app.state.engine,
+            list(request.query_params.multi_items()),
+            settings.query_time_limit_ms,
+        )
     except acled.AcledError as error:
         return _error(error)
-    except SQLAlchemyError as error:  # the database out of reach
-        known = fault(error, settings.query_time_limit_ms)
-        if known is None:
-            raise
-        return _error(acled.AcledError.of(known))
     return Response(body, media_type="application/json")

@@ -526,3 +526,20 @@ def iter_events(
                 yield _to_api(row, actors[row["id"]])
     finally:  # a reader that stops early must not leave PostgreSQL's server-side cursor open
         result.close()
+
+
+def ids_matching(
+    *, session: Session, resolved: ResolvedFilters, besides: int | None, limit: int
+) -> list[int]:
+    """The ids of the records the filters match, lowest first, at most `limit`, leaving out
+    `besides` (the reports' check for a record already stored)."""
+    where = conditions(resolved)
+    if besides is not None:
+        where.append(event_t.c.id != besides)
+    selects = [sa.select(event_t.c.id).where(*where, arm) for arm in place_arms(resolved)]
+    if not selects:
+        stmt = sa.select(event_t.c.id).where(*where).order_by(event_t.c.id)
+    else:
+        matched = sa.union_all(*selects).subquery()
+        stmt = sa.select(matched.c.id).order_by(matched.c.id)
+    return list(session.execute(stmt.limit(limit)).scalars())

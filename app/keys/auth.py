@@ -12,12 +12,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import Session
 
 from app.core.errors import Forbidden, TooManyRequests, Unauthorized
 from app.core.settings import ApiKey, Scope, Settings
 from app.keys.limits import failure_limiter
-from app.keys.service import find_stored_key
+from app.keys.service import stored_key
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -56,8 +55,7 @@ def authenticate(
     presented = credentials.credentials
     key = find_key(request.app.state.settings, presented)
     if key is None:
-        with Session(request.app.state.engine) as session:
-            stored = find_stored_key(session=session, secret=presented)
+        stored = stored_key(request.app.state.engine, presented)
         if stored is not None:
             key = ApiKey(stored[0], stored[1], "")
     if key is None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.core.errors import Conflict, NotFound
@@ -91,3 +92,9 @@ def find_stored_key(*, session: Session, secret: str) -> tuple[str, Scope] | Non
         )
     ).one_or_none()
     return (row.name, Scope(row.scope)) if row else None
+
+
+def stored_key(engine: Engine, secret: str) -> tuple[str, Scope] | None:
+    """find_stored_key, in a session of its own (for the key check of any request)."""
+    with Session(engine) as session:
+        return find_stored_key(session=session, secret=secret)

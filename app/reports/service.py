@@ -16,7 +16,6 @@ from sqlmodel import Session
 from app.core.database import serialise_writers
 from app.core.errors import Conflict, ErrorItem, Gone, NotFound, invalid
 from app.core.normalize import name_key
-from app.core.tables import event_table as event_t
 from app.core.tables import report_draft_table as draft_t
 from app.core.tables import report_table as report_t
 from app.core.tables import utcnow
@@ -26,7 +25,7 @@ from app.events.documents import jsonable
 from app.events.filters import EventFilters
 from app.events.places import resolve_place
 from app.events.schemas import DatePrecision
-from app.events.service import ResolvedFilters, conditions, place_arms, read_event, stored_reach
+from app.events.service import ResolvedFilters, ids_matching, read_event, stored_reach
 from app.events.writes import EventWriter, event_in_or_422, merge_patch, prepared_or_422
 from app.reports.extract import Draft, Extraction, NoAnchorDate, extract
 from app.reports.schemas import DraftStatus, ReportIn
@@ -296,16 +295,7 @@ def possible_duplicates(
         reach=reach,
         dialect=session.get_bind().dialect.name,
     )
-    where = conditions(resolved)
-    if besides is not None:
-        where.append(event_t.c.id != besides)
-    selects = [sa.select(event_t.c.id).where(*where, arm) for arm in place_arms(resolved)]
-    if not selects:
-        stmt = sa.select(event_t.c.id).where(*where).order_by(event_t.c.id)
-    else:
-        matched = sa.union_all(*selects).subquery()
-        stmt = sa.select(matched.c.id).order_by(matched.c.id)
-    return list(session.execute(stmt.limit(MAX_DUPLICATES)).scalars())
+    return ids_matching(session=session, resolved=resolved, besides=besides, limit=MAX_DUPLICATES)
 
 
 # Deciding.
