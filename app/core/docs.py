@@ -90,27 +90,33 @@ def _complete_operations(schema: dict[str, Any], *, public_reads: bool) -> None:
         if not name.startswith("/v1/"):
             continue
         for method, operation in path.items():
-            responses = operation.setdefault("responses", {})
-            if method in ("get", "head"):
-                # Routes with keys of their own (the admin ones) document their 401 already.
-                if public_reads and operation.get("security") and "401" not in responses:
-                    operation["security"] = [{}, *operation["security"]]
-                else:
-                    responses.setdefault("401", {"description": "No valid API key."})
-                    responses.setdefault("403", {"description": "A key without the scope."})
-            responses.setdefault("503", {"description": _UNAVAILABLE_503})
-            if method not in ("get", "head"):
-                responses.setdefault("507", {"description": _DISK_FULL_507})
-            if operation.get("security"):
-                responses.setdefault("429", {"description": _TOO_MANY_429})
-            if "requestBody" in operation:
-                responses.setdefault("400", {"description": _BODY_400})
-            if any(p["name"] == "fields" for p in operation.get("parameters", [])):
-                _fields_may_narrow(responses)
-            if method in _EDITS and name.startswith("/v1/events/"):
-                for parameter in operation.get("parameters", []):
-                    if parameter["in"] == "header" and parameter["name"] == "if-match":
-                        parameter["required"] = True
+            _complete_operation(name, method, operation, public_reads=public_reads)
+
+
+def _complete_operation(
+    name: str, method: str, operation: dict[str, Any], *, public_reads: bool
+) -> None:
+    responses = operation.setdefault("responses", {})
+    if method in ("get", "head"):
+        # Routes with keys of their own (the admin ones) document their 401 already.
+        if public_reads and operation.get("security") and "401" not in responses:
+            operation["security"] = [{}, *operation["security"]]
+        else:
+            responses.setdefault("401", {"description": "No valid API key."})
+            responses.setdefault("403", {"description": "A key without the scope."})
+    responses.setdefault("503", {"description": _UNAVAILABLE_503})
+    if method not in ("get", "head"):
+        responses.setdefault("507", {"description": _DISK_FULL_507})
+    if operation.get("security"):
+        responses.setdefault("429", {"description": _TOO_MANY_429})
+    if "requestBody" in operation:
+        responses.setdefault("400", {"description": _BODY_400})
+    if any(p["name"] == "fields" for p in operation.get("parameters", [])):
+        _fields_may_narrow(responses)
+    if method in _EDITS and name.startswith("/v1/events/"):
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "header" and parameter["name"] == "if-match":
+                parameter["required"] = True
 
 
 def _fields_may_narrow(responses: dict[str, Any]) -> None:

@@ -32,18 +32,20 @@ def install(engine: Engine, limit_ms: int) -> None:
     """Bound every statement the engine runs; 0 leaves it unbounded."""
     if limit_ms <= 0:
         return
-    if engine.dialect.name != "sqlite":
-
-        @event.listens_for(engine, "connect")
-        def _statement_timeout(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute(f"SET statement_timeout = {int(limit_ms)}")
-            cursor.close()
-            dbapi_connection.commit()
-
+    if engine.dialect.name == "sqlite":
+        _install_progress_handler(engine, limit_ms / 1000)
         return
 
-    seconds = limit_ms / 1000
+    @event.listens_for(engine, "connect")
+    def _statement_timeout(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET statement_timeout = {int(limit_ms)}")
+        cursor.close()
+        dbapi_connection.commit()
+
+
+def _install_progress_handler(engine: Engine, seconds: float) -> None:
+    """SQLite: interrupt a statement still running `seconds` after it started."""
 
     @event.listens_for(engine, "connect")
     def _progress_handler(dbapi_connection: Any, record: Any) -> None:

@@ -462,16 +462,8 @@ class EventWriter:
             )
 
     # Upserting, for bulk loads: dataset + external_id name a record across loads.
-    def upsert_many(
-        self, records: list[Bound], binder: RowBinder, full: Callable[[Bound], Prepared]
-    ) -> UpsertResult:
-        """Insert new records, update changed ones; on any error (by position) write nothing.
-
-        New records are inserted as bound; `full` gives the prepared form of a record that is
-        already stored, which the update compares with it.
-        """
-        result = UpsertResult()
-        self._stamp()
+    def _stored_by_key(self, records: list[Bound]) -> dict[tuple[str, str], sa.RowMapping]:
+        """The stored records with the records' dataset and external_id, by that pair."""
         existing: dict[tuple[str, str], sa.RowMapping] = {}
         by_dataset: dict[str, list[str]] = {}
         for r in records:
@@ -487,29 +479,20 @@ class EventWriter:
                 )
             ).mappings()
             existing |= {(r["dataset"], r["external_id"]): r for r in rows}
-        seen: dict[tuple[str, str], int] = {}
-        for r in records:
-            if r.key is None:
-                continue
-            pointer = f"/{r.position}/external_id"
-            if r.key in seen:
-                result.errors.append(
-                    ErrorItem(
-                        in_="body",
-                        pointer=pointer,
-                        detail=f"Same dataset and external_id as the record at {seen[r.key]}.",
-                    )
-                )
-            seen[r.key] = r.position
-            row = existing.get(r.key)
-            if row is not None and row["deleted_at"] is not None:
-                result.errors.append(
-                    ErrorItem(
-                        in_="body",
-                        pointer=pointer,
-                        detail=f"Event {row['id']} with this dataset and external_id was deleted.",
-                    )
-                )
+        return existing
+
+    def upsert_many(
+        self, records: list[Bound], binder: RowBinder, full: Callable[[Bound], Prepared]
+    ) -> UpsertResult:
+        """Insert new records, update changed ones; on any error (by position) write nothing.
+
+        New records are inserted as bound; `full` gives the prepared form of a record that is
+        already stored, which the update compares with it.
+        """
+        result = UpsertResult()
+        self._stamp()
+        existing = self._stored_by_key(records)
+        result.errors += _clashes(records, existing)
         if result.errors:
             return result
         new_ids = iter(self.insert_bound([r for r in records if r.key not in existing], binder))
@@ -689,3 +672,35 @@ def delete_event(
     writer = EventWriter(session, by=by)
     writer.delete(event_id, expected=expected)
     writer.commit()
+
+
+def _clashes(
+    records: list[Bound], existing: dict[tuple[str, str], sa.RowMapping]
+) -> list[ErrorItem]:
+    """A bulk load's records that repeat another's dataset and external_id, or name a deleted
+    record, by position."""
+    errors: list[ErrorItem] = []
+    seen: dict[tuple[str, str], int] = {}
+    for r in records:
+        if r.key is None:
+            continue
+        pointer = f"/{r.position}/external_id"
+        if r.key in seen:
+            errors.append(
+                ErrorItem(
+                    in_="body",
+                    pointer=pointer,
+                    detail=f"Same dataset and external_id as the record at {seen[r.key]}.",
+                )
+            )
+        seen[r.key] = r.position
+        row = existing.get(r.key)
+        if row is not None and row["deleted_at"] is not None:
+            errors.append(
+                ErrorItem(
+                    in_="body",
+                    pointer=pointer,
+                    detail=f"Event {row['id']} with this dataset and external_id was deleted.",
+                )
+            )
+    return errors

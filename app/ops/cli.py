@@ -6,7 +6,7 @@ import shutil
 import sqlite3
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -129,6 +129,18 @@ def stopped_line(path: Path, stopped: ImportStopped) -> str:
     )
 
 
+def _print_problems(path: Path, report: ImportReport) -> None:
+    """The first rejections and notes of an import, by line."""
+    for line, reason in report.rejected[:100]:
+        print(f"{path}:{line}: rejected: {reason}", file=sys.stderr)
+    if len(report.rejected) > 100:
+        print(f"... and {len(report.rejected) - 100} more rejections", file=sys.stderr)
+    for line, note in report.notes[:20]:
+        print(f"{path}:{line}: note: {note}", file=sys.stderr)
+    if len(report.notes) > 20:
+        print(f"... and {len(report.notes) - 20} more notes", file=sys.stderr)
+
+
 def _import(settings: Settings, args: argparse.Namespace) -> int:
     engine = make_engine(settings)
     started = time.monotonic()
@@ -166,14 +178,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         engine.dispose()
     if interactive:
         print(file=sys.stderr)
-    for line, reason in report.rejected[:100]:
-        print(f"{args.file}:{line}: rejected: {reason}", file=sys.stderr)
-    if len(report.rejected) > 100:
-        print(f"... and {len(report.rejected) - 100} more rejections", file=sys.stderr)
-    for line, note in report.notes[:20]:
-        print(f"{args.file}:{line}: note: {note}", file=sys.stderr)
-    if len(report.notes) > 20:
-        print(f"... and {len(report.notes) - 20} more notes", file=sys.stderr)
+    _print_problems(args.file, report)
     elapsed = time.monotonic() - started
     if args.strict and report.rejected:
         print(f"conflict-events: --strict: {len(report.rejected)} problems, nothing stored")
@@ -403,29 +408,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"conflict-events: bad settings: {error}", file=sys.stderr)
         return 2
+    if args.command == "serve" and args.workers < 1:
+        parser.error("--workers must be at least 1")
+    if args.command == "backup" and (args.pages_per_step < 1 or args.pause_ms < 0):
+        parser.error("--pages-per-step must be at least 1 and --pause-ms at least 0")
     if args.command in ("serve", "migrate", "seed"):
-        if args.command == "serve" and args.workers < 1:
-            parser.error("--workers must be at least 1")
-        try:
-            if args.command == "serve":
-                serve(settings, workers=args.workers, seed=not args.no_seed)
-            elif args.command == "migrate":
-                _migrate(settings)
-            else:
-                _seed(settings)
-        except (SQLAlchemyError, OSError) as error:
-            print(f"conflict-events: {args.command}: {_why(settings, error)}", file=sys.stderr)
-            return 1
-    elif args.command == "import":
-        return _import(settings, args)
-    elif args.command == "keys":
-        return _keys(settings, args)
-    elif args.command == "backup":
-        if args.pages_per_step < 1 or args.pause_ms < 0:
-            parser.error("--pages-per-step must be at least 1 and --pause-ms at least 0")
-        return _backup(settings, args)
-    elif args.command == "restore":
-        return _restore(settings, args)
+        return _set_up(settings, args)
+    command: Callable[[Settings, argparse.Namespace], int] = {
+        "import": _import,
+        "keys": _keys,
+        "backup": _backup,
+        "restore": _restore,
+    }[args.command]
+    return command(settings, args)
+
+
+def _set_up(settings: Settings, args: argparse.Namespace) -> int:
+    """serve, migrate or seed; a database that refuses (a full disk) is one line, exit 1."""
+    try:
+        if args.command == "serve":
+            serve(settings, workers=args.workers, seed=not args.no_seed)
+        elif args.command == "migrate":
+            _migrate(settings)
+        else:
+            _seed(settings)
+    except (SQLAlchemyError, OSError) as error:
+        print(f"conflict-events: {args.command}: {_why(settings, error)}", file=sys.stderr)
+        return 1
     return 0
 
 
