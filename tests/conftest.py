@@ -11,8 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from pydantic import TypeAdapter
 
+from app.core.errors import Problem
 from app.core.settings import Settings
 from app.main import create_app
 from tests.databases import Backend, backend_from_environment
@@ -77,9 +80,55 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     return make_settings(database_url, tmp_path)
 
 
+class _RouteRecorder:
+    """The app, keeping the route that answered the last request (Starlette puts it into the
+    request's scope); anything else is the app's (client.app.state, ...)."""
+
+    def __init__(self, app: Any) -> None:
+        self.wrapped, self.route = app, None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.wrapped(scope, receive, send)
+        if scope["type"] == "http":
+            self.route = scope.get("route")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.wrapped, name)
+
+
+class CheckedClient(TestClient):
+    """A test client that checks every JSON answer against what its route declares: the
+    response model for a success, the Problem model for an error. In production the list route
+    writes its JSON without validating each record; in the tests every page is validated."""
+
+    def __init__(self, app: Any, **kwargs: Any) -> None:
+        self.recorder = _RouteRecorder(app)
+        super().__init__(self.recorder, **kwargs)
+
+    def request(self, method: str, url: Any, *args: Any, **kwargs: Any) -> Any:
+        self.recorder.route = None
+        response = super().request(method, url, *args, **kwargs)
+        check_declared(self.recorder.route, response)
+        return response
+
+
+def check_declared(route: Any, response: Any) -> None:
+    media = response.headers.get("content-type", "").split(";")[0]
+    if media == "application/problem+json":
+        Problem.model_validate(response.json())
+        return
+    if media != "application/json" or not 200 <= response.status_code < 300:
+        return
+    if not isinstance(route, APIRoute) or route.response_model is None:
+        return
+    if "fields" in response.request.url.params:
+        return  # `fields=` narrows each item, as the schema says
+    TypeAdapter(route.response_model).validate_python(response.json())
+
+
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
+    with CheckedClient(create_app(settings)) as test_client:
         yield test_client
 
 
@@ -94,7 +143,7 @@ def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> P
 
 @pytest.fixture
 def empty_client(empty_database_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(make_settings(empty_database_url, tmp_path))) as test_client:
+    with CheckedClient(create_app(make_settings(empty_database_url, tmp_path))) as test_client:
         yield test_client
 
 
