@@ -663,7 +663,7 @@ def test_a_figure_of_thousands_of_digits_is_a_problem_pointing_into_the_body(
     response = api.post(
         "/v1/events", content=body, headers={**WRITE, "Content-Type": "application/json"}
     )
-    assert response.status_code in (400, 422)
+    assert response.status_code == 400  # a number of 5,000 digits is no JSON we read
     errors = problem(response).get("errors")
     assert errors, response.text
     assert errors[0]["in"] == "body"

@@ -136,16 +136,12 @@ def test_a_query_over_the_time_limit_is_a_503_and_changes_nothing(
     settings = make_settings(database_url, tmp_path, query_time_limit_ms=1)
     with TestClient(create_app(settings)) as client:
         response = client.get(SLOW)
-        acled = client.get("/api/acled/read", params={"limit": 0, "event_type": "Battles"})
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["retry-after"] == "5"
     problem = response.json()
     assert (problem["status"], problem["type"]) == (503, "/problems/query-time-limit")
     assert "1 ms" in problem["detail"]
-    assert acled.status_code in (200, 503)  # fast enough, or refused in ACLED's shape
-    if acled.status_code == 503:
-        assert acled.json()["success"] is False
     with TestClient(create_app(make_settings(database_url, tmp_path))) as client:
         assert client.get("/v1/stats").json()["total"]["events"] == count
 
@@ -228,21 +224,23 @@ def test_oversized_queries_are_refused_quickly(
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "status"),
     [
-        b"[" * 10_000 + b"]" * 10_000,
-        b'{"a":' * 10_000 + b"1" + b"}" * 10_000,
-        json.dumps(offensive(summary="x" * 10 * 1024 * 1024)).encode(),
-        json.dumps(offensive(summary="\u202e\U0001d573\u0000")).encode(),
+        (b"[" * 10_000 + b"]" * 10_000, 400),  # nested past what JSON parsing allows
+        (b'{"a":' * 10_000 + b"1" + b"}" * 10_000, 400),
+        (json.dumps(offensive(summary="x" * 10 * 1024 * 1024)).encode(), 422),  # too long
+        (json.dumps(offensive(summary="\u202e\U0001d573\u0000")).encode(), 422),  # a NUL
     ],
 )
-def test_abusive_bodies_are_4xx_and_store_nothing(client: TestClient, body: bytes) -> None:
+def test_abusive_bodies_are_4xx_and_store_nothing(
+    client: TestClient, body: bytes, status: int
+) -> None:
     before = client.get("/v1/stats").json()["total"]["events"]
     for path in ("/v1/events", "/v1/events/bulk"):
         response = client.post(
             path, content=body, headers=WRITE | {"Content-Type": "application/json"}
         )
-        assert response.status_code in (400, 413, 422)
+        assert response.status_code == status
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["errors"]
     assert client.get("/v1/stats").json()["total"]["events"] == before
