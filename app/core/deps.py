@@ -36,10 +36,17 @@ SessionDep = Annotated[Session, Depends(get_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 
 
-async def database_work(request: Request, work: Callable[[], T]) -> T:
-    """Run a route's database work: on SQLite right here, on the event loop (a page costs less
-    than a trip to the thread pool, and one warm connection serves the requests in turn); on a
-    database server in a worker thread, so that its round trips do not stall the loop."""
-    if _engine(request).dialect.name == "sqlite":
-        return work()
-    return await anyio.to_thread.run_sync(work)
+async def database_work(request: Request, work: Callable[[Session], T]) -> T:
+    """Run a route's database work in a session of its own: on SQLite right here, on the event
+    loop (a page costs less than a trip to the thread pool, and one warm connection serves the
+    requests in turn); on a database server in a worker thread, so that its round trips do not
+    stall the loop. (No session dependency: solving one cost a tenth of a page's time.)"""
+    engine = _engine(request)
+
+    def run() -> T:
+        with Session(engine) as session:
+            return work(session)
+
+    if engine.dialect.name == "sqlite":
+        return run()
+    return await anyio.to_thread.run_sync(run)

@@ -353,6 +353,11 @@ def _error_item(error: dict[str, Any]) -> ErrorItem:
     return ErrorItem(in_=where, name=name, detail=message.removeprefix("Value error, "))
 
 
+def query_errors(error: Any) -> InvalidRequest:
+    """A 422 from a pydantic ValidationError raised while validating a query model."""
+    return InvalidRequest([_error_item({**e, "loc": ("query", *e["loc"])}) for e in error.errors()])
+
+
 def body_errors(error: Any) -> InvalidRequest:
     """A 422 from a pydantic ValidationError raised while validating a request body."""
     return InvalidRequest([_error_item({**e, "loc": ("body", *e["loc"])}) for e in error.errors()])

@@ -1,11 +1,15 @@
-"""Shared request plumbing for /v1 routes: refusing unknown query parameters."""
+"""Shared request plumbing for /v1 routes: refusing unknown query parameters, and a query model
+read straight from the query string (for a hot route, without FastAPI's per-parameter work)."""
+
+from functools import cache
+from typing import Any, TypeVar, get_args, get_origin
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from app.core.errors import invalid
+from app.core.errors import invalid, query_errors
 from app.core.normalize import closest
 
 
@@ -26,7 +30,10 @@ def _query_names(route: APIRoute) -> frozenset[str]:
     # Kept on the route itself: an id()-keyed cache could hand a new route a dead one's names.
     known: frozenset[str] | None = getattr(route, "_known_query_names", None)
     if known is None:
-        known = frozenset(_walk(route.dependant))
+        documented = (route.openapi_extra or {}).get("parameters", [])
+        known = frozenset(_walk(route.dependant)) | {
+            p["name"] for p in documented if p.get("in") == "query"
+        }
         route._known_query_names = known  # type: ignore[attr-defined]
     return known
 
@@ -45,3 +52,47 @@ async def reject_unknown_query_params(request: Request) -> None:
                 f"Unknown query parameter {name!r}.",
                 suggestions=closest(name, sorted(known)) or sorted(known),
             )
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """A query model's fields as OpenAPI parameters, as FastAPI documents a declared one."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    required = set(schema.get("required", []))
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": field,
+            **({"description": field["description"]} if "description" in field else {}),
+        }
+        for name, field in schema["properties"].items()
+    ]
+
+
+@cache
+def _repeatable(model: type[BaseModel]) -> frozenset[str]:
+    """The fields of a query model that a parameter may give several times (lists)."""
+    return frozenset(
+        name
+        for name, field in model.model_fields.items()
+        if list in (get_origin(field.annotation), *map(get_origin, get_args(field.annotation)))
+    )
+
+
+def parsed_query(model: type[M], request: Request) -> M:
+    """The request's query as `model`: a 422 naming each parameter that is wrong. Routes that
+    read it so document it with `openapi_extra={"parameters": query_parameters(model)}`."""
+    params, repeatable = request.query_params, _repeatable(model)
+    given = {
+        name: params.getlist(name) if name in repeatable else params[name]
+        for name in model.model_fields
+        if name in params
+    }
+    try:
+        return model.model_validate(given)
+    except ValidationError as error:
+        raise query_errors(error) from None

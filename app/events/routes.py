@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, 
 from app.core.deps import DbSession, SessionDep, WriteSessionDep, database_work
 from app.core.errors import PROBLEMS, invalid, problems
 from app.core.pagination import Cursor, Limit, Pager
+from app.core.routing import parsed_query, query_parameters
 from app.core.types import Instant
 from app.events import bulk, service, web, writes
 from app.events.etags import etag, expected_versions
@@ -57,6 +58,7 @@ WRITE_PROBLEMS = (401, 403, 404, 409, 410, 412, 413, 415, 428)
 @router.get(
     "",
     response_model=EventPage,
+    openapi_extra={"parameters": query_parameters(ListQuery)},
     responses=PROBLEMS
     | {
         200: {
@@ -66,13 +68,11 @@ WRITE_PROBLEMS = (401, 403, 404, 409, 410, 412, 413, 415, 428)
         }
     },
 )
-async def list_events(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    query: Annotated[ListQuery, Query()],
-) -> Any:
+async def list_events(request: Request, response: Response) -> Any:
     """List events matching the filters: newest first, or in order of change with updated_since."""
+    # ListQuery read here rather than declared: FastAPI's per-parameter work took a fifth of a
+    # page's time. The parameters are documented from the same model (openapi_extra).
+    query = parsed_query(ListQuery, request)
     filters = query.filters()
     if (kind := export_wanted(request.headers.get("accept", ""))) is not None:
         if query.cursor is not None:
@@ -80,9 +80,13 @@ async def list_events(
         cap = query.limit if "limit" in request.query_params else None
         return await database_work(
             request,
-            lambda: streamed(request, session, filters, kind=kind, fields=query.fields, limit=cap),
+            lambda session: streamed(
+                request, session, filters, kind=kind, fields=query.fields, limit=cap
+            ),
         )
-    body = await database_work(request, lambda: _page(request, response, session, query, filters))
+    body = await database_work(
+        request, lambda session: _page(request, response, session, query, filters)
+    )
     return Response(body, media_type="application/json", headers=dict(response.headers))
 
 
