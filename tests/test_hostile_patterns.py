@@ -35,10 +35,8 @@ HOSTILE = [
 ]
 
 
-@pytest.fixture
-def busy_server(
-    database_url: str, tmp_path: Path, live_server: Callable[..., LiveServer]
-) -> LiveServer:
+def load_events(database_url: str, tmp_path: Path) -> None:
+    """RECORDS generated events, imported into the database."""
     engine = make_engine(
         Settings(database_url=database_url, data_dir=tmp_path, cursor_secret=CURSOR_SECRET)
     )
@@ -46,6 +44,13 @@ def busy_server(
         import_file(engine=engine, path=write_events(tmp_path / "events.ndjson", RECORDS))
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def busy_server(
+    database_url: str, tmp_path: Path, live_server: Callable[..., LiveServer]
+) -> LiveServer:
+    load_events(database_url, tmp_path)
     return live_server(database_url, CE_QUERY_TIME_LIMIT_MS=str(LIMIT_MS))
 
 
@@ -153,13 +158,7 @@ def test_hostile_patterns_in_our_own_text_filters_answer_within_the_limit(
 def test_filtering_rows_in_python_counts_against_the_time_limit(
     database_url: str, tmp_path: Path, live_server: Callable[..., LiveServer]
 ) -> None:
-    engine = make_engine(
-        Settings(database_url=database_url, data_dir=tmp_path, cursor_secret=CURSOR_SECRET)
-    )
-    try:
-        import_file(engine=engine, path=write_events(tmp_path / "events.ndjson", RECORDS))
-    finally:
-        engine.dispose()
+    load_events(database_url, tmp_path)
     server = live_server(database_url, CE_QUERY_TIME_LIMIT_MS="1")
     # Every row is read and tested (no filter narrows the query): far more than 1 ms of work.
     response = httpx.get(

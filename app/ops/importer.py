@@ -45,6 +45,14 @@ class ImportReport:
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
     notes: list[tuple[int, str]] = field(default_factory=list)  # (line, what was kept otherwise)
 
+    def count(
+        self, batch: "Batch", rejected: list[tuple[int, str]], notes: list[tuple[int, str]]
+    ) -> None:
+        """A batch read: its records, the ones refused and what was noted."""
+        self.read += len(batch)
+        self.rejected += rejected
+        self.notes += notes
+
 
 def records(path: Path) -> Iterator[tuple[int, str]]:
     """(line number, JSON text) of each record: one per line, or the items of a JSON array."""
@@ -309,9 +317,7 @@ def _load_batch_by_batch(
 ) -> None:
     """Each batch in a transaction of its own: what was committed stays if a later one fails."""
     for batch, bound, rejected, notes in checked:
-        report.read += len(batch)
-        report.rejected += rejected
-        report.notes += notes
+        report.count(batch, rejected, notes)
         with Session(writer(engine)) as session:
             tune_for_bulk_load(session)
             event_writer = EventWriter(session, by=by, imported=True)
@@ -338,9 +344,7 @@ def _load_in_one_transaction(
         drop_deferrable_indexes(session.connection())
         event_writer = EventWriter(session, by=by, imported=True)
         for batch, bound, rejected, notes in checked:
-            report.read += len(batch)
-            report.rejected += rejected
-            report.notes += notes
+            report.count(batch, rejected, notes)
             tally.add(_store(event_writer, batch, bound, binder, reader, report))
             progress(report)
         create_missing_indexes(session.connection())
