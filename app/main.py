@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -18,14 +18,13 @@ from app.core.database import make_engine
 from app.core.docs import install_docs
 from app.core.errors import install_error_handlers
 from app.core.middleware import BodyLimit, RequestContext, configure_access_log
-from app.core.routing import reject_unknown_query_params
 from app.core.settings import Settings
 from app.events.routes import router as events_router
 from app.explorer.routes import router as explorer_router
 from app.exports.routes import router as exports_router
 from app.gazetteer.routes import router as places_router
 from app.health.routes import router as health_router
-from app.keys.auth import Credentials, read_access
+from app.keys.auth import v1_request
 from app.keys.routes import router as keys_router
 from app.reports.routes import router as reports_router
 from app.stats.routes import router as stats_router
@@ -51,14 +50,6 @@ CORS_REQUEST_HEADERS = [
     "Idempotency-Key",
 ]
 CORS_RESPONSE_HEADERS = ["ETag", "Link", "Location", "X-Request-Id", "X-Data-Attribution"]
-
-
-async def v1_request(request: Request, credentials: Credentials) -> None:
-    """What every /v1 request is checked for first: no unknown query parameter, and a read key
-    where reads need one. One dependency, not two: each costs FastAPI's solving on every
-    request."""
-    await reject_unknown_query_params(request)
-    await read_access(request, credentials)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

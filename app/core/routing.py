@@ -4,10 +4,11 @@ read straight from the query string (for a hot route, without FastAPI's per-para
 from functools import cache
 from typing import Any, TypeVar, get_args, get_origin
 
-from fastapi import Request
+from fastapi import Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
+from starlette.types import Receive, Scope, Send
 
 from app.core.errors import invalid, query_errors
 from app.core.normalize import closest
@@ -96,3 +97,18 @@ def parsed_query(model: type[M], request: Request) -> M:
         return model.model_validate(given)
     except ValidationError as error:
         raise query_errors(error) from None
+
+
+class DirectRoute(APIRoute):
+    """A route FastAPI documents like any other (its response model, `openapi_extra`, its
+    router's dependencies and security) but answers by calling its endpoint with the request
+    alone: no dependency is solved for it, so the endpoint runs its router's checks itself. For
+    the hottest route (GET /v1/events), where FastAPI's own handling of a request cost 0.08 ms
+    of a 1.2 ms page."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] not in (self.methods or ()):  # 405, as any route answers it
+            await super().handle(scope, receive, send)
+            return
+        response: Response = await self.endpoint(Request(scope, receive, send))
+        await response(scope, receive, send)

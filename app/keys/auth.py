@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.core.errors import Forbidden, TooManyRequests, Unauthorized
+from app.core.routing import reject_unknown_query_params
 from app.core.settings import ApiKey, Scope, Settings
 from app.keys.limits import failure_limiter
 from app.keys.service import stored_key
@@ -78,6 +79,18 @@ async def read_access(request: Request, credentials: Credentials) -> None:
     """Reads are public unless the server is set to require a read key (CE_READ_REQUIRES_KEY)."""
     if request.method in ("GET", "HEAD") and request.app.state.settings.read_requires_key:
         authenticate(request, credentials, Scope.READ)
+
+
+async def v1_request(request: Request, credentials: Credentials) -> None:
+    """What every /v1 request is checked for first: no unknown query parameter, and a read key
+    where reads need one (one dependency, not two: each costs FastAPI's solving per request)."""
+    await reject_unknown_query_params(request)
+    await read_access(request, credentials)
+
+
+async def v1_checks(request: Request) -> None:
+    """v1_request, for a route that solves no dependency (app.core.routing.DirectRoute)."""
+    await v1_request(request, await bearer(request))
 
 
 WriteKey = Annotated[ApiKey, Depends(require(Scope.WRITE))]
