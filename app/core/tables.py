@@ -80,6 +80,11 @@ class ActorAlias(SQLModel, table=True):
 
 # Events: the record. `*_key` columns hold the comparison key of a place: its p-code when the
 # gazetteer knows it, otherwise the folded name (see app.normalize.name_key).
+# The columns that make up a record as history compares and patches it (every stored field but
+# the server's bookkeeping and what is derived from the others): app.events.documents reads them.
+DOCUMENT: dict[str, Any] = {"info": {"document": True}}
+
+
 class Event(SQLModel, table=True):
     __tablename__ = "event"
     __table_args__ = (
@@ -117,26 +122,28 @@ class Event(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=40)
-    date: dt.date
-    end_date: dt.date | None = None
-    date_precision: str = Field(max_length=10)
+    kind: str = Field(max_length=40, sa_column_kwargs=DOCUMENT)
+    date: dt.date = Field(sa_column_kwargs=DOCUMENT)
+    end_date: dt.date | None = Field(default=None, sa_column_kwargs=DOCUMENT)
+    date_precision: str = Field(max_length=10, sa_column_kwargs=DOCUMENT)
     # The span the record covers: end_date, or the whole week/month/year of a coarse date.
     span_start: dt.date
     span_end: dt.date
-    country: str = Field(max_length=3)
-    province: str | None = Field(default=None, max_length=200)
-    province_pcode: str | None = Field(default=None, max_length=20)
+    country: str = Field(max_length=3, sa_column_kwargs=DOCUMENT)
+    province: str | None = Field(default=None, max_length=200, sa_column_kwargs=DOCUMENT)
+    province_pcode: str | None = Field(default=None, max_length=20, sa_column_kwargs=DOCUMENT)
     province_key: str | None = Field(default=None, max_length=200)
-    district: str | None = Field(default=None, max_length=200)
-    district_pcode: str | None = Field(default=None, max_length=20)
+    district: str | None = Field(default=None, max_length=200, sa_column_kwargs=DOCUMENT)
+    district_pcode: str | None = Field(default=None, max_length=20, sa_column_kwargs=DOCUMENT)
     district_key: str | None = Field(default=None, max_length=200)
-    location: str | None = Field(default=None, max_length=500)
-    latitude: float | None = None
-    longitude: float | None = None
-    geo_precision: str | None = Field(default=None, max_length=20)
-    summary: str = Field(sa_type=sa.Text)
-    fatalities: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    location: str | None = Field(default=None, max_length=500, sa_column_kwargs=DOCUMENT)
+    latitude: float | None = Field(default=None, sa_column_kwargs=DOCUMENT)
+    longitude: float | None = Field(default=None, sa_column_kwargs=DOCUMENT)
+    geo_precision: str | None = Field(default=None, max_length=20, sa_column_kwargs=DOCUMENT)
+    summary: str = Field(sa_type=sa.Text, sa_column_kwargs=DOCUMENT)
+    fatalities: dict[str, Any] | None = Field(
+        default=None, sa_type=sa.JSON, sa_column_kwargs=DOCUMENT
+    )
     # Figures as columns, for sums: the value and its qualifier (exact, about, at_least, ...).
     fatalities_value: int | None = Field(default=None, sa_type=sa.BigInteger)
     fatalities_qualifier: str | None = Field(default=None, max_length=10)
@@ -150,11 +157,15 @@ class Event(SQLModel, table=True):
     # What full-text search reads: summary, places and source quotes (app.events.search).
     search_text: str = Field(default="", sa_type=sa.Text)
     details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
-    sources: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
-    source_event_type: str | None = Field(default=None, max_length=200)
-    source_sub_event_type: str | None = Field(default=None, max_length=200)
-    dataset: str | None = Field(default=None, max_length=200)
-    external_id: str | None = Field(default=None, max_length=200)
+    sources: list[dict[str, Any]] = Field(
+        default_factory=list, sa_type=sa.JSON, sa_column_kwargs=DOCUMENT
+    )
+    source_event_type: str | None = Field(default=None, max_length=200, sa_column_kwargs=DOCUMENT)
+    source_sub_event_type: str | None = Field(
+        default=None, max_length=200, sa_column_kwargs=DOCUMENT
+    )
+    dataset: str | None = Field(default=None, max_length=200, sa_column_kwargs=DOCUMENT)
+    external_id: str | None = Field(default=None, max_length=200, sa_column_kwargs=DOCUMENT)
     release: str | None = Field(default=None, max_length=200)
     imported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # A digest of what the record says (app.events.writes.content_hash): unchanged re-imports.

@@ -3,28 +3,12 @@
 from datetime import date, datetime, timedelta
 from typing import Any
 
-# The record as history shows it: every stored field but the server's bookkeeping.
-DOCUMENT_COLUMNS = (
-    "kind",
-    "date",
-    "end_date",
-    "date_precision",
-    "country",
-    "province",
-    "province_pcode",
-    "district",
-    "district_pcode",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "summary",
-    "fatalities",
-    "sources",
-    "source_event_type",
-    "source_sub_event_type",
-    "dataset",
-    "external_id",
+from app.core.tables import event_table
+
+# The record as history shows it: every stored field but the server's bookkeeping and what is
+# derived from the others; the table marks them (app.core.tables.DOCUMENT), in its order.
+DOCUMENT_COLUMNS = tuple(
+    column.name for column in event_table.columns if column.info.get("document")
 )
 
 

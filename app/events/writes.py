@@ -110,6 +110,11 @@ EVENT_COLUMNS = (
     "content_hash",
 )
 CLOCK_COLUMNS = ("created_at", "updated_at", "version", "created_by", "imported_at")
+# Every column is one a write fills, but the id and the deletion mark: a new column must say
+# where its value comes from (EVENT_COLUMNS and `bind`), or importing this module fails.
+assert {*EVENT_COLUMNS, *CLOCK_COLUMNS, "id", "deleted_at"} == set(event_t.c.keys()), (
+    "a column of the event table that no write fills"
+)
 
 
 @dataclass(slots=True)
