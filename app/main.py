@@ -28,6 +28,7 @@ from app.keys.auth import v1_request
 from app.keys.routes import router as keys_router
 from app.reports.routes import router as reports_router
 from app.stats.routes import router as stats_router
+from app.ucdp.routes import router as ucdp_router
 
 DESCRIPTION = """
 Conflict-event records: what happened (armed offensives, displacements, milestones of a foreign
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(actors_router, dependencies=v1)
     app.include_router(keys_router, dependencies=v1)
     app.include_router(acled_router)  # its own key check and ACLED's error shape
+    app.include_router(ucdp_router)  # UCDP's API: its own token header (x-ucdp-access-token)
     app.include_router(health_router)
     app.include_router(explorer_router)  # the page at / and /explore, a client of /v1
     install_docs(app)

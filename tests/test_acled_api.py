@@ -202,6 +202,12 @@ def test_deleted_records_are_listed_for_mirrors(loaded: TestClient) -> None:
         ("fields=event_id_cnty|colour", "fields"),
         ("_format=xml", "_format"),
         ("provice=Helmand", "provice"),
+        ("country=Afghanistan:OR:Pakistan", "country"),  # :OR: takes column=value
+        ("country=Afghanistan:OR:colour=red", "country"),
+        ("export_type=triadic", "export_type"),
+        ("population=full", "population"),  # no population data here
+        ("inter_num=2", "inter_num"),
+        ("maritime_pairs=true", "maritime_pairs"),
     ],
 )
 def test_bad_requests_get_acleds_error_shape(
@@ -227,3 +233,50 @@ def test_legacy_keys_are_ignored_unless_reads_need_a_key(
         assert closed.get("/api/acled/read?limit=1").status_code == 401
         assert closed.get(f"/api/acled/read?limit=1&key={READ_KEY}").json()["success"] is True
         assert closed.get(f"/api/deleted/read?key={READ_KEY}").status_code == 200
+
+
+def test_or_has_its_pre_2025_meaning(loaded: TestClient) -> None:
+    def ids(query: str) -> set[str]:
+        return {r["event_id_cnty"] for r in read(loaded, query + "&limit=0")["data"]}
+
+    # `country=Afghanistan:OR:country=Pakistan` arrives as one parameter, `country`.
+    both = ids("country=Afghanistan:OR:country=Pakistan")
+    assert both == ids("country=Afghanistan|Pakistan") == ids("country=Afghanistan") | {"PAK83412"}
+    assert ids("country=Pakistan:OR:country=Nowhere") == {"PAK83412"}
+    # Across columns: a row matching either; other filters still all apply.
+    either = ids("actor1=Taliban:OR:actor2=Taliban")
+    assert either == ids("actor1=Taliban") | ids("actor2=Taliban")
+    assert either > ids("actor1=Taliban")
+    assert ids("actor1=Taliban:OR:actor2=Taliban&admin1=Nimruz") == either & ids("admin1=Nimruz")
+    # `<column>_where` applies to the column in any alternative.
+    assert ids("country=Pakistan:OR:fatalities=10&fatalities_where=%3E") == ids("iso=586") | ids(
+        "fatalities=10&fatalities_where=%3E"
+    )
+
+
+def test_monadic_exports_give_one_row_per_actor(loaded: TestClient) -> None:
+    dyadic = read(loaded, "limit=0")["data"]
+    assert read(loaded, "limit=0&export_type=dyadic")["data"] == dyadic
+    monadic = read(loaded, "limit=0&export_type=monadic")["data"]
+    assert len(monadic) == len(dyadic) + sum(1 for r in dyadic if r["actor2"])
+    assert all(r["actor2"] == "" and r["assoc_actor_2"] == "" for r in monadic)
+    two = next(r for r in dyadic if r["actor2"])
+    rows = [r for r in monadic if r["event_id_cnty"] == two["event_id_cnty"]]
+    assert [r["actor1"] for r in rows] == [two["actor1"], two["actor2"]]
+    assert rows[1] | {"actor1": two["actor1"], "assoc_actor_1": two["assoc_actor_1"]} == (
+        two | {"actor2": "", "assoc_actor_2": ""}
+    )
+    # Filters see the monadic rows: an actor on either side is actor1.
+    taliban = read(loaded, "limit=0&export_type=monadic&actor1=Taliban")["data"]
+    assert {r["event_id_cnty"] for r in taliban} == {
+        r["event_id_cnty"] for r in dyadic if "taliban" in (r["actor1"] + r["actor2"]).lower()
+    }
+    counted = read(loaded, "limit=2&export_type=monadic&with_total=true")
+    assert counted["count"] == len(monadic)
+
+
+def test_options_that_change_nothing_here_are_accepted(loaded: TestClient) -> None:
+    plain = read(loaded, "limit=0")["data"]
+    for query in ["terms=accept", "inter_num=1", "inter_num=0", "population=none",
+                  "maritime_pairs=false"]:  # fmt: skip
+        assert read(loaded, f"limit=0&{query}")["data"] == plain, query

@@ -238,14 +238,17 @@ def test_afghan_ucdp_rows_land_on_the_gazetteer(
     )
     assert main(["import", "--format", "ucdp", "--dataset", "afg", str(path)]) == 0
     out, err = capsys.readouterr()
-    assert "inserted 2, updated 0, unchanged 0, rejected 1" in out
-    assert "ged.csv:4: rejected: adm_1: unknown Afghan province 'Atlantis province'" in err
+    # An unknown province costs the province, not the event: kept in location, and noted.
+    assert "inserted 3, updated 0, unchanged 0, rejected 0" in out
+    assert "ged.csv:4: note: adm_1: unknown Afghan province 'Atlantis province'" in err
     assert "ged.csv:3: note: district 'Nowhere district' not in the gazetteer" in err
     records = exported(client, "dataset=afg")
     assert (records["1"]["province_pcode"], records["1"]["district"]) == ("AF30", "Nahr-e-Saraj")
     assert records["2"]["province"] == "Kandahar"
     assert records["2"]["district"] is None
     assert "Nowhere district" in records["2"]["location"]  # kept where a reader sees it
+    assert (records["3"]["country"], records["3"]["province"]) == ("AFG", None)
+    assert "Atlantis province" in records["3"]["location"]
     # UCDP's "Taleban" is our Taliban, and a user may still ask for it by UCDP's name.
     assert records["1"]["actors"][1] == {"name": "Taliban", "role": "participant"}
     found = client.get("/v1/events?actor=Taleban&province=Hilmand&dataset=afg").json()["items"]

@@ -39,11 +39,13 @@ DEFAULT_LIMIT = 5000  # as ACLED's API
 OPERATORS = ("=", ">", "<", ">=", "<=", "LIKE", "BETWEEN")
 TIMESTAMP_OPERATORS = tuple(o for o in OPERATORS if o != "LIKE")
 # Accepted and not used: ACLED's old credentials (unless read keys are required: then `key` is
-# one of ours) and options that change nothing here.
-IGNORED = frozenset(
-    {"key", "email", "terms", "export_type", "population", "inter_num", "maritime_pairs"}
-)
+# one of ours) and its old `terms=accept`, an acknowledgement that asks for nothing.
+IGNORED = frozenset({"key", "email", "terms"})
 CONTROLS = frozenset({"limit", "page", "fields", "_format", "with_total"})
+# ACLED's options of a read: each is done, or refused with a 400 naming it (_options).
+OPTIONS = frozenset({"export_type", "population", "inter_num", "maritime_pairs"})
+# ACLED's pre-2025 `country=A:OR:country=B`: one parameter, `country`, valued `A:OR:country=B`.
+OR = ":OR:"
 # Filters on columns rows do not show: the pre-2023 API's iso3 (our country codes).
 HIDDEN = ("iso3",)
 
@@ -116,6 +118,20 @@ class Condition:
         return self.test(row[self.column])
 
 
+@dataclass
+class Either:
+    """ACLED's `:OR:` across columns (`actor1=X:OR:actor2=Y`): a row matching any alternative.
+    It names no one column, so it never narrows the database query."""
+
+    alternatives: list[Condition]
+
+    def matches(self, row: dict[str, Any]) -> bool:
+        return any(c.matches(row) for c in self.alternatives)
+
+
+Filter = Condition | Either
+
+
 def _folded(value: Any) -> Any:
     return value.casefold() if isinstance(value, str) else value
 
@@ -159,37 +175,104 @@ def _checked(params: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return params
 
 
-def _conditions(params: list[tuple[str, str]]) -> list[Condition]:
+def _filterable(name: str) -> bool:
+    return name in acled.COLUMNS or name in HIDDEN
+
+
+def _alternatives(name: str, value: str) -> list[tuple[str, str]]:
+    """`A:OR:country=B` given as `country`: [(country, A), (country, B)]; a 400 naming `name` if
+    an alternative is not `column=value`."""
+    first, *rest = value.split(OR)
+    alternatives = [(name, first)]
+    for text in rest:
+        column, equals, given = text.partition("=")
+        if not equals or not _filterable(column.strip()):
+            raise _bad(
+                name,
+                f"{name}: each {OR} must be followed by an ACLED column, =, and a value "
+                f"(country=Afghanistan{OR}country=Pakistan); got {text!r}.",
+            )
+        alternatives.append((column.strip(), given))
+    return alternatives
+
+
+def _conditions(params: list[tuple[str, str]]) -> list[Filter]:
     values: dict[str, list[str]] = {}
     operators: dict[str, str] = {}
+    either: list[list[tuple[str, str]]] = []
     for name, value in _checked(params):
-        if name in IGNORED or name in CONTROLS:
+        if name in IGNORED or name in CONTROLS or name in OPTIONS:
             continue
-        if name.endswith("_where") and name[: -len("_where")] in (*acled.COLUMNS, *HIDDEN):
+        if name.endswith("_where") and _filterable(name[: -len("_where")]):
             operator = value.strip().upper()
             if operator not in OPERATORS:
                 raise _bad(name, f"{name}: {value!r} is not one of {', '.join(OPERATORS)}.")
             operators[name[: -len("_where")]] = operator
-        elif name in acled.COLUMNS or name in HIDDEN:
-            values.setdefault(name, []).extend(v for v in value.split("|"))
+        elif _filterable(name):
+            alternatives = _alternatives(name, value)
+            if all(column == name for column, _ in alternatives):  # as `a|b`
+                values.setdefault(name, []).extend(v for _, v in alternatives for v in v.split("|"))
+            else:
+                either.append(alternatives)
         else:
             raise _bad(name, f"Unknown parameter {name!r}: give an ACLED column, or {_named()}.")
-    conditions = []
-    for column, given in values.items():
-        default = "LIKE" if column in acled.LIKE_COLUMNS else "="
-        operator = operators.get(column, default)
-        name = column
-        typed = [_typed(column, v.strip()) for v in given]
-        if operator == "BETWEEN" and len(typed) != 2:
-            raise _bad(name, f"{name}: BETWEEN takes two values, as low|high.")
-        if operator == "BETWEEN" and typed[0] > typed[1]:
-            raise _bad(name, f"{name}: the low end of BETWEEN is above the high end.")
-        conditions.append(Condition(column, operator, typed))
+    conditions: list[Filter] = [
+        _condition(column, operators, given) for column, given in values.items()
+    ]
+    for alternatives in either:
+        group = [_condition(c, operators, v.split("|")) for c, v in alternatives]
+        conditions.append(Either(group))
     return conditions
 
 
+def _condition(column: str, operators: dict[str, str], given: list[str]) -> Condition:
+    default = "LIKE" if column in acled.LIKE_COLUMNS else "="
+    operator = operators.get(column, default)
+    name = column
+    typed = [_typed(column, v.strip()) for v in given]
+    if operator == "BETWEEN" and len(typed) != 2:
+        raise _bad(name, f"{name}: BETWEEN takes two values, as low|high.")
+    if operator == "BETWEEN" and typed[0] > typed[1]:
+        raise _bad(name, f"{name}: the low end of BETWEEN is above the high end.")
+    return Condition(column, operator, typed)
+
+
 def _named() -> str:
-    return "one of " + ", ".join(sorted(CONTROLS | IGNORED))
+    return "one of " + ", ".join(sorted(CONTROLS | IGNORED | OPTIONS))
+
+
+def _options(params: dict[str, str]) -> bool:
+    """ACLED's options of a read, each done or refused; True for `export_type=monadic`."""
+    monadic = _choice(params, "export_type", ("dyadic", "monadic"), "dyadic") == "monadic"
+    if params.get("population", "none").strip().lower() not in ("none", "false", "0", ""):
+        raise _bad(
+            "population",
+            "population: this server has no population data; leave it out, or population=none.",
+        )
+    # inter1, inter2 and interaction are empty here, as numbers (1) as well as text (0).
+    _choice(params, "inter_num", ("0", "1"), "0")
+    if params.get("maritime_pairs", "false").strip().lower() not in ("false", "0", ""):
+        raise _bad(
+            "maritime_pairs",
+            "maritime_pairs: this server has no maritime events; leave it out, or give false.",
+        )
+    return monadic
+
+
+def _monadic(row: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """ACLED's monadic export: the event once per actor, that actor in actor1, actor2 empty."""
+    empty = {"actor2": "", "assoc_actor_2": "", "inter2": ""}
+    yield row | empty
+    if row["actor2"]:
+        yield (
+            row
+            | empty
+            | {
+                "actor1": row["actor2"],
+                "assoc_actor_1": row["assoc_actor_2"],
+                "inter1": row["inter2"],
+            }
+        )
 
 
 # Narrowing the database query: only ever to a superset of what the conditions match.
@@ -213,13 +296,14 @@ def _date_bounds(c: Condition) -> tuple[date | None, date | None]:
     }.get(c.operator, (None, None))
 
 
-def _narrowed(conditions: list[Condition]) -> EventFilters | None:
+def _narrowed(filters: list[Filter]) -> EventFilters | None:
     """Filters of the database query that find every record the conditions can match (None:
     none can)."""
     date_from: date | None = None
     date_to: date | None = None
     codes: list[str] | None = None
     updated_from = None
+    conditions = [c for c in filters if isinstance(c, Condition)]
     for c in conditions:
         if c.column in ("event_date", "year") and c.operator != "LIKE":
             try:
@@ -271,7 +355,7 @@ def _provinces(conditions: list[Condition]) -> list[str] | None:
 
 
 def _rows(
-    engine: Engine, conditions: list[Condition], deadline: time_limit.Deadline
+    engine: Engine, conditions: list[Filter], deadline: time_limit.Deadline, *, monadic: bool
 ) -> Generator[dict[str, Any]]:
     """The matching rows, newest first (ACLED's order); the query is resolved before the first
     row is asked for, so a refused filter is an error answer, not a broken stream. Testing the
@@ -289,8 +373,9 @@ def _rows(
                 deadline.check()
             row = acled.to_row(record)
             row["iso3"] = record["country"]
-            if all(c.matches(row) for c in conditions):
-                yield row
+            for each in _monadic(row) if monadic else (row,):
+                if all(c.matches(each) for c in conditions):
+                    yield each
 
     return rows()
 
@@ -368,13 +453,14 @@ def _database_fault(error: SQLAlchemyError, limit_ms: int) -> Exception:
 def _read(engine: Engine, params: list[tuple[str, str]], limit_ms: int) -> Answer:
     conditions = _conditions(params)
     named = dict(params)
+    monadic = _options(named)
     limit = _integer(named, "limit", DEFAULT_LIMIT, 0)
     page = _integer(named, "page", 1, 1)
     fields = _fields(named)
     kind = _choice(named, "_format", ("json", "csv"), "json")
     with_total = _choice(named, "with_total", ("true", "false"), "false") == "true"
     deadline = time_limit.Deadline(limit_ms)
-    rows = _rows(engine, conditions, deadline)
+    rows = _rows(engine, conditions, deadline, monadic=monadic)
     stream = _csv_stream if kind == "csv" else _json_stream
     media_type = "text/csv" if kind == "csv" else "application/json"
     if limit == 0:  # everything, streamed: the bound is on the first row, as for exports

@@ -14,10 +14,14 @@ Record = dict[str, Any]
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """A CSV column: its name, HXL hashtag, value, what it holds, and its Table Schema type
+    (string, integer, number, date, datetime), which the data package declares."""
+
     name: str
     hxl: str
     value: Callable[[Record], Any]
-    description: str = ""
+    description: str
+    datatype: str = "string"
 
 
 def _field(name: str) -> Callable[[Record], Any]:
@@ -65,63 +69,117 @@ def _figure_columns(name: str, hxl: str, what: str) -> list[Column]:
     # Only numbers carry the figure's own hashtag: a tool asking for #affected+killed also gets
     # columns with more attributes, so the qualifier and claimant are tagged #meta.
     attributes = hxl.removeprefix("#affected")
+    value, part = _figure, f"{name}_"
     return [
-        Column(name, hxl, _figure(name, "value"), what),
-        Column(f"{name}_qualifier", f"#meta+qualifier{attributes}", _figure(name, "qualifier")),
-        Column(f"{name}_claimed_by", f"#meta+claimant{attributes}", _figure(name, "claimed_by")),
-        Column(f"{name}_low", f"{hxl}+min", _figure(name, "low")),
-        Column(f"{name}_high", f"{hxl}+max", _figure(name, "high")),
+        Column(name, hxl, value(name, "value"), f"Number of {what}, as claimed.", "integer"),
+        Column(
+            f"{part}qualifier",
+            f"#meta+qualifier{attributes}",
+            value(name, "qualifier"),
+            f"How precise the number of {what} is: exact, about, at_least, more_than, at_most.",
+        ),
+        Column(
+            f"{part}claimed_by",
+            f"#meta+claimant{attributes}",
+            value(name, "claimed_by"),
+            f"Who claimed the number of {what}.",
+        ),
+        Column(
+            f"{part}low", f"{hxl}+min", value(name, "low"), f"Low estimate of {what}.", "integer"
+        ),
+        Column(
+            f"{part}high", f"{hxl}+max", value(name, "high"), f"High estimate of {what}.", "integer"
+        ),
     ]
 
 
+def _text(name: str, hxl: str, description: str) -> Column:
+    return Column(name, hxl, _field(name), description)
+
+
 COLUMNS: list[Column] = [
-    Column("id", "#event+id", _field("id")),
-    Column("kind", "#event+type", _field("kind")),
-    Column("date", "#date+occurred", _field("date")),
-    Column("end_date", "#date+end", _field("end_date")),
-    Column("date_precision", "#date+precision", _field("date_precision")),
-    Column("country", "#country+code", _field("country")),
-    Column("province", "#adm1+name", _field("province")),
-    Column("province_pcode", "#adm1+code", _field("province_pcode")),
-    Column("district", "#adm2+name", _field("district")),
-    Column("district_pcode", "#adm2+code", _field("district_pcode")),
-    Column("location", "#loc+name", _field("location")),
-    Column("latitude", "#geo+lat", _field("latitude")),
-    Column("longitude", "#geo+lon", _field("longitude")),
-    Column("geo_precision", "#geo+precision", _field("geo_precision")),
-    Column("geo_source", "#geo+source", _field("geo_source")),
-    Column("actors", "#group+name", _actors(None)),
-    Column("initiators", "#group+name+initiator", _actors("initiator")),
-    Column("targets", "#group+name+target", _actors("target")),
-    Column("participants", "#group+name+participant", _actors("participant")),
+    Column("id", "#event+id", _field("id"), "The record's id (GET /v1/events/{id}).", "integer"),
+    _text("kind", "#event+type", "offensive, displacement, withdrawal_milestone or other."),
+    Column("date", "#date+occurred", _field("date"), "When the event began (ISO 8601).", "date"),
+    Column("end_date", "#date+end", _field("end_date"), "When it ended, if later.", "date"),
+    _text(
+        "date_precision", "#meta+date+precision", "How precise the date is: day, week, month, year."
+    ),
+    _text("country", "#country+code", "Country, ISO 3166-1 alpha-3."),
+    _text("province", "#adm1+name", "Province (admin level 1), canonical name."),
+    _text("province_pcode", "#adm1+code", "The province's OCHA p-code."),
+    _text("district", "#adm2+name", "District (admin level 2), canonical name."),
+    _text("district_pcode", "#adm2+code", "The district's OCHA p-code."),
+    _text("location", "#loc+name", "Village, town or place named by the sources."),
+    Column("latitude", "#geo+lat", _field("latitude"), "Latitude, WGS 84.", "number"),
+    Column("longitude", "#geo+lon", _field("longitude"), "Longitude, WGS 84.", "number"),
+    _text(
+        "geo_precision",
+        "#geo+precision",
+        "What they stand for: exact, near, district, province, country.",
+    ),
+    _text("geo_source", "#geo+source", "record (the record's own) or gazetteer (a centroid)."),
+    Column("actors", "#group+name", _actors(None), "Every actor, joined with '; '."),
+    Column("initiators", "#group+name+initiator", _actors("initiator"), "Initiating actors."),
+    Column("targets", "#group+name+target", _actors("target"), "Targeted actors."),
+    Column("participants", "#group+name+participant", _actors("participant"), "Other actors."),
     *_figure_columns("fatalities", "#affected+killed", "people killed"),
     *_figure_columns("families", "#affected+displaced+hh", "families displaced"),
     *_figure_columns("individuals", "#affected+displaced+ind", "people displaced"),
-    Column("origin_province", "#adm1+name+origin", _place("origin", "province")),
-    Column("origin_district", "#adm2+name+origin", _place("origin", "district")),
-    Column("destination_province", "#adm1+name+dest", _place("destination", "province")),
-    Column("destination_district", "#adm2+name+dest", _place("destination", "district")),
-    Column("destination_location", "#loc+name+dest", _place("destination", "location")),
-    Column("needs", "#inneed+type", _listed("needs")),
-    Column("outcome", "#status+outcome", _field("outcome")),
-    Column("tactics", "#event+tactics", _listed("tactics")),
-    Column("milestone", "#event+milestone", _field("milestone")),
-    Column("force", "#group+name+withdrawing", _field("force")),
-    Column("facility", "#loc+name+facility", _field("facility")),
-    Column("handed_to", "#group+name+recipient", _field("handed_to")),
-    Column("summary", "#description", _field("summary")),
-    Column("sources", "#meta+source", _sources("publisher")),
-    Column("source_titles", "#meta+title", _sources("title")),
-    Column("source_urls", "#meta+url", _sources("url")),
-    Column("source_quotes", "#description+quote", _sources("quote")),
-    Column("source_event_type", "#event+type+source", _field("source_event_type")),
-    Column("source_sub_event_type", "#event+type+sub+source", _field("source_sub_event_type")),
-    Column("dataset", "#meta+dataset", _field("dataset")),
-    Column("external_id", "#meta+id+external", _field("external_id")),
-    Column("release", "#meta+release", _field("release")),
-    Column("created_at", "#date+created", _field("created_at")),
-    Column("updated_at", "#date+updated", _field("updated_at")),
-    Column("imported_at", "#date+imported", _field("imported_at")),
-    Column("version", "#meta+version", _field("version")),
+    Column(
+        "origin_province",
+        "#adm1+name+origin",
+        _place("origin", "province"),
+        "Province the displaced came from.",
+    ),
+    Column(
+        "origin_district",
+        "#adm2+name+origin",
+        _place("origin", "district"),
+        "District the displaced came from.",
+    ),
+    Column(
+        "destination_province",
+        "#adm1+name+dest",
+        _place("destination", "province"),
+        "Province the displaced went to.",
+    ),
+    Column(
+        "destination_district",
+        "#adm2+name+dest",
+        _place("destination", "district"),
+        "District the displaced went to.",
+    ),
+    Column(
+        "destination_location",
+        "#loc+name+dest",
+        _place("destination", "location"),
+        "Place the displaced went to.",
+    ),
+    Column("needs", "#item+needs", _listed("needs"), "The displaced's needs, joined with '; '."),
+    _text("outcome", "#status+outcome", "An offensive's outcome."),
+    Column("tactics", "#event+tactics", _listed("tactics"), "Tactics, joined with '; '."),
+    _text("milestone", "#event+milestone", "A withdrawal milestone."),
+    _text("force", "#group+name+withdrawing", "The withdrawing force."),
+    _text("facility", "#loc+name+facility", "The base or facility handed over."),
+    _text("handed_to", "#group+name+recipient", "Whom it was handed to."),
+    _text("summary", "#description", "What happened."),
+    Column("sources", "#meta+source", _sources("publisher"), "Publishers, joined with '; '."),
+    Column("source_titles", "#meta+title", _sources("title"), "Source titles, joined with '; '."),
+    Column("source_urls", "#meta+url", _sources("url"), "Source URLs, joined with '; '."),
+    Column("source_quotes", "#description+quote", _sources("quote"), "Quotes, joined with '; '."),
+    _text("source_event_type", "#event+type+source", "The imported dataset's event type."),
+    _text("source_sub_event_type", "#event+type+sub+source", "Its sub-event type."),
+    _text("dataset", "#meta+dataset", "The dataset an import came from (ucdp-ged, acled, ...)."),
+    _text("external_id", "#meta+id+external", "The record's id in that dataset."),
+    _text("release", "#meta+release", "The dataset release this version comes from."),
+    Column("created_at", "#date+created", _field("created_at"), "Created (UTC).", "datetime"),
+    Column("updated_at", "#date+updated", _field("updated_at"), "Last changed (UTC).", "datetime"),
+    Column(
+        "imported_at", "#date+imported", _field("imported_at"), "Last imported (UTC).", "datetime"
+    ),
+    Column(
+        "version", "#meta+version", _field("version"), "Incremented by every change.", "integer"
+    ),
 ]
 BY_NAME = {column.name: column for column in COLUMNS}

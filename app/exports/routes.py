@@ -1,4 +1,5 @@
-"""GET /v1/events.csv, .geojson and .ndjson: every record a /v1/events query matches, streamed."""
+"""GET /v1/events.csv, .geojson and .ndjson: every record a /v1/events query matches, streamed;
+GET /v1/events.datapackage.json: the Frictionless Data Package describing the CSV."""
 
 from typing import Annotated, Any
 
@@ -7,6 +8,8 @@ from fastapi.responses import StreamingResponse
 
 from app.core.deps import SessionDep
 from app.core.errors import PROBLEMS
+from app.events.filters import EventQuery
+from app.exports import datapackage
 from app.exports.service import MEDIA_TYPES
 from app.exports.web import CsvQuery, ExportQuery, streamed
 
@@ -72,3 +75,45 @@ def export_ndjson(
     return streamed(
         request, session, query.filters(), kind="ndjson", fields=query.fields, limit=query.limit
     )
+
+
+_PACKAGE_EXAMPLE: dict[str, Any] = {
+    "$schema": datapackage.PROFILE,
+    "name": "conflict-events",
+    "licenses": [next(iter(datapackage.LICENCES.values()))],
+    "resources": [
+        {
+            "name": "events",
+            "path": "http://127.0.0.1:8000/v1/events.csv?province=Helmand",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "schema": {"fields": datapackage.table_schema()["fields"][:2], "missingValues": [""]},
+        }
+    ],
+}
+
+
+_PACKAGE_DOC: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A Frictionless Data Package (datapackage.json)",
+        "content": {"application/json": {"example": _PACKAGE_EXAMPLE}},
+    }
+}
+
+
+@router.get("/events.datapackage.json", responses=_PACKAGE_DOC | PROBLEMS)
+def export_datapackage(
+    request: Request,
+    session: SessionDep,
+    query: Annotated[EventQuery, Query()],
+) -> dict[str, Any]:
+    """A Frictionless Data Package (specs.frictionlessdata.io, datapackage.org) describing the CSV
+    export of the same filters: its absolute URL (/v1/events.csv with this query, one header row,
+    no HXL row), the Table Schema of its columns (name, type, description), and the licences
+    and sources of the data. `frictionless validate` and HDX load it. Takes every filter of
+    /v1/events."""
+    csv_url = str(request.url_for("export_csv"))
+    if request.url.query:
+        csv_url += "?" + request.url.query
+    return datapackage.describe(session, query.filters(), csv_url=csv_url)

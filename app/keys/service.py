@@ -98,3 +98,14 @@ def stored_key(engine: Engine, secret: str) -> tuple[str, Scope] | None:
     """find_stored_key, in a session of its own (for the key check of any request)."""
     with Session(engine) as session:
         return find_stored_key(session=session, secret=secret)
+
+
+def live_key_named(engine: Engine, name: str) -> tuple[Scope, str] | None:
+    """The scope and secret hash of the live (not revoked) stored key named `name`, if any."""
+    with Session(engine) as session:
+        row = session.execute(
+            sa.select(key_t.c.scope, key_t.c.secret_hash).where(
+                key_t.c.name == name, key_t.c.revoked_at.is_(None)
+            )
+        ).one_or_none()
+    return (Scope(row.scope), row.secret_hash) if row else None

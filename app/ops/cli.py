@@ -22,7 +22,7 @@ from app.core.settings import Scope, Settings
 from app.core.types import ISO_DAY
 from app.keys import service as keys
 from app.ops.backup import BackupError, DamagedDatabase, backup, restore
-from app.ops.importer import ImportReport, ImportStopped, import_file, reader_for
+from app.ops.importer import ImportReport, ImportStopped, Reader, import_file, reader_for
 from app.ops.schema import migrate
 from app.ops.seeding import load_seeds
 from app.reports.extract import NoAnchorDate, extract
@@ -166,6 +166,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
             reader=reader,
             strict=args.strict,
             batch_size=args.batch_size,
+            prune=args.prune,
             progress=progress,
         )
     except ImportStopped as stopped:
@@ -192,7 +193,22 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         f"{report.updated}, unchanged {report.unchanged}, rejected {len(report.rejected)} "
         f"in {elapsed:.1f} s{origin}"
     )
+    if report.gone:
+        print(_gone_line(reader, report))
     return 0
+
+
+def _gone_line(reader: Reader, report: ImportReport) -> str:
+    """The stored records of the file's dataset, countries and years that it no longer has."""
+    assert reader.options is not None
+    some = ", ".join(f"{event_id} ({external_id})" for event_id, external_id in report.gone[:10])
+    more = f" and {len(report.gone) - 10} more" if len(report.gone) > 10 else ""
+    done = "deleted (--prune)" if report.pruned else "kept; --prune deletes them"
+    return (
+        f"conflict-events: {len(report.gone)} gone: stored records of dataset "
+        f"{reader.options.dataset} in the file's countries and years that it no longer has: "
+        f"{some}{more}; {done}"
+    )
 
 
 def _size(size: int) -> str:
@@ -334,6 +350,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--strict",
         action="store_true",
         help="validate the whole file first; store nothing if any record is invalid",
+    )
+    import_cmd.add_argument(
+        "--prune",
+        action="store_true",
+        help="UCDP/ACLED: delete the stored records of the dataset, in the file's countries and "
+        "years, that the file no longer has (they are reported as gone either way)",
     )
     import_cmd.add_argument(
         "--batch-size", type=int, default=2000, help="records per transaction (default 2000)"

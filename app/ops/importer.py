@@ -4,7 +4,13 @@ file (`--format`), of any size, streamed.
 Records are validated and stored in batches, each committed atomically through EventWriter;
 an invalid record is reported with its line number and skipped. With strict=True the whole file
 is validated first and nothing is stored if any record is invalid. A source's rows are
-translated into our records (app/sources) in the worker process that validates them.
+translated into our records (app/sources) in the worker process that validates them; a value of
+a row that is not valid is left out of its record with a note (tabular.settle), and only a row
+whose event cannot be stored is rejected.
+
+A source's file is a release of its dataset: the stored records of that dataset, in the
+countries and years the file covers, that it no longer has are reported as `gone`, and deleted
+(as tombstones, with history) when asked to prune.
 """
 
 import json
@@ -27,10 +33,18 @@ from app.core.database import RowBinder, tune_for_bulk_load, writer
 from app.core.errors import body_errors, disk_full
 from app.core.tables import event_table as event_t
 from app.events.schemas import EventIn, EventInModel
-from app.events.writes import Bound, EventWriter, Prepared, bind, event_binder, prepare
+from app.events.writes import (
+    EVENT_COLUMNS,
+    Bound,
+    EventWriter,
+    Prepared,
+    bind,
+    event_binder,
+    prepare,
+)
 from app.ops.schema import analyze, create_missing_indexes, drop_deferrable_indexes
 from app.sources import FORMATS, register_actors
-from app.sources.tabular import Options, Unusable, rows
+from app.sources.tabular import Options, Unusable, rows, settle, text
 
 _adapter: TypeAdapter[EventInModel] = TypeAdapter(EventIn)
 CHUNK = 1 << 20
@@ -44,6 +58,10 @@ class ImportReport:
     unchanged: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
     notes: list[tuple[int, str]] = field(default_factory=list)  # (line, what was kept otherwise)
+    # Stored records of the file's dataset, countries and years that the file no longer has
+    # (a source's files only): (id, external_id), and whether they were deleted.
+    gone: list[tuple[int, str]] = field(default_factory=list)
+    pruned: bool = False
 
     def count(
         self, batch: "Batch", rejected: list[tuple[int, str]], notes: list[tuple[int, str]]
@@ -124,9 +142,13 @@ class Reader:
                 event_in = _adapter.validate_json(item)
             else:
                 assert self.options is not None
-                translated = FORMATS[self.format].translate(item, self.options)
+                source = FORMATS[self.format]
+                translated = source.translate(item, self.options)
                 notes = translated.notes
-                event_in = _adapter.validate_python(translated.record)
+                event_in, dropped = settle(
+                    translated.record, _adapter.validate_python, source.essential
+                )
+                notes += dropped
         except Unusable as error:
             return None, [str(error)], notes
         except ValidationError as error:
@@ -240,6 +262,59 @@ def _register_actors(engine: Engine, reader: Reader) -> None:
         session.commit()
 
 
+_COUNTRY, _DATE = EVENT_COLUMNS.index("country"), EVENT_COLUMNS.index("date")
+
+
+@dataclass
+class Coverage:
+    """What a source's file holds: its rows' ids (rejected rows' too) and the countries and
+    years of its records. A stored record of the dataset inside these and not among the ids is
+    one the file no longer has."""
+
+    id_column: str
+    ids: set[str] = field(default_factory=set)
+    years: dict[str, set[int]] = field(default_factory=dict)  # country -> years
+
+    def watch(self, checked: Iterator[Checked]) -> Iterator[Checked]:
+        for item in checked:
+            batch, bound = item[0], item[1]
+            self.ids.update(found for _, row in batch if (found := text(row, self.id_column)))
+            for record in bound:  # a bound date is a date (psycopg) or ISO text (SQLite)
+                year = int(str(record.row[_DATE])[:4])
+                self.years.setdefault(record.row[_COUNTRY], set()).add(year)
+            yield item
+
+    def gone(self, engine: Engine, dataset: str) -> list[tuple[int, str]]:
+        """(id, external_id) of the stored records of `dataset` the file no longer has."""
+        if not self.years:
+            return []
+        query = (
+            sa.select(event_t.c.id, event_t.c.external_id, event_t.c.country, event_t.c.date)
+            .where(
+                event_t.c.dataset == dataset,
+                event_t.c.deleted_at.is_(None),
+                event_t.c.country.in_(sorted(self.years)),
+            )
+            .order_by(event_t.c.id)
+        )
+        with engine.connect() as connection:
+            return [
+                (row.id, row.external_id)
+                for row in connection.execute(query)
+                if row.date.year in self.years[row.country] and row.external_id not in self.ids
+            ]
+
+
+def _prune(engine: Engine, by: str, gone: list[tuple[int, str]]) -> None:
+    """Delete the records a newer release no longer has, in one transaction: tombstones with a
+    history entry each, as `DELETE /v1/events/{id}` leaves them."""
+    with Session(writer(engine)) as session:
+        event_writer = EventWriter(session, by=by, imported=True)
+        for event_id, _ in gone:
+            event_writer.delete(event_id, expected=None)
+        event_writer.commit()
+
+
 def import_file(
     *,
     engine: Engine,
@@ -250,6 +325,7 @@ def import_file(
     by: str = "import",
     workers: int = 2,
     defer_indexes: bool | None = None,
+    prune: bool = False,
     progress: Callable[[ImportReport], None] = lambda report: None,
 ) -> ImportReport:
     """Validate and store the records of `path`; `workers` processes validate (0: none).
@@ -257,6 +333,8 @@ def import_file(
     reader: how to read the file (reader_for; default: our records as NDJSON or a JSON array).
     defer_indexes: drop secondary indexes during the load and rebuild them after; by default,
     when the file holds at least DEFER_INDEXES_FROM records and twice as many as the table.
+    A source's file (ucdp, acled) reports the stored records of its dataset, countries and
+    years it no longer has (`gone`); prune: delete them.
     """
     reader = reader or Reader()
     report = ImportReport()
@@ -276,12 +354,22 @@ def import_file(
     if defer_indexes is None:
         defer_indexes = _defer_indexes(engine, path)
     checked = _checked_batches(path, batch_size, workers, binder, reader)
+    coverage = None
+    watched: Iterator[Checked] = checked
+    if reader.options is not None:
+        coverage = Coverage(FORMATS[reader.format].id_column)
+        watched = coverage.watch(checked)
     try:
         _register_actors(engine, reader)
         if defer_indexes:
-            _load_in_one_transaction(engine, by, checked, binder, reader, report, progress)
+            _load_in_one_transaction(engine, by, watched, binder, reader, report, progress)
         else:
-            _load_batch_by_batch(engine, by, checked, binder, reader, report, progress)
+            _load_batch_by_batch(engine, by, watched, binder, reader, report, progress)
+        if coverage is not None and reader.options is not None:
+            report.gone = coverage.gone(engine, reader.options.dataset)
+            if prune and report.gone:
+                _prune(engine, by, report.gone)
+                report.pruned = True
         analyze(engine)
     except (SQLAlchemyError, OSError) as error:
         raise ImportStopped(report, error) from error

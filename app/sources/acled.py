@@ -1,9 +1,10 @@
 """ACLED exports as our records, and (for /api/acled/read) our records as ACLED rows.
 
 Both directions live here so they cannot drift. Kinds: Battles and the attack sub-events of
-Explosions/Remote violence become `offensive`; a Strategic development whose notes tell of a
-foreign force withdrawing or handing over a base becomes a `withdrawal_milestone`; everything
-else is kept as `other`. Every record keeps ACLED's event_type and sub_event_type.
+Explosions/Remote violence become `offensive`; a foreign force's Non-violent transfer of
+territory (a base handed over), or another Strategic development whose notes tell of a foreign
+force withdrawing, becomes a `withdrawal_milestone`; everything else is kept as `other`. Every
+record keeps ACLED's event_type and sub_event_type.
 """
 
 import re
@@ -21,13 +22,16 @@ from app.sources.tabular import (
     Unusable,
     afghan_place,
     clip,
-    coordinate,
-    number,
+    kept_in_location,
+    point,
+    secondary_number,
     text,
 )
 
 name = "acled"
 dataset = "acled"
+id_column = "event_id_cnty"
+essential: frozenset[str] = frozenset()
 required: tuple[tuple[str, ...], ...] = (
     ("event_id_cnty",),
     ("event_date",),
@@ -51,18 +55,22 @@ OFFENSIVES = {
 }
 _OFFENSIVES = {(name_key(t), name_key(s)): v for (t, s), v in OFFENSIVES.items()}
 STRATEGIC = "Strategic developments"
-# In a Strategic development's notes: a withdrawal, or a base handed over ...
+# A foreign force's non-violent transfer of territory is a base handed over, whatever the notes
+# say: ACLED codes the actor taking the territory as actor1 or as actor2, and the notes say
+# "handed over", "transferred", "turned over", "vacated" or "left" as their sources did.
+TRANSFER = "Non-violent transfer of territory"
+# In another Strategic development's notes: a withdrawal, or a base handed over ...
+_HANDOVER = r"(hand|turn)(ed|s|ing)?\b[^.;]{0,80}?\bover|handover"
 WITHDRAWAL = re.compile(
-    r"\b(withdr[ae]w\w*|pull(ed|s|ing)? out|hand(ed|s|ing)? over|handover|turned over|"
-    r"departure|left the country)\b",
+    rf"\b(withdr[ae]w\w*|pull(ed|s|ing)? out|{_HANDOVER}|departure|left the country)\b",
     re.IGNORECASE,
 )
-HANDOVER = re.compile(r"\b(hand(ed|s|ing)? over|handover|turned over)\b", re.IGNORECASE)
+HANDOVER = re.compile(rf"\b({_HANDOVER})\b", re.IGNORECASE)
 COMPLETED = re.compile(
     r"\b(complet\w*|last (US |American |foreign )?(troops|soldiers|forces))\b", re.I
 )
 DEADLINE = re.compile(r"\bdeadline\b", re.IGNORECASE)
-# ... by a foreign force: its actor1 is another country's military, or an alliance's.
+# ... by a foreign force: another country's military, or an alliance's.
 _FOREIGN = re.compile(
     r"^(Military Forces of (the )?(?P<country>.+?)( \(\d{4}-(\d{4})?\))?|NATO.*|"
     r"Coalition.*|Resolute Support.*|ISAF.*|International.*)$",
@@ -112,11 +120,68 @@ def _country(row: Row) -> str:
 
 
 def _foreign(actor: str | None, country: str) -> bool:
+    """Whether `actor` is a foreign force in `country`: another state's military (by a name
+    ACLED gives it: "Military Forces of the United States (2021-)"), or an alliance's."""
     match = _FOREIGN.match(actor or "")
     if match is None:
         return False
     named = match.group("country")
-    return named is None or countries.from_name(named) != country
+    if named is None:
+        return True
+    code = countries.from_name(named)  # None for "the Islamic Emirate of Afghanistan"
+    return code != country if code else name_key(countries.name_of(country)) not in name_key(named)
+
+
+def _milestone(sub_type: str, notes: str) -> str:
+    if HANDOVER.search(notes):
+        return "base_handover"
+    if DEADLINE.search(notes):
+        return "deadline_agreed" if "agreement" in sub_type.lower() else "deadline_announced"
+    if COMPLETED.search(notes):
+        return "withdrawal_completed"
+    return "withdrawal_started"
+
+
+def _handover_sides(row: Row, country: str) -> tuple[str, str | None] | None:
+    """The foreign force of a transfer of territory, and who it hands the place to: the other
+    side, whichever column ACLED put the foreign force in (an actor or one associated with it)."""
+    actor1, actor2 = text(row, "actor1"), text(row, "actor2")
+    for actor, column, other in (
+        (actor1, "assoc_actor_1", actor2),
+        (actor2, "assoc_actor_2", actor1),
+    ):
+        associated = [a.strip() for a in (text(row, column) or "").split(";")]
+        force = next((a for a in (actor, *associated) if a and _foreign(a, country)), None)
+        if force is not None:
+            return force, other
+    return None
+
+
+def _withdrawal(row: Row, country: str) -> dict[str, Any] | None:
+    """A foreign force's withdrawal milestone, if a Strategic development is one."""
+    event_type, sub_type = text(row, "event_type") or "", text(row, "sub_event_type") or ""
+    if name_key(event_type) != name_key(STRATEGIC):
+        return None
+    actor1, actor2 = text(row, "actor1"), text(row, "actor2")
+    notes = text(row, "notes") or ""
+    force: str | None
+    if name_key(sub_type) == name_key(TRANSFER):
+        sides = _handover_sides(row, country)
+        if sides is None:
+            return None
+        (force, handed_to), milestone = sides, "base_handover"
+    elif WITHDRAWAL.search(notes) and _foreign(actor1, country):
+        force, handed_to, milestone = actor1, actor2, _milestone(sub_type, notes)
+    else:
+        return None
+    handover = milestone == "base_handover"
+    return {
+        "kind": "withdrawal_milestone",
+        "milestone": milestone,
+        "force": clip(actors.get(force or "", force), 200),
+        "facility": clip(text(row, "location"), 500) if handover else None,
+        "handed_to": clip(actors.get(handed_to or "", handed_to), 200) if handover else None,
+    }
 
 
 def _kind(row: Row, country: str) -> dict[str, Any]:
@@ -124,31 +189,7 @@ def _kind(row: Row, country: str) -> dict[str, Any]:
     offensive = _OFFENSIVES.get((name_key(event_type), name_key(sub_type)))
     if offensive is not None:
         return {"kind": "offensive", "outcome": offensive[0], "tactics": offensive[1]}
-    notes, actor1 = text(row, "notes") or "", text(row, "actor1")
-    if (
-        name_key(event_type) == name_key(STRATEGIC)
-        and WITHDRAWAL.search(notes)
-        and _foreign(actor1, country)
-    ):
-        if HANDOVER.search(notes):
-            milestone = "base_handover"
-        elif DEADLINE.search(notes):
-            milestone = (
-                "deadline_agreed" if "agreement" in sub_type.lower() else "deadline_announced"
-            )
-        elif COMPLETED.search(notes):
-            milestone = "withdrawal_completed"
-        else:
-            milestone = "withdrawal_started"
-        handover = milestone == "base_handover"
-        return {
-            "kind": "withdrawal_milestone",
-            "milestone": milestone,
-            "force": clip(actors.get(actor1 or "", actor1), 200),
-            "facility": clip(text(row, "location"), 500) if handover else None,
-            "handed_to": clip(text(row, "actor2"), 200) if handover else None,
-        }
-    return {"kind": "other"}
+    return _withdrawal(row, country) or {"kind": "other"}
 
 
 def _actors(row: Row, battle: bool) -> list[dict[str, str]]:
@@ -178,13 +219,11 @@ def translate(row: Row, options: Options) -> Translated:
         province, district, notes = afghan_place(admin1, admin2, "admin1")
     else:
         province, district = admin1, admin2
-    location = text(row, "location")
-    if admin2 and district is None:
-        location = f"{location} ({admin2})" if location else admin2
-    latitude, longitude = coordinate(row, "latitude"), coordinate(row, "longitude")
+    location = kept_in_location(text(row, "location"), (admin1, province), (admin2, district))
+    latitude, longitude = point(row, notes)
     event_type, sub_type = text(row, "event_type"), text(row, "sub_event_type")
     description = text(row, "notes")
-    fatalities = number(row, "fatalities")
+    fatalities = secondary_number(row, "fatalities", notes)
     kind = _kind(row, country)
     publishers = [p.strip() for p in (text(row, "source") or "").split(";") if p.strip()]
     record: dict[str, Any] = {
@@ -195,10 +234,10 @@ def translate(row: Row, options: Options) -> Translated:
         "province": clip(province, 200),
         "district": clip(district, 200),
         "location": clip(location, 500),
-        "latitude": latitude if longitude is not None else None,
-        "longitude": longitude if latitude is not None else None,
+        "latitude": latitude,
+        "longitude": longitude,
         "geo_precision": GEO_PRECISION.get(text(row, "geo_precision") or "")
-        if latitude is not None and longitude is not None
+        if latitude is not None
         else None,
         "actors": _actors(row, name_key(event_type or "") == name_key("Battles")),
         "summary": clip(description, 20_000)

@@ -2,10 +2,12 @@
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+from pydantic import ValidationError
 
 from app.exports.cells import spreadsheet_unsafe
 from app.gazetteer import get_gazetteer
@@ -38,7 +40,9 @@ class Translated:
 class Format(Protocol):
     name: str
     dataset: str  # the default dataset name: with the source's id, it names a record across loads
+    id_column: str  # the source's own id of a row: the record's external_id
     required: tuple[tuple[str, ...], ...]  # each: one of these columns must be there
+    essential: frozenset[str]  # optional fields of ours a record of this source cannot lose
     actors: dict[str, str]  # the source's actor names -> ours (registered as aliases)
 
     def translate(self, row: Row, options: Options) -> Translated: ...
@@ -101,12 +105,41 @@ def number(row: Row, name: str) -> int | None:
     return int(parsed)
 
 
-def coordinate(row: Row, name: str) -> float | None:
-    value = text(row, name)
+def secondary_number(row: Row, name: str, notes: list[str]) -> int | None:
+    """A count the record can do without: one that is not a whole number is left out, noted."""
     try:
-        return float(value) if value is not None else None
+        return number(row, name)
+    except Unusable as error:
+        notes.append(f"{error}: left out")
+        return None
+
+
+def point(
+    row: Row, notes: list[str], names: tuple[str, str] = ("latitude", "longitude")
+) -> tuple[float | None, float | None]:
+    """Latitude and longitude, both or neither: one that is not a number, or the placeholder
+    0, 0 (a point in the sea off Africa), leaves both out, with a note. Out-of-range values are
+    left out when the record is validated (settle)."""
+    values = [text(row, name) for name in names]
+    if values[0] is None or values[1] is None:
+        return None, None
+    try:
+        latitude, longitude = float(values[0]), float(values[1])
     except ValueError:
-        raise Unusable(f"{name}: {value!r} is not a number") from None
+        notes.append(f"{names[0]}, {names[1]}: {values[0]!r}, {values[1]!r} left out (not numbers)")
+        return None, None
+    if latitude == longitude == 0:
+        notes.append(f"{names[0]}, {names[1]}: 0, 0 left out (a placeholder, not a place)")
+        return None, None
+    return latitude, longitude
+
+
+def kept_in_location(location: str | None, *given: tuple[str | None, str | None]) -> str | None:
+    """`location` with each place name given but not resolved (given, resolved) kept in it."""
+    for name, resolved in given:
+        if name and resolved is None:
+            location = f"{location} ({name})" if location else name
+    return location
 
 
 def clip(value: str | None, length: int) -> str | None:
@@ -125,32 +158,106 @@ def afghan_place(
     """The province and district of an Afghan record as the gazetteer names them, and notes.
 
     Sources add "province"/"district" and spell names their own way; the gazetteer's aliases
-    cover the common spellings. An unknown province makes the row unusable; an unknown district
-    is left out (the caller keeps its name in `location`) and noted.
+    cover the common spellings. An unknown province or district is left out (the caller keeps
+    its name in `location`, see kept_in_location) and noted: the event is still an Afghan one.
     """
     gazetteer = get_gazetteer()
     found = None
+    notes: list[str] = []
     if province:
         plain = _SUFFIX.sub("", province)
         found = gazetteer.find_province(plain) or gazetteer.find_province(province)
         if found is None:
             suggestions = ", ".join(gazetteer.suggest_provinces(plain)[:3])
-            raise Unusable(
+            notes.append(
                 f"{column}: unknown Afghan province {province!r}"
                 + (f" (did you mean {suggestions}?)" if suggestions else "")
+                + ": kept in location"
             )
     if not district:
-        return (found.name if found else None), None, []
+        return (found.name if found else None), None, notes
     plain = _SUFFIX.sub("", district)
     pcode = found.pcode if found else None
     candidates = gazetteer.find_districts(plain, province_pcode=pcode) or gazetteer.find_districts(
         district, province_pcode=pcode
     )
     if len(candidates) != 1:
-        return (
-            (found.name if found else None),
-            None,
-            [f"district {district!r} not in the gazetteer"],
-        )
+        notes.append(f"district {district!r} not in the gazetteer")
+        return (found.name if found else None), None, notes
     match = candidates[0]
-    return gazetteer.provinces[match.province_pcode].name, match.name, []
+    if notes:  # the province was not known: the district's is the event's
+        notes[-1] = notes[-1].replace("kept in location", f"the province of {match.name} instead")
+    return gazetteer.provinces[match.province_pcode].name, match.name, notes
+
+
+# Settling a record: a value that fails validation is left out, unless the event needs it. ------
+
+Valid = TypeVar("Valid")
+# Fields that stand or fall together: leaving one out leaves out the others.
+TOGETHER = {
+    "latitude": ("latitude", "longitude", "geo_precision"),
+    "longitude": ("latitude", "longitude", "geo_precision"),
+}
+_MOST_DROPS = 20
+
+
+def settle(
+    record: dict[str, Any], validate: Callable[[dict[str, Any]], Valid], essential: frozenset[str]
+) -> tuple[Valid, list[str]]:
+    """The validated record, and a note for each value left out to make it valid.
+
+    A value that fails validation (a publication date before 1800, a latitude of 95, a range
+    that does not hold its value) is removed and the record validated again. A value the record
+    cannot be without (a required field: its removal fails too; a field of `essential`; a list
+    left too short) rejects the row instead: Unusable, with the first reason. `record` is changed.
+    """
+    notes: list[str] = []
+    reasons: dict[tuple[Any, ...], str] = {}  # what was removed, and why
+    for _ in range(_MOST_DROPS):
+        try:
+            return validate(record), notes
+        except ValidationError as error:
+            problem = error.errors()[0]
+            path = tuple(problem["loc"])
+            if path and path[0] == record.get("kind"):
+                path = path[1:]  # the union's tag
+            reason, why = f"{_pointer(path)}: {problem['msg']}", problem["msg"]
+            if problem["type"] == "missing" and path in reasons:
+                reason = why = reasons[path]  # needed where it was: its holder goes
+                path = path[:-1]
+                notes.pop()
+            elif path:  # a holder left invalid (a list too short) by what was taken out of it
+                reason = next((r for p, r in reasons.items() if p[: len(path)] == path), reason)
+            if not path or path[0] in essential or not _remove(record, path, notes, why):
+                raise Unusable(reason) from None
+            reasons[path] = reason
+    raise Unusable("too many values that are not valid")
+
+
+def _pointer(path: tuple[Any, ...]) -> str:
+    return "/" + "/".join(str(part) for part in path)
+
+
+def _remove(record: dict[str, Any], path: tuple[Any, ...], notes: list[str], why: str) -> bool:
+    """Remove the value at `path` (a key of a dict, an item of a list), noting it."""
+    holder: Any = record
+    for part in path[:-1]:
+        try:
+            holder = holder[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    last = path[-1]
+    names = TOGETHER.get(last, (last,)) if len(path) == 1 else (last,)
+    try:
+        value = holder[last]
+    except (KeyError, IndexError, TypeError):
+        return False
+    if isinstance(holder, list):
+        del holder[last]
+    else:
+        for name in names:
+            holder.pop(name, None)
+    shown = "" if isinstance(value, dict | list) else f": {value!r}"
+    together = f", with {' and '.join(n for n in names if n != last)}" if len(names) > 1 else ""
+    notes.append(f"{_pointer(path)}{shown} left out{together} ({why})")
+    return True

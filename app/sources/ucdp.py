@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from app.core.types import EARLIEST_DAY, LATEST_DAY
 from app.sources import countries
 from app.sources.tabular import (
     Options,
@@ -20,13 +21,18 @@ from app.sources.tabular import (
     Unusable,
     afghan_place,
     clip,
-    coordinate,
+    kept_in_location,
     number,
+    point,
+    secondary_number,
     text,
 )
 
 name = "ucdp"
 dataset = "ucdp-ged"
+id_column = "id"
+# A UCDP event without its best estimate is not UCDP's event: a bad `best` rejects the row.
+essential = frozenset({"fatalities"})
 required: tuple[tuple[str, ...], ...] = (
     ("id",),
     ("date_start",),
@@ -80,13 +86,31 @@ def _day(value: str | None, column: str) -> date | None:
         raise Unusable(f"{column}: {value!r} is not a date") from None
 
 
-def _first_day(value: str | None) -> str | None:
-    """The first valid date of a ';'-separated list (UCDP's source_date), as ISO text."""
+def _end(row: Row, start: date, notes: list[str]) -> date | None:
+    """date_end, unless it is not a date or falls before date_start: then left out, noted."""
+    try:
+        end = _day(text(row, "date_end"), "date_end")
+    except Unusable as error:
+        notes.append(f"{error}: left out")
+        return None
+    if end is not None and end < start:
+        notes.append(f"date_end {end} before date_start {start}: left out")
+        return None
+    return end
+
+
+def _first_day(value: str | None, notes: list[str]) -> str | None:
+    """The first valid date of a ';'-separated list (UCDP's source_date), as ISO text. UCDP
+    writes 1753-01-01 (SQL Server's first day) for an unknown date: it, and any date outside
+    what a record may hold, is left out with a note."""
     for part in (value or "").split(";"):
         try:
-            return date.fromisoformat(part.strip()[:10]).isoformat()
+            day = date.fromisoformat(part.strip()[:10])
         except ValueError:
             continue
+        if EARLIEST_DAY <= day <= LATEST_DAY:
+            return day.isoformat()
+        notes.append(f"source_date {day} left out (UCDP's placeholder for an unknown date)")
     return None
 
 
@@ -112,22 +136,24 @@ def translate(row: Row, options: Options) -> Translated:
     start = _day(text(row, "date_start"), "date_start")
     if start is None:
         raise Unusable("date_start: empty")
-    end = _day(text(row, "date_end"), "date_end")
     country = _country(row)
-    notes: list[str] = []
-    adm_1, adm_2 = text(row, "adm_1"), text(row, "adm_2")
-    if country == "AFG":
-        province, district, notes = afghan_place(adm_1, adm_2, "adm_1")
-    else:
-        province, district = adm_1, adm_2
-    location = text(row, "where_coordinates", "where_description")
-    if adm_2 and district is None:
-        location = f"{location} ({adm_2})" if location else adm_2
-    side_a, side_b = text(row, "side_a") or "unknown", text(row, "side_b") or "unknown"
-    roles = ("initiator", "target") if violence == "3" else ("participant", "participant")
-    best, low, high = number(row, "best"), number(row, "low"), number(row, "high")
+    best = number(row, "best")
     if best is None:
         raise Unusable("best: empty")
+    notes: list[str] = []
+    end = _end(row, start, notes)
+    adm_1, adm_2 = text(row, "adm_1"), text(row, "adm_2")
+    if country == "AFG":
+        province, district, unplaced = afghan_place(adm_1, adm_2, "adm_1")
+        notes += unplaced
+    else:
+        province, district = adm_1, adm_2
+    location = kept_in_location(
+        text(row, "where_coordinates", "where_description"), (adm_1, province), (adm_2, district)
+    )
+    side_a, side_b = text(row, "side_a") or "unknown", text(row, "side_b") or "unknown"
+    roles = ("initiator", "target") if violence == "3" else ("participant", "participant")
+    low, high = secondary_number(row, "low", notes), secondary_number(row, "high", notes)
     if low is not None and low > best:  # real rows have this (84006: low 0, best 3, high 0)
         notes.append(f"low {low} above best {best}: low left out")
         low = None
@@ -135,7 +161,7 @@ def translate(row: Row, options: Options) -> Translated:
         notes.append(f"high {high} below best {best}: high left out")
         high = None
     ranged = (low is not None and low != best) or (high is not None and high != best)
-    latitude, longitude = coordinate(row, "latitude"), coordinate(row, "longitude")
+    latitude, longitude = point(row, notes)
     where_prec = text(row, "where_prec")
     record: dict[str, Any] = {
         "kind": "offensive",
@@ -154,7 +180,7 @@ def translate(row: Row, options: Options) -> Translated:
             {"name": clip(actors.get(side_a, side_a), 200), "role": roles[0]},
             {"name": clip(actors.get(side_b, side_b), 200), "role": roles[1]},
         ],
-        "summary": _summary(row, VIOLENCE[violence], side_a, side_b, best, low, high),
+        "summary": _summary(row, VIOLENCE[violence], (side_a, side_b), (best, low, high), notes),
         "fatalities": {
             "value": best,
             "qualifier": "about" if ranged else "exact",
@@ -162,20 +188,23 @@ def translate(row: Row, options: Options) -> Translated:
             "low": low,
             "high": high,
         },
-        "sources": _sources(row, event_id),
+        "sources": _sources(row, event_id, notes),
         "source_event_type": VIOLENCE[violence],
         "dataset": options.dataset,
         "external_id": event_id,
         "release": options.release,
     }
-    if record["latitude"] is None or record["longitude"] is None:
-        record["latitude"] = record["longitude"] = None
     return Translated(record, notes)
 
 
 def _summary(
-    row: Row, violence: str, side_a: str, side_b: str, best: int, low: int | None, high: int | None
+    row: Row,
+    violence: str,
+    sides: tuple[str, str],
+    deaths: tuple[int, int | None, int | None],
+    notes: list[str],
 ) -> str:
+    (side_a, side_b), (best, low, high) = sides, deaths
     place = ", ".join(p for p in (text(row, "where_coordinates"), text(row, "adm_1")) if p)
     words = [f"{violence.capitalize()}: {text(row, 'dyad_name') or f'{side_a} - {side_b}'}"]
     if place:
@@ -184,22 +213,22 @@ def _summary(
     if low is not None and high is not None:
         killed += f"; low {low}, high {high}"
     killed += ")"
-    parts = [
-        f"{label} {text(row, column)}"
-        for label, column in (
-            ("side A", "deaths_a"),
-            ("side B", "deaths_b"),
-            ("civilians", "deaths_civilians"),
-            ("unknown", "deaths_unknown"),
-        )
-        if text(row, column) is not None
-    ]
+    parts = []
+    for label, column in (
+        ("side A", "deaths_a"),
+        ("side B", "deaths_b"),
+        ("civilians", "deaths_civilians"),
+        ("unknown", "deaths_unknown"),
+    ):
+        count = secondary_number(row, column, notes)
+        if count is not None:
+            parts.append(f"{label} {count}")
     if parts:
         killed += f": {', '.join(parts)}"
     return f"{words[0]}. {killed}."
 
 
-def _sources(row: Row, event_id: str) -> list[dict[str, Any]]:
+def _sources(row: Row, event_id: str, notes: list[str]) -> list[dict[str, Any]]:
     original = text(row, "source_original")
     ucdp = {  # not naming the release: a row a newer release repeats is the same record
         "publisher": "UCDP Georeferenced Event Dataset",
@@ -213,6 +242,6 @@ def _sources(row: Row, event_id: str) -> list[dict[str, Any]]:
     reported = {
         "publisher": clip(office or "unknown", 200),
         "title": clip(headline, 500),
-        "published_on": _first_day(text(row, "source_date")),
+        "published_on": _first_day(text(row, "source_date"), notes),
     }
     return [reported, ucdp]
