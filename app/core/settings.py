@@ -120,7 +120,7 @@ class Settings(BaseSettings):
             if any(_looks_like_a_default(secret) for secret in secrets_given):
                 raise ValueError(
                     "A secret in CE_CURSOR_SECRET or CE_API_KEYS is an example or placeholder "
-                    "(from the README, the Dockerfile or a test): make a new one, e.g. with "
+                    "(from the docs, the Dockerfile or a test): make a new one, e.g. with "
                     "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
                 )
             if "*" in self.parsed_cors_origins:
