@@ -13,7 +13,6 @@ import csv
 import io
 import re
 from collections.abc import Callable, Generator, Iterator
-from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -27,6 +26,7 @@ from sqlmodel import Session
 from app.compat.like import compile_like
 from app.core import time_limit
 from app.core.errors import ApiError, fault
+from app.core.pagination import page_of
 from app.core.tables import event_table as event_t
 from app.events import service
 from app.events.filters import EventFilters
@@ -467,7 +467,7 @@ def _read(engine: Engine, params: list[tuple[str, str]], limit_ms: int) -> Answe
         streamed = time_limit.primed(rows)
         deadline.lift()
         return Answer(media_type, chunks=stream(streamed, fields))
-    data, total = _page(rows, (page - 1) * limit, limit, counting=with_total)
+    data, total = page_of(rows, (page - 1) * limit, limit, count_all=with_total)
     if kind == "csv":
         return Answer(media_type, b"".join(_csv_stream(iter(data), fields)))
     body = {
@@ -484,21 +484,6 @@ def _choice(params: dict[str, str], name: str, allowed: tuple[str, ...], default
     if value not in allowed:
         raise _bad(name, f"{name}: {' or '.join(allowed)}.")
     return value
-
-
-def _page(
-    rows: Generator[dict[str, Any]], skip: int, limit: int, *, counting: bool
-) -> tuple[list[dict[str, Any]], int]:
-    """The rows of one page, and how many rows there are (counted to the end if `counting`)."""
-    data, total = [], 0
-    with closing(rows):  # stopping after the page closes the query's cursor now
-        for row in rows:
-            if skip <= total < skip + limit:
-                data.append(row)
-            total += 1
-            if total >= skip + limit and not counting:
-                break
-    return data, total
 
 
 def deleted(engine: Engine, params: list[tuple[str, str]], limit_ms: int) -> bytes:

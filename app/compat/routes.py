@@ -13,7 +13,6 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 
 from app.compat import acled
@@ -21,7 +20,7 @@ from app.compat.acled import OPERATORS, TIMESTAMP_OPERATORS
 from app.core.errors import ApiError, Forbidden, TooManyRequests, Unauthorized
 from app.core.settings import Scope
 from app.keys import tokens
-from app.keys.auth import authenticate, client_address
+from app.keys.auth import authenticate_secret, client_address
 from app.keys.limits import failure_limiter
 from app.sources import acled as acled_rows
 
@@ -95,12 +94,8 @@ def _check_key(request: Request) -> None:
         return
     if not request.app.state.settings.read_requires_key:
         return
-    presented = bearer or request.query_params.get("key")
-    credentials = (
-        HTTPAuthorizationCredentials(scheme="Bearer", credentials=presented) if presented else None
-    )
     try:
-        authenticate(request, credentials, Scope.READ)
+        authenticate_secret(request, bearer or request.query_params.get("key"), Scope.READ)
     except ApiError as error:  # 429 keeps its Retry-After, 401 its WWW-Authenticate
         raise acled.AcledError.of(error) from None
 
@@ -472,9 +467,8 @@ def _password_grant(request: Request, form: dict[str, str]) -> tokens.Holder:
     username, password = form.get("username", ""), form.get("password", "")
     if not username or not password:
         raise _grant("invalid_request", "The password grant takes username and password.")
-    credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=password)
     try:  # the per-address limit, then the secret, any failure counted (app/keys/limits.py)
-        key = authenticate(request, credentials, Scope.READ)
+        key = authenticate_secret(request, password, Scope.READ)
     except TooManyRequests as error:
         raise OAuthError(429, "slow_down", str(error.detail), **(error.headers or {})) from None
     except ApiError:

@@ -249,6 +249,12 @@ _UNREACHABLE_WORDS = (
 )
 
 
+def cause(error: BaseException) -> str:
+    """The first line of what went wrong: the driver's own words for a database error."""
+    lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
 def disk_full(error: BaseException) -> bool:
     """Whether an error (a database's, or the file system's) is a full disk."""
     if isinstance(error, OSError) and error.errno == errno.ENOSPC:
@@ -440,8 +446,7 @@ async def error_response(request: Request, exc: Exception) -> JSONResponse:
         return await _http_error_handler(request, exc)
     known = fault(exc, request.app.state.settings.query_time_limit_ms)
     if known is not None:
-        cause = str(getattr(exc, "orig", None) or exc).strip().partition("\n")[0]
-        log.warning("%s on %s %s: %s", known.title, request.method, request.url.path, cause)
+        log.warning("%s on %s %s: %s", known.title, request.method, request.url.path, cause(exc))
         return await _api_error_handler(request, known)
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return problem_response(

@@ -5,12 +5,16 @@ import binascii
 import hashlib
 import hmac
 import json
-from typing import Annotated, Any
+from collections.abc import Generator
+from contextlib import closing
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Query, Request, Response
 from pydantic import Field
 
 from app.core.errors import invalid
+
+T = TypeVar("T")
 
 
 def fingerprint(value: Any) -> str:
@@ -89,3 +93,17 @@ class Pager:
         url = self.request.url.include_query_params(cursor=cursor)
         self.response.headers["Link"] = f'<{url}>; rel="next"'
         return cursor
+
+
+def page_of(rows: Generator[T], skip: int, limit: int, *, count_all: bool) -> tuple[list[T], int]:
+    """The rows of one page of a stream, and how many rows it has (counted to its end only if
+    `count_all`; else the count stops with the page, and the stream is closed there)."""
+    data, total = [], 0
+    with closing(rows):
+        for row in rows:
+            if skip <= total < skip + limit:
+                data.append(row)
+            total += 1
+            if total >= skip + limit and not count_all:
+                break
+    return data, total

@@ -68,6 +68,15 @@ def authenticate(
     return key
 
 
+def authenticate_secret(request: Request, secret: str | None, scope: Scope) -> ApiKey:
+    """authenticate, for a key presented elsewhere than the Authorization header (ACLED's `key`
+    parameter, UCDP's token header)."""
+    credentials = (
+        HTTPAuthorizationCredentials(scheme="Bearer", credentials=secret) if secret else None
+    )
+    return authenticate(request, credentials, scope)
+
+
 def require(scope: Scope) -> Callable[..., ApiKey]:
     def dependency(request: Request, credentials: Credentials) -> ApiKey:
         return authenticate(request, credentials, scope)

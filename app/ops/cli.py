@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from app.core.database import make_engine
-from app.core.errors import ApiError, disk_full
+from app.core.errors import ApiError, cause, disk_full
 from app.core.memory import limit_malloc_arenas
 from app.core.settings import Scope, Settings
 from app.core.types import ISO_DAY
@@ -44,8 +44,7 @@ def _why(settings: Settings, error: BaseException) -> str:
             )
     if disk_full(error):
         return "the database's disk is full: free some space and start again"
-    text = str(getattr(error, "orig", None) or error).strip().splitlines()
-    return f"the database refused: {text[0] if text else type(error).__name__}"
+    return f"the database refused: {cause(error)}"
 
 
 def _safe_url(settings: Settings) -> str:

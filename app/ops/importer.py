@@ -30,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from app.core.database import RowBinder, tune_for_bulk_load, writer
-from app.core.errors import body_errors, disk_full
+from app.core.errors import body_errors, cause, disk_full
 from app.core.tables import event_table as event_t
 from app.events.schemas import EventIn, EventInModel
 from app.events.writes import (
@@ -385,13 +385,8 @@ class ImportStopped(Exception):
 
     def __init__(self, report: ImportReport, error: BaseException) -> None:
         self.report = report
-        self.reason = "the disk is full" if disk_full(error) else _first_line(error)
+        self.reason = "the disk is full" if disk_full(error) else cause(error)
         super().__init__(self.reason)
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(getattr(error, "orig", None) or error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _load_batch_by_batch(

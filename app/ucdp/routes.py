@@ -13,11 +13,11 @@ from urllib.parse import urlencode
 import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials
+from fastapi.security import APIKeyHeader
 
 from app.core.errors import PROBLEM_JSON, Unauthorized
 from app.core.settings import Scope
-from app.keys.auth import authenticate
+from app.keys.auth import authenticate_secret
 from app.ucdp import rows, service
 
 router = APIRouter(prefix="/api", tags=["ucdp"])
@@ -40,9 +40,7 @@ def check_token(request: Request) -> None:
         if request.app.state.settings.read_requires_key:
             raise Unauthorized(f"An API key is required: send it in the {TOKEN_HEADER} header.")
         return
-    authenticate(
-        request, HTTPAuthorizationCredentials(scheme="Bearer", credentials=token), Scope.READ
-    )
+    authenticate_secret(request, token, Scope.READ)
 
 
 def _page_url(request: Request, page: int) -> str:

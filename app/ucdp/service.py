@@ -10,18 +10,17 @@ checked on the GED row itself (app/ucdp/rows.py), within the query time limit.
 import math
 import re
 from collections.abc import Callable, Generator
-from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from app.core import time_limit
-from app.core.errors import BadRequest, ErrorItem, fault
+from app.core.errors import BadRequest, ErrorItem
+from app.core.pagination import page_of
 from app.core.tables import actor_alias_table as alias_t
 from app.core.tables import actor_table as actor_t
 from app.events import service
@@ -272,20 +271,9 @@ class Page:
 
 def read(engine: Engine, q: Query, limit_ms: int) -> Page:
     """The page the Query asks for, counting every match (the envelope's TotalCount); the work
-    is bounded by the query time limit (a 503 past it)."""
+    is bounded by the query time limit (a 503 past it; a database fault is answered by the one
+    error handler)."""
     deadline = time_limit.Deadline(limit_ms)
-    skip = q.page * q.page_size
-    result: list[dict[str, Any]] = []
-    total = 0
-    try:
-        with closing(_rows(engine, q, deadline)) as matching:
-            for row in matching:
-                if skip <= total < skip + q.page_size:
-                    result.append(row)
-                total += 1
-    except SQLAlchemyError as error:
-        known = fault(error, limit_ms)
-        if known is None:
-            raise
-        raise known from error
+    rows = _rows(engine, q, deadline)
+    result, total = page_of(rows, q.page * q.page_size, q.page_size, count_all=True)
     return Page(result, total, q.page, q.page_size)
