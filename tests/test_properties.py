@@ -48,7 +48,7 @@ MANY = hypothesis.settings(PROPERTIES, max_examples=300)  # pure functions: chea
 
 PROBLEM_JSON = "application/problem+json"
 GAZETTEER = get_gazetteer()
-PROVINCES = sorted(GAZETTEER.provinces.values(), key=lambda p: p.pcode)
+PROVINCES = sorted(GAZETTEER.in_country("AFG"), key=lambda p: p.key)
 FIRST_DAY, LAST_DAY = date(1800, 1, 1), date(2200, 12, 31)  # app.types.EventDate
 
 
@@ -317,7 +317,7 @@ FILTERS = [
     ("helmand", {"province": " HILMAND "}),
     ("offensive", {"kind": "offensive"}),
     ("kunduz offensives", {"province": "Kunduz", "kind": "offensive"}),
-    ("kunduz offensives", {"kind": "offensive", "province": KUNDUZ.iso_3166_2.lower()}),
+    ("kunduz offensives", {"kind": "offensive", "province": str(KUNDUZ.iso_3166_2).lower()}),
     ("from 5 january", {"date_from": "2021-01-05"}),
     ("by change", {"updated_since": "2000-01-01T00:00:00Z"}),
 ]
@@ -784,9 +784,8 @@ def test_a_date_from_after_date_to_is_a_422_naming_date_from(api: TestClient) ->
 # ISO code, or of an actor's name or alias, finds the same records as the canonical name.
 def spellings(province: Province) -> list[str]:
     """Every spelling the gazetteer itself lists for a province."""
-    return sorted(
-        {province.name, province.pcode, province.iso_3166_2, *(a.name for a in province.aliases)}
-    )
+    codes = [c for c in (province.pcode, province.iso_3166_2) if c]
+    return sorted({province.name, *codes, *(a.name for a in province.aliases)})
 
 
 ACCENTS = ("\u0301", "\u0300", "\u0308", "\u0302", "\u0327", "\u030c")

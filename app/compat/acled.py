@@ -324,7 +324,7 @@ def _narrowed(filters: list[Filter]) -> EventFilters | None:
                 updated_from = datetime.fromtimestamp(seconds, UTC)
             except (ValueError, OverflowError, OSError):
                 continue
-    provinces = _provinces(conditions) if codes == ["AFG"] else []
+    provinces = _provinces(conditions, codes[0]) if codes and len(codes) == 1 else []
     if provinces is None or (date_from and date_to and date_from > date_to):
         return None  # nothing can match
     return EventFilters(
@@ -344,14 +344,16 @@ def _code_of(column: str, value: Any) -> str | None:
     return countries.from_name(value)
 
 
-def _provinces(conditions: list[Condition]) -> list[str] | None:
-    """The p-codes of the Afghan provinces an admin1 filter can match (all: []; none: None)."""
+def _provinces(conditions: list[Condition], country: str) -> list[str] | None:
+    """The keys of the country's provinces an admin1 filter can match (all: []; none: None).
+
+    Provinces the gazetteer does not know (imported as spelt) are tested row by row instead."""
     admin1 = [c for c in conditions if c.column == "admin1" and c.operator in ("=", "LIKE")]
     if not admin1:
         return []
-    provinces = get_gazetteer().provinces.values()
-    pcodes = {p.pcode for p in provinces if all(c.test(p.acled_name.casefold()) for c in admin1)}
-    return sorted(pcodes) or None
+    provinces = get_gazetteer().in_country(country)
+    keys = {p.key for p in provinces if all(c.test(p.acled_name.casefold()) for c in admin1)}
+    return sorted(keys) if keys else []
 
 
 def _rows(

@@ -35,3 +35,50 @@ def closest(text: str, candidates: Iterable[str], *, limit: int = 5) -> list[str
     if len(found) < limit:
         found += [k for k in by_key if wanted in k and k not in found][: limit - len(found)]
     return [by_key[key] for key in found]
+
+
+# The words that say what kind of unit a place is, folded: 'Kharkiv Oblast', 'Shan State',
+# 'Hilmand province' and 'Barisāl Division' are looked up as 'Kharkiv', 'Shan', 'Hilmand' and
+# 'Barisal'.
+UNIT_WORDS = frozenset(
+    {
+        "oblast",
+        "oblasts",
+        "область",
+        "state",
+        "region",
+        "province",
+        "governorate",
+        "division",
+        "district",
+        "department",
+        "departement",
+        "zone",
+        "prefecture",
+        "county",
+        "provincia",
+        "departamento",
+        "estado",
+        "wilayah",
+        "wilayat",
+        "muhafazah",
+        "muhafazat",
+        "governorat",
+    }
+)
+
+
+@lru_cache(maxsize=65536)
+def place_key(text: str) -> str:
+    """name_key without the unit-type words around a name: 'Hilmand province' == 'hilmand'.
+
+    A trailing type word goes ('Donetsk oblast'), and a leading one before 'of'
+    ('Province of Punjab'); a name that is nothing but type words keeps them ('Central Region'
+    keeps 'central', but 'Region' alone stays 'region').
+    """
+    words = fold(text).split()
+    while len(words) > 1 and words[-1] in UNIT_WORDS:
+        words.pop()
+    if len(words) > 2 and words[0] in UNIT_WORDS and words[1] in ("of", "de", "du", "des"):
+        words = words[2:]
+    return "".join(words)

@@ -11,12 +11,12 @@ from app.gazetteer import get_gazetteer
 
 
 def point_of(
-    longitude: float | None, latitude: float | None, province_pcode: str | None
+    longitude: float | None, latitude: float | None, province_key: str | None
 ) -> tuple[float, float] | None:
     """(longitude, latitude): the record's coordinates, else its province's centroid."""
     if longitude is not None and latitude is not None:
         return longitude, latitude
-    province = get_gazetteer().provinces.get(province_pcode) if province_pcode else None
+    province = get_gazetteer().provinces.get(province_key) if province_key else None
     return province.centroid if province else None
 
 

@@ -1,11 +1,17 @@
-"""Resolving the places a client names to canonical names, p-codes and comparison keys."""
+"""Resolving the places a record names to canonical names, codes and comparison keys.
+
+Writes through the API are strict: a province that is not one of the record's country, or a
+district not in its province, is an error naming the field. Imports are lenient: a name the
+gazetteer does not know is kept as the source spelled it, with no code, and a row with
+coordinates in a country with shapes is placed by its point.
+"""
 
 from dataclasses import dataclass
 
 from app.core.errors import ErrorItem
 from app.core.normalize import name_key
-from app.gazetteer import COUNTRY as GAZETTEER_COUNTRY
-from app.gazetteer import get_gazetteer
+from app.gazetteer import District, Province, get_gazetteer
+from app.gazetteer.shapes import province_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +22,10 @@ class ResolvedPlace:
     district: str | None = None
     district_pcode: str | None = None
     district_key: str | None = None
+    province_iso_3166_2: str | None = None
+    province_as_given: str | None = None
+    district_as_given: str | None = None
+    placed_by: str | None = None  # name, coordinates, or unresolved (None: no place given)
 
 
 def resolve_place(
@@ -25,63 +35,137 @@ def resolve_place(
     district: str | None,
     pointer: str,
     errors: list[ErrorItem],
+    strict: bool = True,
+    point: tuple[float, float] | None = None,
 ) -> ResolvedPlace:
     """Canonical place for a record; problems go to `errors`, with pointers under `pointer`.
 
-    The gazetteer covers Afghanistan; other countries' names are kept as given and compared by key.
+    strict=False (imports) never adds an error: what does not resolve is kept as given.
+    point: (longitude, latitude), used when strict is False and the names do not place the row.
     """
-    if country != GAZETTEER_COUNTRY:
-        return ResolvedPlace(
-            province=province,
-            province_key=name_key(province) if province else None,
-            district=district,
-            district_key=name_key(district) if district else None,
-        )
     gazetteer = get_gazetteer()
-    found_province = gazetteer.find_province(province) if province else None
-    if province and found_province is None:
-        errors.append(
-            ErrorItem(
-                in_="body",
-                pointer=f"{pointer}/province",
-                detail=f"Unknown province {province!r} in Afghanistan.",
-                suggestions=gazetteer.suggest_provinces(province),
-            )
-        )
-        return ResolvedPlace()
-    province_pcode = found_province.pcode if found_province else None
+    found: Province | None = None
+    if province:
+        matches = gazetteer.find_provinces(province, country=country)
+        if len(matches) == 1:
+            found = matches[0]
+        elif strict:
+            errors.append(_province_error(province, country, matches, pointer))
+            return ResolvedPlace()
+    if found is None and not strict and point is not None and (province or district):
+        found = province_at(point[0], point[1], country)
+        if found is not None:
+            resolved = _district(found, district, country, pointer, errors, strict)
+            return _with_given(resolved or _place(found, None), province, district, "coordinates")
+    if found is None and province and not strict:
+        return _as_given(province, district)
     if not district:
-        return _place(found_province.name if found_province else None, province_pcode, None, None)
-    candidates = gazetteer.find_districts(district, province_pcode=province_pcode)
+        place = _place(found, None) if found else ResolvedPlace()
+        return _with_given(place, province, district, "name" if found else None)
+    resolved = _district(found, district, country, pointer, errors, strict)
+    if resolved is None:
+        return ResolvedPlace() if strict else _as_given(province, district)
+    return _with_given(resolved, province, district, "name")
+
+
+def _district(
+    province: Province | None,
+    district: str | None,
+    country: str,
+    pointer: str,
+    errors: list[ErrorItem],
+    strict: bool,
+) -> ResolvedPlace | None:
+    """The place with its district resolved in `province` (or in the country); None if the
+    district does not resolve (and strict: an error says why)."""
+    if not district:
+        return _place(province, None) if province else None
+    gazetteer = get_gazetteer()
+    scope = province.key if province else None
+    candidates = gazetteer.find_districts(district, province_pcode=scope, country=country)
     if len(candidates) == 1:
         found = candidates[0]
-        province_name = gazetteer.provinces[found.province_pcode].name
-        return _place(province_name, found.province_pcode, found.name, found.pcode)
+        return _place(gazetteer.provinces[found.province_pcode], found)
+    if not strict:
+        return _place(province, None, district) if province else None
     if candidates:
         choices = [f"{d.name} ({gazetteer.provinces[d.province_pcode].name})" for d in candidates]
         detail = f"District {district!r} exists in several provinces; give the province too."
-        errors.append(
-            ErrorItem(in_="body", pointer=f"{pointer}/district", detail=detail, suggestions=choices)
-        )
     else:
-        where = f" in {found_province.name}" if found_province else " in Afghanistan"
-        errors.append(
-            ErrorItem(
-                in_="body",
-                pointer=f"{pointer}/district",
-                detail=f"Unknown district {district!r}{where}.",
-                suggestions=gazetteer.suggest_districts(district, province_pcode=province_pcode),
+        elsewhere = gazetteer.find_districts(district, country=country) if province else []
+        where = f" in {province.name}" if province else f" in {country}"
+        detail = f"Unknown district {district!r}{where}."
+        if elsewhere:
+            homes = ", ".join(
+                sorted({gazetteer.provinces[d.province_pcode].name for d in elsewhere})
             )
-        )
-    return ResolvedPlace()
+            inside = province.name if province else country
+            detail = f"District {district!r} is not in {inside}: it is in {homes}."
+        choices = gazetteer.suggest_districts(district, province_pcode=scope, country=country)
+    errors.append(
+        ErrorItem(in_="body", pointer=f"{pointer}/district", detail=detail, suggestions=choices)
+    )
+    return None
+
+
+def _province_error(
+    province: str, country: str, matches: list[Province], pointer: str
+) -> ErrorItem:
+    gazetteer = get_gazetteer()
+    if matches:  # one name, several units of the country
+        detail = f"Province {province!r} names several units in {country}; give its code."
+        choices = [f"{p.name} ({p.iso_3166_2 or p.pcode})" for p in matches]
+    elif country not in gazetteer.countries:
+        detail = f"Country {country!r} has no admin-1 units in the gazetteer; leave province out."
+        choices = []
+    else:
+        elsewhere = sorted({p.country for p in gazetteer.find_provinces(province, country=None)})
+        detail = f"Unknown province {province!r} in {country}."
+        if elsewhere:
+            detail = f"Province {province!r} is not in {country}: it is in {', '.join(elsewhere)}."
+        choices = gazetteer.suggest_provinces(province, country=country)
+    return ErrorItem(in_="body", pointer=f"{pointer}/province", detail=detail, suggestions=choices)
 
 
 def _place(
-    province: str | None,
-    province_pcode: str | None,
-    district: str | None,
-    district_pcode: str | None,
+    province: Province | None, district: District | None, as_given: str | None = None
+) -> ResolvedPlace:
+    district_name = district.name if district else as_given
+    return ResolvedPlace(
+        province=province.name if province else None,
+        province_pcode=province.pcode if province else None,
+        province_key=province.key if province else None,
+        district=district_name,
+        district_pcode=district.pcode if district else None,
+        district_key=district.pcode if district else (name_key(as_given) if as_given else None),
+        province_iso_3166_2=province.iso_3166_2 if province else None,
+    )
+
+
+def _as_given(province: str | None, district: str | None) -> ResolvedPlace:
+    return ResolvedPlace(
+        province=province,
+        province_key=name_key(province) if province else None,
+        district=district,
+        district_key=name_key(district) if district else None,
+        province_as_given=province,
+        district_as_given=district,
+        placed_by="unresolved",
+    )
+
+
+def _with_given(
+    place: ResolvedPlace, province: str | None, district: str | None, placed_by: str | None
 ) -> ResolvedPlace:
     return ResolvedPlace(
-        province, province_pcode, province_pcode, district, district_pcode, district_pcode
+        place.province,
+        place.province_pcode,
+        place.province_key,
+        place.district,
+        place.district_pcode,
+        place.district_key,
+        place.province_iso_3166_2,
+        province,
+        district,
+        placed_by,
     )

@@ -239,6 +239,7 @@ class PlaceOut(Place):
         {
             "province": "Helmand",
             "province_pcode": "AF30",
+            "province_iso_3166_2": "AF-HEL",
             "district": "Lashkar Gah",
             "district_pcode": "AF3001",
             "location": None,
@@ -250,6 +251,11 @@ class PlaceOut(Place):
     )
     district_pcode: str | None = Field(
         default=None, description="OCHA p-code of the district.", examples=["AF3001"]
+    )
+    province_iso_3166_2: str | None = Field(
+        default=None,
+        description="ISO 3166-2 code of the province (null for a unit ISO does not list).",
+        examples=["AF-HEL"],
     )
 
 
@@ -383,6 +389,22 @@ class EventStamps(BaseModel):
     )
     district_pcode: str | None = Field(
         default=None, description="OCHA p-code of the district.", examples=["AF3001"]
+    )
+    province_iso_3166_2: str | None = Field(
+        default=None,
+        description="ISO 3166-2 code of the province (null for a unit ISO does not list).",
+        examples=["AF-HEL"],
+    )
+    province_as_given: str | None = Field(
+        default=None,
+        description="The province as the writer or source spelt it (province is the "
+        "gazetteer's canonical name, or this spelling when it did not resolve).",
+        examples=["Hilmand province"],
+    )
+    district_as_given: str | None = Field(
+        default=None,
+        description="The district as the writer or source spelt it.",
+        examples=["Lashkargah"],
     )
     geo_source: Literal["record", "gazetteer"] | None = Field(
         default=None,

@@ -176,26 +176,60 @@ class ResolvedFilters:
 def _known_foreign_places(session: Session, column: str) -> list[str]:
     names = session.execute(
         sa.select(event_t.c[column])
-        .where(event_t.c[column].is_not(None), event_t.c.country != "AFG")
+        .where(event_t.c[column].is_not(None), event_t.c[f"{column}_pcode"].is_(None))
         .distinct()
         .limit(5000)
     )
     return list(names.scalars())
 
 
+def _gazetteer_keys(value: str, level: str, countries: list[str]) -> tuple[list[str], list[str]]:
+    """The keys of the units `value` names exactly (in `countries`, if any), and, when it names
+    units in several places, each choice (name and ISO alpha-3 country code)."""
+    gazetteer = get_gazetteer()
+    if level == "province":
+        provinces = gazetteer.find_provinces(value, country=None)
+        if countries:
+            provinces = [p for p in provinces if p.country in countries]
+        choices = [f"{p.name} ({p.country}, {p.iso_3166_2 or p.pcode})" for p in provinces]
+        return [p.key for p in provinces], choices
+    districts = gazetteer.find_districts(value, country=None)
+    if countries:
+        districts = [d for d in districts if d.country in countries]
+    if len({d.country for d in districts}) < 2:
+        return [d.pcode for d in districts], []  # a name several provinces share: all of them
+    choices = [
+        f"{d.name} ({gazetteer.provinces[d.province_pcode].name}, {d.country}, {d.pcode})"
+        for d in districts
+    ]
+    return [d.pcode for d in districts], choices
+
+
 def _place_keys(
-    *, session: Session, values: list[str], level: str, errors: list[ErrorItem]
+    *,
+    session: Session,
+    values: list[str],
+    level: str,
+    countries: list[str],
+    errors: list[ErrorItem],
 ) -> list[str]:
     gazetteer = get_gazetteer()
     keys: list[str] = []
     for value in values:
-        if level == "province":
-            found = gazetteer.find_province(value)
-            pcodes = [found.pcode] if found else []
-        else:
-            pcodes = [d.pcode for d in gazetteer.find_districts(value)]
-        if pcodes:
-            keys += pcodes
+        found, choices = _gazetteer_keys(value, level, countries)
+        if len(found) > 1 and choices:
+            errors.append(
+                ErrorItem(
+                    in_="query",
+                    name=level,
+                    detail=f"{level.capitalize()} {value!r} names {len(found)} places; "
+                    "add country= (ISO alpha-3) or use a code.",
+                    suggestions=choices,
+                )
+            )
+            continue
+        if found:
+            keys += found
             continue
         key = name_key(value)
         key_column = f"{level}_key"
@@ -212,18 +246,20 @@ def _place_keys(
         if exists:
             keys.append(key)
             continue
+        scope = countries[0] if len(countries) == 1 else None
         known = (
-            gazetteer.suggest_provinces(value)
+            gazetteer.suggest_provinces(value, country=scope)
             if level == "province"
-            else gazetteer.suggest_districts(value)
+            else gazetteer.suggest_districts(value, country=scope)
         )
         foreign = closest(value, _known_foreign_places(session, level))
         errors.append(
             ErrorItem(
                 in_="query",
                 name=level,
-                detail=f"Unknown {level} {value!r}.",
-                suggestions=(known + foreign)[:5],
+                detail=f"Unknown {level} {value!r}"
+                + (f" in {', '.join(countries)}." if countries else "."),
+                suggestions=list(dict.fromkeys(known + foreign))[:5],
             )
         )
     return sorted(set(keys))
@@ -232,11 +268,20 @@ def _place_keys(
 def resolve_filters(*, session: Session, filters: EventFilters) -> ResolvedFilters:
     """Turn names into keys and ids; 422 naming every unknown province, district and actor."""
     errors: list[ErrorItem] = []
+    countries = list(filters.country)
     province_keys = _place_keys(
-        session=session, values=filters.province, level="province", errors=errors
+        session=session,
+        values=filters.province,
+        level="province",
+        countries=countries,
+        errors=errors,
     )
     district_keys = _place_keys(
-        session=session, values=filters.district, level="district", errors=errors
+        session=session,
+        values=filters.district,
+        level="district",
+        countries=countries,
+        errors=errors,
     )
     found = find_actors(session=session, names=filters.actor)
     actor_ids: set[int] = set()

@@ -80,6 +80,7 @@ class Prepared:
     places: list[PlaceKeys]
     reach: tuple[int, int]  # days from span_start to date, and from date to span_end
     position: int = 0
+    placed_by: str | None = None  # how the record's place resolved (name, coordinates, unresolved)
 
 
 # The event columns a record fills, in the order Bound rows hold them; the writer adds the clock.
@@ -90,9 +91,12 @@ EVENT_COLUMNS = (
     "province",
     "province_pcode",
     "province_key",
+    "province_iso_3166_2",
+    "province_as_given",
     "district",
     "district_pcode",
     "district_key",
+    "district_as_given",
     "span_start",
     "span_end",
     "fatalities",
@@ -129,6 +133,7 @@ class Bound:
     reach: tuple[int, int]
     counted: totals.Counted
     content_hash: str
+    placed: tuple[str, str, str] | None = None  # (how, country, province as given): imports count
 
 
 def event_binder(dialect: sa.Dialect) -> RowBinder:
@@ -146,6 +151,9 @@ def bind(prepared: Prepared, binder: RowBinder) -> Bound:
         reach=prepared.reach,
         counted=totals.counted(columns),
         content_hash=columns["content_hash"],
+        placed=(prepared.placed_by, columns["country"], columns["province_as_given"] or "")
+        if prepared.placed_by
+        else None,
     )
 
 
@@ -170,6 +178,7 @@ def _place_out(place: ResolvedPlace, location: str | None) -> dict[str, Any]:
     return {
         "province": place.province,
         "province_pcode": place.province_pcode,
+        "province_iso_3166_2": place.province_iso_3166_2,
         "district": place.district,
         "district_pcode": place.district_pcode,
         "location": location,
@@ -177,16 +186,25 @@ def _place_out(place: ResolvedPlace, location: str | None) -> dict[str, Any]:
 
 
 def prepare(
-    event_in: EventInModel, *, pointer: str = "", position: int = 0
+    event_in: EventInModel, *, pointer: str = "", position: int = 0, strict: bool = True
 ) -> tuple[Prepared | None, list[ErrorItem]]:
-    """Columns, actors and extra places of a valid record, or what is wrong with its places."""
+    """Columns, actors and extra places of a valid record, or what is wrong with its places.
+
+    strict=False (file imports): a place the gazetteer does not know is kept as given."""
     errors: list[ErrorItem] = []
+    given_point = (
+        (event_in.longitude, event_in.latitude)
+        if event_in.longitude is not None and event_in.latitude is not None
+        else None
+    )
     place = resolve_place(
         country=event_in.country,
         province=event_in.province,
         district=event_in.district,
         pointer=pointer,
         errors=errors,
+        strict=strict,
+        point=given_point,
     )
     data = event_in.model_dump(mode="json")  # one serialisation; bulk loads feel every call
     details = {name: data[name] for name in DETAIL_FIELDS[event_in.kind]}
@@ -203,6 +221,7 @@ def prepare(
                 district=given.district,
                 pointer=f"{pointer}/{role}",
                 errors=errors,
+                strict=strict,
             )
             details[role] = _place_out(resolved, given.location)
             places.append((role, resolved.province_key, resolved.district_key))
@@ -210,7 +229,7 @@ def prepare(
     if errors:
         return None, errors
     start, end = span(event_in.date, event_in.end_date, event_in.date_precision)
-    point = point_of(event_in.longitude, event_in.latitude, place.province_pcode)
+    point = point_of(event_in.longitude, event_in.latitude, place.province_key)
     texts += [s.get(f) for s in data["sources"] for f in ("title", "quote")]
     columns = {name: data[name] for name in _PLAIN_FIELDS} | {
         "date": event_in.date,
@@ -218,9 +237,12 @@ def prepare(
         "province": place.province,
         "province_pcode": place.province_pcode,
         "province_key": place.province_key,
+        "province_iso_3166_2": place.province_iso_3166_2,
+        "province_as_given": place.province_as_given,
         "district": place.district,
         "district_pcode": place.district_pcode,
         "district_key": place.district_key,
+        "district_as_given": place.district_as_given,
         "span_start": start,
         "span_end": end,
         "fatalities": data["fatalities"],
@@ -239,7 +261,7 @@ def prepare(
     actors = [(ref["name"], ref["role"]) for ref in data["actors"]]
     columns["content_hash"] = content_hash(columns, actors)
     reach = ((event_in.date - start).days, (end - event_in.date).days)
-    return Prepared(columns, actors, places, reach, position), []
+    return Prepared(columns, actors, places, reach, position, place.placed_by), []
 
 
 def content_hash(columns: dict[str, Any], actors: list[tuple[str, str]]) -> str:
@@ -620,6 +642,7 @@ _SERVER_FIELDS = (
     "imported_at",
     "version",
     "province_pcode",
+    "province_iso_3166_2",
     "district_pcode",
 )
 
@@ -627,6 +650,10 @@ _SERVER_FIELDS = (
 def input_form(record: dict[str, Any]) -> dict[str, Any]:
     """A stored record as a client would write it (what a merge patch applies to)."""
     form = {k: v for k, v in record.items() if k not in _SERVER_FIELDS}
+    for level in ("province", "district"):  # the record's place as its writer spelt it
+        given = form.pop(f"{level}_as_given", None)
+        if given is not None and form.get(level) is not None:
+            form[level] = given
     if form.pop("geo_source", None) == "gazetteer":  # a centroid the server put there
         for name in ("latitude", "longitude", "geo_precision"):
             form.pop(name, None)

@@ -1,7 +1,9 @@
-"""Afghanistan's provinces and districts: canonical names, p-codes, aliases and shapes."""
+"""Every country's admin-1 units and OCHA's admin-2 units: canonical names, codes, aliases,
+centroids, and Afghanistan's shapes."""
 
 from app.gazetteer.gazetteer import (
     COUNTRY,
+    HOME,
     Alias,
     District,
     Gazetteer,
@@ -9,4 +11,4 @@ from app.gazetteer.gazetteer import (
     get_gazetteer,
 )
 
-__all__ = ["COUNTRY", "Alias", "District", "Gazetteer", "Province", "get_gazetteer"]
+__all__ = ["COUNTRY", "HOME", "Alias", "District", "Gazetteer", "Province", "get_gazetteer"]

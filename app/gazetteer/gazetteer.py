@@ -1,4 +1,10 @@
-"""The gazetteer, built once per process from the bundled OCHA and geoBoundaries files."""
+"""The gazetteer, built once per process from the bundled files: every country's admin-1 units
+(ISO 3166-2 joined with OCHA's p-codes), OCHA's admin-2 units, and their aliases.
+
+Names are matched exactly, after folding (app.core.normalize.place_key: case, accents,
+punctuation, spacing and a unit-type word); codes (ISO 3166-2 'UA-63', p-codes 'UA63') are matched
+as written, upper-cased. Nothing here guesses: a close miss is only ever a suggestion.
+"""
 
 import csv
 import itertools
@@ -9,10 +15,23 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from app.core.normalize import closest, name_key
+from app.core.normalize import closest, place_key
 
 DATA = Path(__file__).parent / "data"
-COUNTRY = "AFG"
+WORLD = DATA / "world"
+HOME = "AFG"  # the country with a curated district layer, polygons, and the report reader
+COUNTRY = HOME  # the report reader's country (kept name)
+
+# When one folded name belongs to several units of a country, the unit whose name it is by the
+# best source keeps it: its own name or code first, then OCHA's and ISO's names, then curated
+# spellings, then the iso3166-2 package's alternates (which hold some mistakes). At equal rank
+# the name stays ambiguous and a lookup lists each unit.
+_RANK = {"self": 0, "ocha": 1, "iso": 1, "geoboundaries": 2, "iso3166-2": 4}
+_CURATED_RANK = 2
+
+
+def _rank(source: str) -> int:
+    return _RANK.get(source, _CURATED_RANK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,23 +42,41 @@ class Alias:
 
 @dataclass(frozen=True, slots=True)
 class Province:
-    pcode: str
+    """An admin-1 unit. `key` is what records store and group by: the p-code, else ISO's code."""
+
+    id: str  # ISO 3166-2 code; OCHA's p-code for a unit ISO does not list
+    country: str  # ISO 3166-1 alpha-3
     name: str
-    iso_3166_2: str
+    pcode: str | None
+    iso_3166_2: str | None
+    type: str | None
     aliases: tuple[Alias, ...]
     centroid: tuple[float, float] | None  # (longitude, latitude)
+    centroid_source: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.pcode or self.id
 
     @property
     def acled_name(self) -> str:
-        return next((a.name for a in self.aliases if a.source == "acled"), self.name)
+        return next((a.name for a in self.aliases if a.source == "curated:acled"), self.name)
 
 
 @dataclass(frozen=True, slots=True)
 class District:
+    """An admin-2 unit, by OCHA p-code (valid from `valid_from`: p-codes are reused)."""
+
     pcode: str
     name: str
-    province_pcode: str
+    province_pcode: str  # the key of its admin-1 unit
     aliases: tuple[Alias, ...]
+    country: str = HOME
+    valid_from: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.pcode
 
 
 def _ring_centroid(ring: list[list[float]]) -> tuple[float, float, float]:
@@ -72,51 +109,114 @@ def polygon_centroid(geometry: dict[str, Any]) -> tuple[float, float]:
     return round(sx / total, 5), round(sy / total, 5)
 
 
+def _index(
+    units: list[tuple[str, str, list[tuple[str, int]]]],
+) -> dict[str, tuple[str, ...]]:
+    """folded name -> unit keys, from (key, country, [(name, rank)]), settled per country."""
+    best: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for key, country, names in units:
+        for name, rank in names:
+            folded = place_key(name)
+            if folded:
+                owners = best[(folded, country)]
+                owners[key] = min(rank, owners.get(key, rank))
+    index: dict[str, list[str]] = defaultdict(list)
+    for (folded, _country), owners in best.items():
+        top = min(owners.values())
+        index[folded] += sorted(k for k, r in owners.items() if r == top)
+    return {k: tuple(v) for k, v in index.items()}
+
+
 class Gazetteer:
     def __init__(self, provinces: list[Province], districts: list[District]) -> None:
-        self.provinces = {p.pcode: p for p in provinces}
+        self.provinces = {p.key: p for p in provinces}
         self.districts = {d.pcode: d for d in districts}
-        self._province_index: dict[str, str] = {}
+        self.countries = {p.country for p in provinces}
+        self._codes: dict[str, str] = {}
         for province in provinces:
-            for text in (province.pcode, province.iso_3166_2, province.name):
-                self._province_index[name_key(text)] = province.pcode
-            for alias in province.aliases:
-                self._province_index.setdefault(name_key(alias.name), province.pcode)
-        self._district_index: dict[str, list[str]] = defaultdict(list)
-        for district in districts:
-            keys = {name_key(district.pcode), name_key(district.name)}
-            keys |= {name_key(alias.name) for alias in district.aliases}
-            for key in keys:
-                self._district_index[key].append(district.pcode)
+            for code in (province.iso_3166_2, province.pcode):
+                if code:
+                    self._codes[code.upper()] = province.key
+        self._district_codes = {d.pcode.upper(): d.pcode for d in districts}
+        self._province_index = _index(
+            [
+                (p.key, p.country, [(p.name, 0), *((a.name, _rank(a.source)) for a in p.aliases)])
+                for p in provinces
+            ]
+        )
+        self._district_index = _index(
+            [
+                (
+                    d.pcode,
+                    d.province_pcode,  # settled per province: a district is named within it
+                    [(d.name, 0), *((a.name, _rank(a.source)) for a in d.aliases)],
+                )
+                for d in districts
+            ]
+        )
 
-    def find_province(self, text: str) -> Province | None:
-        pcode = self._province_index.get(name_key(text))
-        return self.provinces[pcode] if pcode else None
+    # Provinces ---------------------------------------------------------------------------
 
-    def find_districts(self, text: str, *, province_pcode: str | None = None) -> list[District]:
-        found = [self.districts[p] for p in self._district_index.get(name_key(text), [])]
-        if province_pcode:
-            found = [d for d in found if d.province_pcode == province_pcode]
+    def find_provinces(self, text: str, *, country: str | None = None) -> list[Province]:
+        """Every admin-1 unit `text` names exactly (in `country`, if given)."""
+        code = self._codes.get(text.strip().upper())
+        keys: tuple[str, ...] = (code,) if code else self._province_index.get(place_key(text), ())
+        found = [self.provinces[k] for k in keys]
+        if country is not None:
+            found = [p for p in found if p.country == country]
         return found
 
-    def suggest_provinces(self, text: str) -> list[str]:
-        names = [p.name for p in self.provinces.values()]
-        names += [a.name for p in self.provinces.values() for a in p.aliases]
-        return self._canonical(closest(text, names), self.find_province)
+    def find_province(self, text: str, *, country: str | None = HOME) -> Province | None:
+        """The one admin-1 unit `text` names in `country` (None: in the world), if just one."""
+        found = self.find_provinces(text, country=country)
+        return found[0] if len(found) == 1 else None
 
-    def suggest_districts(self, text: str, *, province_pcode: str | None = None) -> list[str]:
+    def in_country(self, country: str) -> list[Province]:
+        return [p for p in self.provinces.values() if p.country == country]
+
+    def in_country_districts(self, country: str) -> list[District]:
+        return [d for d in self.districts.values() if d.country == country]
+
+    def suggest_provinces(self, text: str, *, country: str | None = HOME) -> list[str]:
+        """Canonical names close to `text` (in `country`, if given), best first."""
+        provinces = self.in_country(country) if country else list(self.provinces.values())
+        by_name: dict[str, Province] = {}
+        for province in provinces:
+            for name in (province.name, *(a.name for a in province.aliases)):
+                by_name.setdefault(name, province)
+        found = [by_name[n] for n in closest(text, by_name)]
+        many = country is None
+        return list(dict.fromkeys(f"{p.name} ({p.country})" if many else p.name for p in found))
+
+    # Districts ---------------------------------------------------------------------------
+
+    def find_districts(
+        self, text: str, *, province_pcode: str | None = None, country: str | None = HOME
+    ) -> list[District]:
+        """Every admin-2 unit `text` names exactly, within a province or a country if given."""
+        code = self._district_codes.get(text.strip().upper())
+        keys = (code,) if code else self._district_index.get(place_key(text), ())
+        found = [self.districts[k] for k in keys]
+        if province_pcode:
+            found = [d for d in found if d.province_pcode == province_pcode]
+        elif country is not None:
+            found = [d for d in found if d.country == country]
+        return found
+
+    def suggest_districts(
+        self, text: str, *, province_pcode: str | None = None, country: str | None = HOME
+    ) -> list[str]:
         districts = [
             d
             for d in self.districts.values()
-            if province_pcode is None or d.province_pcode == province_pcode
+            if (d.province_pcode == province_pcode if province_pcode else d.country == country)
+            or (not province_pcode and country is None)
         ]
-        names = [d.name for d in districts] + [a.name for d in districts for a in d.aliases]
-        found = closest(text, names)
-        return list(dict.fromkeys(d.name for n in found for d in self.find_districts(n)))
-
-    @staticmethod
-    def _canonical(names: list[str], lookup: Any) -> list[str]:
-        return list(dict.fromkeys(lookup(n).name for n in names))
+        by_name: dict[str, District] = {}
+        for district in districts:
+            for name in (district.name, *(a.name for a in district.aliases)):
+                by_name.setdefault(name, district)
+        return list(dict.fromkeys(by_name[n].name for n in closest(text, by_name)))
 
 
 def shape_features() -> list[dict[str, Any]]:
@@ -126,52 +226,92 @@ def shape_features() -> list[dict[str, Any]]:
     return features
 
 
-def _load_shapes() -> dict[str, tuple[str, tuple[float, float]]]:
-    """geoBoundaries ISO code -> (its name for the province, centroid of its polygon)."""
-    features = shape_features()
+def _afghan_shapes() -> dict[str, tuple[str, tuple[float, float]]]:
+    """Afghan p-code -> (geoBoundaries' name for the province, centroid of its polygon)."""
+    with (DATA / "provinces.csv").open(encoding="utf-8") as f:
+        pcodes = {row["geoboundaries_iso"]: row["pcode"] for row in csv.DictReader(f)}
     return {
-        f["properties"]["shapeISO"].replace("_", "-"): (
+        pcodes[f["properties"]["shapeISO"].replace("_", "-")]: (
             f["properties"]["shapeName"],
             polygon_centroid(f["geometry"]),
         )
-        for f in features
+        for f in shape_features()
     }
+
+
+def _aliases() -> dict[str, list[Alias]]:
+    found: dict[str, list[Alias]] = defaultdict(list)
+    with (WORLD / "admin1-aliases.csv").open(encoding="utf-8") as f:
+        for unit, name, source in itertools.islice(csv.reader(f), 1, None):
+            found[unit].append(Alias(name, source))
+    return found
+
+
+def _provinces() -> list[Province]:
+    aliases = _aliases()
+    shapes = _afghan_shapes()
+    provinces = []
+    with (WORLD / "admin1.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            own = aliases.get(row["id"], [])
+            centroid = (
+                (float(row["longitude"]), float(row["latitude"])) if row["latitude"] else None
+            )
+            source = row["centroid_source"] or None
+            shape = shapes.get(row["pcode"])
+            if shape:  # Afghanistan: the polygon's centroid, and geoBoundaries' spelling
+                centroid, source = shape[1], "geoboundaries"
+                if shape[0] != row["name"]:
+                    own = [*own, Alias(shape[0], "geoboundaries")]
+            provinces.append(
+                Province(
+                    id=row["id"],
+                    country=row["country"],
+                    name=row["name"],
+                    pcode=row["pcode"] or None,
+                    iso_3166_2=row["iso_3166_2"] or None,
+                    type=row["type"] or None,
+                    aliases=tuple(own),
+                    centroid=centroid,
+                    centroid_source=source,
+                )
+            )
+    return provinces
+
+
+def _curated_districts() -> dict[str, tuple[str, list[Alias]]]:
+    """p-code -> (canonical name, aliases) from the curated files (Afghanistan's overrides, and
+    the admin-2 rows of aliases/<ISO3>.csv)."""
+    found: dict[str, tuple[str, list[Alias]]] = {}
+    with (DATA / "districts-overrides.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            names = [Alias(n, "curated:press") for n in row["other_names"].split("|") if n]
+            found[row["pcode"]] = (row["name"], names)
+    for path in sorted((DATA / "aliases").glob("*.csv")):
+        with path.open(encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                if "-" not in row["unit"]:  # an admin-2 p-code (ISO codes have a hyphen)
+                    _, names = found.setdefault(row["unit"], ("", []))
+                    names.append(Alias(row["alias"], f"curated:{row['source']}"))
+    return found
+
+
+def _districts() -> list[District]:
+    curated = _curated_districts()
+    districts = []
+    with (WORLD / "admin2.csv").open(encoding="utf-8") as f:
+        for pcode, valid_from, country, parent, ocha_name in itertools.islice(
+            csv.reader(f), 1, None
+        ):
+            name, names = curated.get(pcode, ("", []))
+            name = name or ocha_name
+            aliases = [Alias(ocha_name, "ocha")] if ocha_name != name else []
+            districts.append(
+                District(pcode, name, parent, tuple(aliases + names), country, valid_from or None)
+            )
+    return districts
 
 
 @cache
 def get_gazetteer() -> Gazetteer:
-    shapes = _load_shapes()
-    provinces = []
-    with (DATA / "provinces.csv").open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            shape_name, centroid = shapes[row["geoboundaries_iso"]]
-            aliases = [
-                Alias(row["ocha_name"], "ocha"),
-                Alias(row["acled_name"], "acled"),
-                Alias(shape_name, "geoboundaries"),
-            ]
-            aliases += [Alias(n, "other") for n in row["other_names"].split("|") if n]
-            provinces.append(
-                Province(
-                    pcode=row["pcode"],
-                    name=row["name"],
-                    iso_3166_2=row["iso_3166_2"],
-                    aliases=tuple(a for a in aliases if a.name != row["name"]),
-                    centroid=centroid,
-                )
-            )
-    with (DATA / "districts-overrides.csv").open(encoding="utf-8") as f:
-        overrides = {row["pcode"]: row for row in csv.DictReader(f)}
-    districts = []
-    with (DATA / "ocha-pcodes-afg-adm1-adm2.csv").open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            if row["Admin Level"] != "2":
-                continue
-            pcode, ocha_name = row["P-Code"], row["Name"]
-            override = overrides.get(pcode)
-            name = override["name"] if override else ocha_name
-            aliases = [Alias(ocha_name, "ocha")] if ocha_name != name else []
-            if override:
-                aliases += [Alias(n, "other") for n in override["other_names"].split("|") if n]
-            districts.append(District(pcode, name, row["Parent P-Code"], tuple(aliases)))
-    return Gazetteer(provinces, districts)
+    return Gazetteer(_provinces(), _districts())

@@ -192,9 +192,27 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         f"{report.updated}, unchanged {report.unchanged}, rejected {len(report.rejected)} "
         f"in {elapsed:.1f} s{origin}"
     )
+    if report.placed:
+        print(_places_line(report))
     if report.gone:
         print(_gone_line(reader, report))
     return 0
+
+
+def _places_line(report: ImportReport) -> str:
+    """How the records' provinces resolved, and the commonest names that did not."""
+    placed = report.placed
+    line = (
+        f"conflict-events: provinces resolved by name {placed['name']}, by coordinates "
+        f"{placed['coordinates']}, unresolved {placed['unresolved']}"
+    )
+    if report.unresolved:
+        common = report.unresolved.most_common(10)
+        line += " (kept as spelt, no code: " + ", ".join(
+            f"{name!r} in {country} x{n}" for (country, name), n in common
+        )
+        line += ", ...)" if len(report.unresolved) > 10 else ")"
+    return line
 
 
 def _gone_line(reader: Reader, report: ImportReport) -> str:

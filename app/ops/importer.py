@@ -15,7 +15,7 @@ countries and years the file covers, that it no longer has are reported as `gone
 
 import json
 import multiprocessing
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -62,14 +62,27 @@ class ImportReport:
     # (a source's files only): (id, external_id), and whether they were deleted.
     gone: list[tuple[int, str]] = field(default_factory=list)
     pruned: bool = False
+    # How the records' provinces resolved: by name, by coordinates, or not (kept as spelt).
+    placed: Counter[str] = field(default_factory=Counter)
+    unresolved: Counter[tuple[str, str]] = field(default_factory=Counter)  # (country, name)
 
     def count(
-        self, batch: "Batch", rejected: list[tuple[int, str]], notes: list[tuple[int, str]]
+        self,
+        batch: "Batch",
+        bound: "list[Bound]",
+        rejected: list[tuple[int, str]],
+        notes: list[tuple[int, str]],
     ) -> None:
-        """A batch read: its records, the ones refused and what was noted."""
+        """A batch read: its records, how their places resolved, the ones refused and notes."""
         self.read += len(batch)
         self.rejected += rejected
         self.notes += notes
+        for record in bound:
+            if record.placed:
+                how, country, given = record.placed
+                self.placed[how] += 1
+                if how == "unresolved":
+                    self.unresolved[(country, given)] += 1
 
 
 def records(path: Path) -> Iterator[tuple[int, str]]:
@@ -154,7 +167,7 @@ class Reader:
         except ValidationError as error:
             problems = body_errors(error).errors or []
         else:
-            ready, problems = prepare(event_in, position=line)
+            ready, problems = prepare(event_in, position=line, strict=False)
             if ready is not None:
                 return ready, [], notes
         return None, [f"{p.pointer or '/'}: {p.detail}" for p in problems[:3]], notes
@@ -400,7 +413,7 @@ def _load_batch_by_batch(
 ) -> None:
     """Each batch in a transaction of its own: what was committed stays if a later one fails."""
     for batch, bound, rejected, notes in checked:
-        report.count(batch, rejected, notes)
+        report.count(batch, bound, rejected, notes)
         with Session(writer(engine)) as session:
             tune_for_bulk_load(session)
             event_writer = EventWriter(session, by=by, imported=True)
@@ -427,7 +440,7 @@ def _load_in_one_transaction(
         drop_deferrable_indexes(session.connection())
         event_writer = EventWriter(session, by=by, imported=True)
         for batch, bound, rejected, notes in checked:
-            report.count(batch, rejected, notes)
+            report.count(batch, bound, rejected, notes)
             tally.add(_store(event_writer, batch, bound, binder, reader, report))
             progress(report)
         create_missing_indexes(session.connection())

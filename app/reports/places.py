@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from app.core.normalize import name_key
-from app.gazetteer import District, Gazetteer, Province, get_gazetteer
+from app.gazetteer import HOME, District, Gazetteer, Province, get_gazetteer
 
 _WORD = re.compile(r"[A-Za-z][\w\u2019'-]*")
 _CONNECTORS = frozenset({"e", "i", "wa", "y"})
@@ -76,7 +76,7 @@ class PlaceRef:
 
     @property
     def key(self) -> tuple[str, str | None]:
-        return self.province.pcode, self.district.pcode if self.district else None
+        return self.province.key, self.district.pcode if self.district else None
 
 
 def _variants(name: str) -> set[str]:
@@ -101,11 +101,11 @@ class PlaceIndex:
         self.gazetteer = gazetteer
         self.provinces: dict[str, Province] = {}
         self.districts: dict[str, list[District]] = {}
-        for province in gazetteer.provinces.values():
+        for province in gazetteer.in_country(HOME):
             for name in (province.name, *(a.name for a in province.aliases)):
                 for key in _variants(name):
                     self.provinces.setdefault(key, province)
-        for district in gazetteer.districts.values():
+        for district in gazetteer.in_country_districts(HOME):
             for name in (district.name, *(a.name for a in district.aliases)):
                 for key in _variants(name):
                     found = self.districts.setdefault(key, [])
@@ -113,10 +113,10 @@ class PlaceIndex:
                         found.append(district)
         # Skeleton keys are a last resort, kept only where they name one place.
         owners: dict[str, set[str]] = {}
-        for province in gazetteer.provinces.values():
+        for province in gazetteer.in_country(HOME):
             for name in (province.name, *(a.name for a in province.aliases)):
-                owners.setdefault(skeleton(name), set()).add(province.pcode)
-        for district in gazetteer.districts.values():
+                owners.setdefault(skeleton(name), set()).add(province.key)
+        for district in gazetteer.in_country_districts(HOME):
             for name in (district.name, *(a.name for a in district.aliases)):
                 owners.setdefault(skeleton(name), set()).add(district.pcode)
         self.skeletons = {
@@ -127,7 +127,7 @@ class PlaceIndex:
         self.longest = 4
 
     def capital(self, province: Province) -> District | None:
-        return self.gazetteer.districts.get(province.pcode + "01")
+        return self.gazetteer.districts.get(province.key + "01")
 
     def province_of(self, district: District) -> Province:
         return self.gazetteer.provinces[district.province_pcode]
@@ -214,9 +214,9 @@ def report_provinces(text: str) -> list[Province]:
     order: dict[str, Province] = {}
     for name in _names(text, index):
         if name.province:
-            counts[name.province.pcode] = counts.get(name.province.pcode, 0) + 1
-            order.setdefault(name.province.pcode, name.province)
-    return sorted(order.values(), key=lambda p: -counts[p.pcode])
+            counts[name.province.key] = counts.get(name.province.key, 0) + 1
+            order.setdefault(name.province.key, name.province)
+    return sorted(order.values(), key=lambda p: -counts[p.key])
 
 
 def _role(sentence: str, start: int) -> str:
@@ -237,7 +237,7 @@ def find_places(sentence: str, *, context: Sequence[Province]) -> list[PlaceRef]
     index = place_index()
     names = _names(sentence, index)
     named_provinces = [n.province for n in names if n.province]
-    preferred = [p.pcode for p in named_provinces] + [p.pcode for p in context]
+    preferred = [p.key for p in named_provinces] + [p.key for p in context]
     refs: list[PlaceRef] = []
     for name in names:
         after, before = sentence[name.end :], sentence[: name.start]
@@ -266,7 +266,7 @@ def find_places(sentence: str, *, context: Sequence[Province]) -> list[PlaceRef]
                     PlaceRef(name.start, name.end, name.text, province, capital, note, role)
                 )
                 continue
-            note = f"'{name.text}' is the province {province.name} ({province.pcode})"
+            note = f"'{name.text}' is the province {province.name} ({province.key})"
             refs.append(PlaceRef(name.start, name.end, name.text, province, None, note, role))
             continue
         districts = sorted(

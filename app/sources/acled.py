@@ -20,7 +20,6 @@ from app.sources.tabular import (
     Row,
     Translated,
     Unusable,
-    afghan_place,
     clip,
     kept_in_location,
     point,
@@ -214,11 +213,9 @@ def translate(row: Row, options: Options) -> Translated:
     day = _day(row)
     country = _country(row)
     notes: list[str] = []
-    admin1, admin2 = text(row, "admin1"), text(row, "admin2")
-    if country == "AFG":
-        province, district, notes = afghan_place(admin1, admin2, "admin1")
-    else:
-        province, district = admin1, admin2
+    # As the source spells them: the import resolves them in the row's country, and keeps
+    # what the gazetteer does not know as spelt (app.events.places).
+    province, district = admin1, admin2 = text(row, "admin1"), text(row, "admin2")
     location = kept_in_location(text(row, "location"), (admin1, province), (admin2, district))
     latitude, longitude = point(row, notes)
     event_type, sub_type = text(row, "event_type"), text(row, "sub_event_type")

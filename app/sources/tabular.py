@@ -1,7 +1,6 @@
 """CSV files of other tools, read by header name, and what every source's translation shares."""
 
 import csv
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +9,6 @@ from typing import Any, Protocol, TypeVar
 from pydantic import ValidationError
 
 from app.exports.cells import spreadsheet_unsafe
-from app.gazetteer import get_gazetteer
 
 Row = dict[str, str]
 
@@ -147,47 +145,6 @@ def clip(value: str | None, length: int) -> str | None:
     if value is None or len(value) <= length:
         return value
     return value[: length - 1] + "…"
-
-
-_SUFFIX = re.compile(r"\s+(province|district|wilayat|woluswali)$", re.IGNORECASE)
-
-
-def afghan_place(
-    province: str | None, district: str | None, column: str
-) -> tuple[str | None, str | None, list[str]]:
-    """The province and district of an Afghan record as the gazetteer names them, and notes.
-
-    Sources add "province"/"district" and spell names their own way; the gazetteer's aliases
-    cover the common spellings. An unknown province or district is left out (the caller keeps
-    its name in `location`, see kept_in_location) and noted: the event is still an Afghan one.
-    """
-    gazetteer = get_gazetteer()
-    found = None
-    notes: list[str] = []
-    if province:
-        plain = _SUFFIX.sub("", province)
-        found = gazetteer.find_province(plain) or gazetteer.find_province(province)
-        if found is None:
-            suggestions = ", ".join(gazetteer.suggest_provinces(plain)[:3])
-            notes.append(
-                f"{column}: unknown Afghan province {province!r}"
-                + (f" (did you mean {suggestions}?)" if suggestions else "")
-                + ": kept in location"
-            )
-    if not district:
-        return (found.name if found else None), None, notes
-    plain = _SUFFIX.sub("", district)
-    pcode = found.pcode if found else None
-    candidates = gazetteer.find_districts(plain, province_pcode=pcode) or gazetteer.find_districts(
-        district, province_pcode=pcode
-    )
-    if len(candidates) != 1:
-        notes.append(f"district {district!r} not in the gazetteer")
-        return (found.name if found else None), None, notes
-    match = candidates[0]
-    if notes:  # the province was not known: the district's is the event's
-        notes[-1] = notes[-1].replace("kept in location", f"the province of {match.name} instead")
-    return gazetteer.provinces[match.province_pcode].name, match.name, notes
 
 
 # Settling a record: a value that fails validation is left out, unless the event needs it. ------

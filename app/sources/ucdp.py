@@ -19,7 +19,6 @@ from app.sources.tabular import (
     Row,
     Translated,
     Unusable,
-    afghan_place,
     clip,
     kept_in_location,
     number,
@@ -142,12 +141,9 @@ def translate(row: Row, options: Options) -> Translated:
         raise Unusable("best: empty")
     notes: list[str] = []
     end = _end(row, start, notes)
-    adm_1, adm_2 = text(row, "adm_1"), text(row, "adm_2")
-    if country == "AFG":
-        province, district, unplaced = afghan_place(adm_1, adm_2, "adm_1")
-        notes += unplaced
-    else:
-        province, district = adm_1, adm_2
+    # As UCDP spells them ("Barisāl Division"): the import resolves them in the row's country
+    # and keeps what the gazetteer does not know as spelt (app.events.places).
+    province, district = adm_1, adm_2 = text(row, "adm_1"), text(row, "adm_2")
     location = kept_in_location(
         text(row, "where_coordinates", "where_description"), (adm_1, province), (adm_2, district)
     )

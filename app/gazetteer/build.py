@@ -1,0 +1,263 @@
+"""Builds the worldwide gazetteer's files in data/world/ from their sources (run by hand).
+
+    python -m app.gazetteer.build --ocha PATH/ocha-global-pcodes-adm1-adm2.csv \
+        --iso3166-2 PATH/iso3166_2/iso3166-2.json
+
+Sources, joined per country and never by a fuzzy name (see data/README.md):
+- ISO 3166-2's top-level subdivisions (the entries with no parent), from pycountry;
+- the iso3166-2 package's data (MIT): its English and local names and a centroid per
+  unit;
+- OCHA's global p-code list: admin-1 and admin-2 units with p-codes and the date they are
+  valid from;
+- the curated files: Afghanistan's provinces.csv and districts-overrides.csv, and
+  aliases/<ISO3>.csv.
+
+An OCHA admin-1 unit joins an ISO one when its name, folded (app.core.normalize.place_key), is
+exactly one of that ISO unit's official or curated names, and no other unit of the country has it;
+data/world/admin1-joins.csv lists the joins made by hand (pcode, iso_3166_2) for units whose names
+differ in every source. Units that do not join are both kept, each with the codes it has.
+"""
+
+import argparse
+import csv
+import difflib
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pycountry
+
+from app.core.normalize import place_key
+
+DATA = Path(__file__).parent / "data"
+WORLD = DATA / "world"
+
+# Sources of an alias, best first: when two units of one country share a folded name, the unit
+# whose source ranks first keeps it; at equal rank neither does (the name is ambiguous).
+RANK = {"code": 0, "name": 1, "ocha": 2, "iso": 2, "curated": 3, "iso3166-2": 4}
+
+
+@dataclass
+class Unit:
+    id: str
+    country: str
+    iso_3166_2: str = ""
+    pcode: str = ""
+    name: str = ""
+    type: str = ""
+    centroid: tuple[float, float] | None = None
+    centroid_source: str = ""
+    aliases: list[tuple[str, str]] = field(default_factory=list)  # (alias, source)
+
+
+def _english_alternates(local_other: str, official: list[str]) -> tuple[list[str], list[str]]:
+    """The iso3166-2 package's (eng) and local alternates; English ones only when they resemble an
+    official name, since the package mixes nicknames in ('Veneto of East' for Barishal)."""
+    english: list[str] = []
+    local: list[str] = []
+    for part in re.split(r",\s*(?![^()]*\))", local_other or ""):
+        found = re.fullmatch(r"\s*(.+?)\s*\((\w{3})\)\s*", part)
+        if not found:
+            continue
+        text, lang = found.groups()
+        if lang != "eng":
+            local.append(text)
+            continue
+        keys = [place_key(o) for o in official]
+        if any(difflib.SequenceMatcher(None, place_key(text), k).ratio() >= 0.5 for k in keys):
+            english.append(text)
+    return english, local
+
+
+def _iso_units(alpha2: str, alpha3: str, package: dict[str, dict[str, object]]) -> list[Unit]:
+    units = []
+    for sub in pycountry.subdivisions.get(country_code=alpha2) or []:  # type: ignore[no-untyped-call]
+        if sub.parent_code is not None:
+            continue
+        info = package.get(sub.code, {})
+        names = [sub.name]
+        if isinstance(info.get("name"), str) and info["name"] != sub.name:
+            names.append(str(info["name"]))
+        english, local = _english_alternates(str(info.get("localOtherName") or ""), names)
+        unit = Unit(id=sub.code, country=alpha3, iso_3166_2=sub.code, type=sub.type)
+        unit.aliases = [(n, "iso") for n in names]
+        unit.aliases += [(n, "iso3166-2") for n in english + local]
+        lat_lng = info.get("latLng")
+        if isinstance(lat_lng, list) and len(lat_lng) == 2:
+            unit.centroid = (round(float(lat_lng[1]), 4), round(float(lat_lng[0]), 4))
+            unit.centroid_source = "iso3166-2"
+        ascii_name = sub.name.isascii()
+        unit.name = sub.name if ascii_name or not english else english[0]
+        units.append(unit)
+    return units
+
+
+def _read_curated(alpha3: str) -> dict[str, list[tuple[str, str]]]:
+    path = DATA / "aliases" / f"{alpha3}.csv"
+    found: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    if path.exists():
+        with path.open(encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                found[row["unit"]].append((row["alias"], f"curated:{row['source']}"))
+    return found
+
+
+def _join(iso: list[Unit], ocha: list[dict[str, str]], manual: dict[str, str]) -> dict[str, str]:
+    """OCHA admin-1 p-code -> ISO code, for the units whose folded names match one to one."""
+    by_key: dict[str, set[str]] = defaultdict(set)
+    for unit in iso:
+        for alias, source in unit.aliases:
+            if source != "iso3166-2" or alias.isascii():
+                by_key[place_key(alias)].add(unit.id)
+    joins: dict[str, str] = {}
+    for row in ocha:
+        pcode = row["P-Code"]
+        if pcode in manual:
+            if manual[pcode]:
+                joins[pcode] = manual[pcode]
+            continue
+        matches = by_key.get(place_key(row["Name"]), set())
+        if len(matches) == 1:
+            joins[pcode] = next(iter(matches))
+    claimed: dict[str, list[str]] = defaultdict(list)
+    for pcode, code in joins.items():
+        claimed[code].append(pcode)
+    return {p: c for p, c in joins.items() if len(claimed[c]) == 1}
+
+
+def _afghanistan(ocha: list[dict[str, str]]) -> tuple[list[Unit], list[dict[str, str]]]:
+    """Afghanistan from its curated layer: names, codes and aliases as provinces.csv has them."""
+    units = []
+    with (DATA / "provinces.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            unit = Unit(
+                id=row["iso_3166_2"],
+                country="AFG",
+                iso_3166_2=row["iso_3166_2"],
+                pcode=row["pcode"],
+                name=row["name"],
+                type="Province",
+            )
+            unit.aliases = [(row["ocha_name"], "ocha"), (row["acled_name"], "curated:acled")]
+            unit.aliases += [(n, "curated:press") for n in row["other_names"].split("|") if n]
+            units.append(unit)
+    return units, [r for r in ocha if r["Location"] == "AFG" and r["Admin Level"] == "2"]
+
+
+def build_country(
+    alpha3: str,
+    rows: list[dict[str, str]],
+    package: dict[str, dict[str, dict[str, object]]],
+    manual: dict[str, str],
+) -> tuple[list[Unit], list[dict[str, str]]]:
+    """One country's admin-1 units (joined) and its OCHA admin-2 rows."""
+    country = pycountry.countries.get(alpha_3=alpha3)
+    alpha2 = country.alpha_2 if country else ""
+    iso = _iso_units(alpha2, alpha3, package.get(alpha2, {})) if alpha2 else []
+    curated = _read_curated(alpha3)
+    for unit in iso:
+        unit.aliases += curated.get(unit.id, [])
+    ocha1 = [r for r in rows if r["Admin Level"] == "1"]
+    joins = _join(iso, ocha1, manual)
+    by_id = {u.id: u for u in iso}
+    units = list(iso)
+    for row in ocha1:
+        pcode = row["P-Code"]
+        joined = by_id.get(joins.get(pcode, ""))
+        if joined is None:
+            unit = Unit(id=pcode, country=alpha3, name=row["Name"])
+            unit.aliases = list(curated.get(pcode, []))
+            units.append(unit)
+        else:
+            unit = joined
+            unit.aliases.append((unit.name, "iso"))
+        unit.pcode = pcode
+        unit.name = row["Name"]  # OCHA's English short name
+        unit.aliases.append((row["Name"], "ocha"))
+    return units, [r for r in rows if r["Admin Level"] == "2"]
+
+
+def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _alias_rows(unit: Unit) -> list[list[str]]:
+    seen = {place_key(unit.name)}
+    rows = []
+    for alias, source in unit.aliases:
+        alias = " ".join(alias.split())
+        key = place_key(alias)
+        if alias and key and key not in seen:
+            seen.add(key)
+            rows.append([unit.id, alias, source])
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ocha", type=Path, required=True)
+    parser.add_argument("--iso3166-2", dest="package", type=Path, required=True)
+    args = parser.parse_args()
+    with args.ocha.open(encoding="utf-8") as f:
+        ocha = list(csv.DictReader(f))
+    package = json.loads(args.package.read_text(encoding="utf-8"))
+    with (WORLD / "admin1-joins.csv").open(encoding="utf-8") as f:
+        manual = {row["pcode"]: row["iso_3166_2"] for row in csv.DictReader(f)}
+    by_country: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in ocha:
+        by_country[row["Location"]].append(row)
+    countries = sorted({c.alpha_3 for c in pycountry.countries} | set(by_country))
+    admin1: list[list[str]] = []
+    admin2: list[list[str]] = []
+    aliases: list[list[str]] = []
+    for alpha3 in countries:
+        if alpha3 == "AFG":
+            units, rows2 = _afghanistan(ocha)
+            afg_iso = {u.id: u for u in _iso_units("AF", "AFG", package.get("AF", {}))}
+            for unit in units:
+                other = afg_iso.get(unit.id)
+                if other:
+                    unit.centroid, unit.centroid_source = other.centroid, other.centroid_source
+                    unit.aliases += [a for a in other.aliases if a[1] == "iso"]
+        else:
+            units, rows2 = build_country(alpha3, by_country.get(alpha3, []), package, manual)
+        for unit in sorted(units, key=lambda u: u.id):
+            lon, lat = unit.centroid if unit.centroid else ("", "")
+            admin1.append(
+                [
+                    unit.id,
+                    unit.country,
+                    unit.iso_3166_2,
+                    unit.pcode,
+                    unit.name,
+                    unit.type,
+                    str(lon),
+                    str(lat),
+                    unit.centroid_source,
+                ]
+            )
+            aliases += _alias_rows(unit)
+        for row in rows2:
+            admin2.append(
+                [
+                    row["P-Code"],
+                    row["Valid from date"],
+                    alpha3,
+                    row["Parent P-Code"],  # the key of its admin-1 unit
+                    row["Name"],
+                ]
+            )
+    header1 = "id country iso_3166_2 pcode name type longitude latitude centroid_source"
+    _write(WORLD / "admin1.csv", header1.split(), admin1)
+    _write(WORLD / "admin2.csv", "pcode valid_from country parent name".split(), admin2)
+    _write(WORLD / "admin1-aliases.csv", "id alias source".split(), aliases)
+    print(f"{len(admin1)} admin-1 units, {len(admin2)} admin-2 units, {len(aliases)} aliases")
+
+
+if __name__ == "__main__":
+    main()
