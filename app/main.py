@@ -22,6 +22,7 @@ from app.core.settings import Settings
 from app.events.routes import router as events_router
 from app.explorer.routes import router as explorer_router
 from app.exports.routes import router as exports_router
+from app.gazetteer import get_gazetteer
 from app.gazetteer.routes import router as places_router
 from app.health.routes import router as health_router
 from app.keys.auth import v1_request
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # collections of the grown heap made the slowest list requests 4x slower than the
         # median). The thresholds stay Python's: collecting less often, (20000, 20, 100), let
         # cyclic garbage pile up: the soak's server grew 35 MB a minute, against levelling off.
+        get_gazetteer().warm()  # the place index, and the spellings suggestions are made from
         gc.freeze()
         yield
         engine.dispose()

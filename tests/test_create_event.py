@@ -110,6 +110,7 @@ def test_create_event_resolves_displacement_places(client: TestClient) -> None:
     assert created["origin"] == {
         "province": "Kunduz",
         "province_pcode": "AF19",
+        "province_iso_3166_2": "AF-KDZ",
         "district": None,
         "district_pcode": None,
         "location": None,

@@ -71,9 +71,9 @@ def test_list_province_shapes_is_documented_and_refuses_unknown_parameters(
     assert operation["tags"] == ["places"]
     example = operation["responses"]["200"]["content"]["application/geo+json"]["example"]
     assert example["features"][0]["properties"]["pcode"] == "AF30"
-    refused = client.get("/v1/provinces.geojson", params={"country": "AFG"})
+    refused = client.get("/v1/provinces.geojson", params={"county": "AFG"})
     assert refused.status_code == 422
-    assert refused.json()["errors"][0]["name"] == "country"
+    assert refused.json()["errors"][0]["name"] == "county"
 
 
 @pytest.mark.parametrize("path", ["/", "/explore"])

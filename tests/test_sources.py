@@ -67,9 +67,14 @@ def test_the_ucdp_sample_loads_and_a_second_load_changes_nothing(
     )
     assert (first["country"], first["province"], first["district"]) == (
         "BGD",
+        "Barisal",
+        "Pirojpur",
+    )
+    assert (first["province_as_given"], first["district_as_given"]) == (
         "Barisāl Division",
         "Pirojpur District",
     )
+    assert (first["province_pcode"], first["province_iso_3166_2"]) == ("BD10", "BD-A")
     assert (first["latitude"], first["longitude"], first["geo_precision"]) == (
         22.488976,
         90.062732,
@@ -237,18 +242,17 @@ def test_afghan_ucdp_rows_land_on_the_gazetteer(
         ],
     )
     assert main(["import", "--format", "ucdp", "--dataset", "afg", str(path)]) == 0
-    out, err = capsys.readouterr()
-    # An unknown province costs the province, not the event: kept in location, and noted.
+    out, _ = capsys.readouterr()
+    # An unknown place costs nothing: kept as UCDP spelt it, with no code, and counted.
     assert "inserted 3, updated 0, unchanged 0, rejected 0" in out
-    assert "ged.csv:4: note: adm_1: unknown Afghan province 'Atlantis province'" in err
-    assert "ged.csv:3: note: district 'Nowhere district' not in the gazetteer" in err
+    assert "unresolved 1 (kept as spelt, no code: 'Atlantis province' in AFG x1)" in out
     records = exported(client, "dataset=afg")
     assert (records["1"]["province_pcode"], records["1"]["district"]) == ("AF30", "Nahr-e-Saraj")
-    assert records["2"]["province"] == "Kandahar"
-    assert records["2"]["district"] is None
-    assert "Nowhere district" in records["2"]["location"]  # kept where a reader sees it
-    assert (records["3"]["country"], records["3"]["province"]) == ("AFG", None)
-    assert "Atlantis province" in records["3"]["location"]
+    assert records["1"]["province_as_given"] == "Hilmand province"
+    assert (records["2"]["province"], records["2"]["province_pcode"]) == ("Kandahar", "AF27")
+    assert (records["2"]["district"], records["2"]["district_pcode"]) == ("Nowhere district", None)
+    assert (records["3"]["country"], records["3"]["province"]) == ("AFG", "Atlantis province")
+    assert records["3"]["province_pcode"] is None
     # UCDP's "Taleban" is our Taliban, and a user may still ask for it by UCDP's name.
     assert records["1"]["actors"][1] == {"name": "Taliban", "role": "participant"}
     found = client.get("/v1/events?actor=Taleban&province=Hilmand&dataset=afg").json()["items"]
@@ -259,9 +263,9 @@ def test_an_acled_export_keeps_its_types_and_maps_kinds_and_places(
     cli: Path, client: TestClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["import", "--format", "acled", str(ACLED)]) == 0
-    out, err = capsys.readouterr()
+    out, _ = capsys.readouterr()
     assert "read 40, inserted 40, updated 0, unchanged 0, rejected 0" in out
-    assert "district 'Nawa-i-Barakzayi' not in the gazetteer" in err
+    assert "unresolved 0" in out
     records = exported(client, "dataset=acled")
     _, rows = table(ACLED)
     for row in rows:  # every record keeps ACLED's own types

@@ -23,16 +23,45 @@ def name_key(text: str) -> str:
     return fold(text).replace(" ", "")
 
 
-def closest(text: str, candidates: Iterable[str], *, limit: int = 5) -> list[str]:
-    """The candidate display names closest to `text`, best first."""
+@lru_cache(maxsize=65536)
+def code_key(text: str) -> str:
+    """How a code is compared: 'ua-63 ', 'UA-63' and 'úa-63' alike, but 'UA-63' is not 'UA63'
+    (ISO's code and a p-code can name different units)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(
+        c for c in decomposed if not unicodedata.combining(c) and not c.isspace()
+    ).upper()
+
+
+def keyed(candidates: Iterable[str]) -> dict[str, str]:
+    """Display names by their keys (the first of each key), for closest_keyed."""
     by_key: dict[str, str] = {}
     for candidate in candidates:
         by_key.setdefault(name_key(candidate), candidate)
+    return by_key
+
+
+def closest(
+    text: str, candidates: Iterable[str], *, limit: int = 5, cutoff: float = 0.6
+) -> list[str]:
+    """The candidate display names closest to `text`, best first."""
+    return closest_keyed(text, keyed(candidates), limit=limit, cutoff=cutoff)
+
+
+def closest_keyed(
+    text: str, by_key: dict[str, str], *, limit: int = 5, cutoff: float = 0.6
+) -> list[str]:
+    """closest() over names already keyed. A candidate whose length is too far from the text's
+    to reach `cutoff` is not compared (difflib's ratio is at most 2*shorter/(both lengths)),
+    so a long or hostile text costs a length test per candidate."""
     wanted = name_key(text)
     if not wanted:
         return []
-    found = difflib.get_close_matches(wanted, list(by_key), n=limit, cutoff=0.6)
-    if len(found) < limit:
+    reach = cutoff / (2 - cutoff)
+    low, high = len(wanted) * reach, len(wanted) / reach
+    pool = [k for k in by_key if low <= len(k) <= high]
+    found = difflib.get_close_matches(wanted, pool, n=limit, cutoff=cutoff)
+    if len(found) < limit and len(wanted) >= 3:
         found += [k for k in by_key if wanted in k and k not in found][: limit - len(found)]
     return [by_key[key] for key in found]
 

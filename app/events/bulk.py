@@ -74,8 +74,10 @@ def csv_records(raw: bytes, source: Format, options: Options) -> list[Any]:
     return records
 
 
-def validate(records: list[Any]) -> tuple[list[Prepared], list[ErrorItem]]:
-    """Prepared records, and every problem with the others, by zero-based position."""
+def validate(records: list[Any], *, strict: bool = True) -> tuple[list[Prepared], list[ErrorItem]]:
+    """Prepared records, and every problem with the others, by zero-based position.
+
+    strict=False (a source's file): places the gazetteer does not know are kept as spelt."""
     prepared, errors = [], []
     for position, record in enumerate(records):
         try:
@@ -85,7 +87,9 @@ def validate(records: list[Any]) -> tuple[list[Prepared], list[ErrorItem]]:
                 item.pointer = f"/{position}{item.pointer or ''}"
                 errors.append(item)
             continue
-        ready, problems = prepare(event_in, pointer=f"/{position}", position=position)
+        ready, problems = prepare(
+            event_in, pointer=f"/{position}", position=position, strict=strict
+        )
         errors += problems
         if ready is not None:
             prepared.append(ready)
@@ -93,7 +97,7 @@ def validate(records: list[Any]) -> tuple[list[Prepared], list[ErrorItem]]:
 
 
 def upsert(*, session: Session, body: BulkBody, by: str | None) -> dict[str, Any]:
-    prepared, errors = validate(body.records)
+    prepared, errors = validate(body.records, strict=body.source is None)
     if errors:
         raise InvalidRequest(errors)
     writer = EventWriter(session, by=by, imported=True)

@@ -52,20 +52,30 @@ def resolve_place(
         elif strict:
             errors.append(_province_error(province, country, matches, pointer))
             return ResolvedPlace()
-    if found is None and not strict and point is not None and (province or district):
-        found = province_at(point[0], point[1], country)
-        if found is not None:
-            resolved = _district(found, district, country, pointer, errors, strict)
-            return _with_given(resolved or _place(found, None), province, district, "coordinates")
-    if found is None and province and not strict:
-        return _as_given(province, district)
+    if found is None and not strict and (province or district):
+        return _lenient(country, province, district, point)
     if not district:
         place = _place(found, None) if found else ResolvedPlace()
         return _with_given(place, province, district, "name" if found else None)
     resolved = _district(found, district, country, pointer, errors, strict)
     if resolved is None:
-        return ResolvedPlace() if strict else _as_given(province, district)
+        return ResolvedPlace()
     return _with_given(resolved, province, district, "name")
+
+
+def _lenient(
+    country: str, province: str | None, district: str | None, point: tuple[float, float] | None
+) -> ResolvedPlace:
+    """An import's place whose province did not resolve: by its district, if that names one
+    unit of the country; else by its point, if the country has shapes; else as spelt."""
+    by_district = _district(None, district, country, "", [], strict=False) if district else None
+    if by_district is not None and by_district.district_pcode:
+        return _with_given(by_district, province, district, "name")
+    holder = province_at(point[0], point[1], country) if point else None
+    if holder is not None:
+        resolved = _district(holder, district, country, "", [], strict=False)
+        return _with_given(resolved or _place(holder, None), province, district, "coordinates")
+    return _as_given(province, district)
 
 
 def _district(

@@ -191,7 +191,7 @@ def _gazetteer_keys(value: str, level: str, countries: list[str]) -> tuple[list[
         provinces = gazetteer.find_provinces(value, country=None)
         if countries:
             provinces = [p for p in provinces if p.country in countries]
-        choices = [f"{p.name} ({p.country}, {p.iso_3166_2 or p.pcode})" for p in provinces]
+        choices = [f"{p.name} ({p.country}: {p.iso_3166_2 or p.pcode})" for p in provinces]
         return [p.key for p in provinces], choices
     districts = gazetteer.find_districts(value, country=None)
     if countries:
@@ -199,7 +199,7 @@ def _gazetteer_keys(value: str, level: str, countries: list[str]) -> tuple[list[
     if len({d.country for d in districts}) < 2:
         return [d.pcode for d in districts], []  # a name several provinces share: all of them
     choices = [
-        f"{d.name} ({gazetteer.provinces[d.province_pcode].name}, {d.country}, {d.pcode})"
+        f"{d.name} ({gazetteer.provinces[d.province_pcode].name}, {d.country}: {d.pcode})"
         for d in districts
     ]
     return [d.pcode for d in districts], choices
@@ -222,9 +222,9 @@ def _place_keys(
                 ErrorItem(
                     in_="query",
                     name=level,
-                    detail=f"{level.capitalize()} {value!r} names {len(found)} places; "
-                    "add country= (ISO alpha-3) or use a code.",
-                    suggestions=choices,
+                    detail=f"{level.capitalize()} {value!r} names {len(found)} places: "
+                    f"{'; '.join(choices)}. Add country= (ISO alpha-3), or give a code.",
+                    suggestions=[c.rsplit(": ", 1)[1].rstrip(")") for c in choices],
                 )
             )
             continue

@@ -108,6 +108,11 @@ COLUMNS: list[Column] = [
     _text("country", "#country+code", "Country, ISO 3166-1 alpha-3."),
     _text("province", "#adm1+name", "Province (admin level 1), canonical name."),
     _text("province_pcode", "#adm1+code", "The province's OCHA p-code."),
+    _text(
+        "province_iso_3166_2",
+        "#adm1+code+iso",
+        "The province's ISO 3166-2 code (also where OCHA has no p-code for it).",
+    ),
     _text("district", "#adm2+name", "District (admin level 2), canonical name."),
     _text("district_pcode", "#adm2+code", "The district's OCHA p-code."),
     _text("location", "#loc+name", "Village, town or place named by the sources."),

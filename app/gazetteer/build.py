@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pycountry
 
-from app.core.normalize import place_key
+from app.core.normalize import fold, place_key
 
 DATA = Path(__file__).parent / "data"
 WORLD = DATA / "world"
@@ -71,7 +71,14 @@ def _english_alternates(local_other: str, official: list[str]) -> tuple[list[str
     return english, local
 
 
+def _wrong_alternates() -> set[tuple[str, str]]:
+    """(unit, alias) pairs of the iso3166-2 package found wrong on a spot-check (see the file)."""
+    with (WORLD / "wrong-alternates.csv").open(encoding="utf-8") as f:
+        return {(row["unit"], row["alias"]) for row in csv.DictReader(f)}
+
+
 def _iso_units(alpha2: str, alpha3: str, package: dict[str, dict[str, object]]) -> list[Unit]:
+    wrong = _wrong_alternates()
     units = []
     for sub in pycountry.subdivisions.get(country_code=alpha2) or []:  # type: ignore[no-untyped-call]
         if sub.parent_code is not None:
@@ -83,13 +90,13 @@ def _iso_units(alpha2: str, alpha3: str, package: dict[str, dict[str, object]]) 
         english, local = _english_alternates(str(info.get("localOtherName") or ""), names)
         unit = Unit(id=sub.code, country=alpha3, iso_3166_2=sub.code, type=sub.type)
         unit.aliases = [(n, "iso") for n in names]
-        unit.aliases += [(n, "iso3166-2") for n in english + local]
+        unit.aliases += [(n, "iso3166-2") for n in english + local if (sub.code, n) not in wrong]
         lat_lng = info.get("latLng")
         if isinstance(lat_lng, list) and len(lat_lng) == 2:
             unit.centroid = (round(float(lat_lng[1]), 4), round(float(lat_lng[0]), 4))
             unit.centroid_source = "iso3166-2"
-        ascii_name = sub.name.isascii()
-        unit.name = sub.name if ascii_name or not english else english[0]
+        latin = fold(sub.name).isascii()  # 'Ḩalab' folds to Latin letters; Cyrillic does not
+        unit.name = sub.name if latin or not english else english[0]
         units.append(unit)
     return units
 
@@ -172,7 +179,6 @@ def build_country(
             units.append(unit)
         else:
             unit = joined
-            unit.aliases.append((unit.name, "iso"))
         unit.pcode = pcode
         unit.name = row["Name"]  # OCHA's English short name
         unit.aliases.append((row["Name"], "ocha"))

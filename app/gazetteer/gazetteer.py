@@ -10,12 +10,12 @@ import csv
 import itertools
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from app.core.normalize import closest, place_key
+from app.core.normalize import closest_keyed, code_key, keyed, name_key, place_key
 
 DATA = Path(__file__).parent / "data"
 WORLD = DATA / "world"
@@ -129,15 +129,25 @@ def _index(
 
 class Gazetteer:
     def __init__(self, provinces: list[Province], districts: list[District]) -> None:
-        self.provinces = {p.key: p for p in provinces}
-        self.districts = {d.pcode: d for d in districts}
         self.countries = {p.country for p in provinces}
+        self._spelling_cache: dict[str | None, tuple[dict[str, str], dict[str, Province]]] = {}
+        self._district_spelling_cache: dict[
+            tuple[str | None, str | None], tuple[dict[str, str], dict[str, District]]
+        ] = {}
         self._codes: dict[str, str] = {}
         for province in provinces:
             for code in (province.iso_3166_2, province.pcode):
                 if code:
-                    self._codes[code.upper()] = province.key
-        self._district_codes = {d.pcode.upper(): d.pcode for d in districts}
+                    self._codes[code_key(code)] = province.key
+        self._district_codes = {code_key(d.pcode): d.pcode for d in districts}
+        # A code typed with its punctuation changed ('af kab', 'UA 63'): found when only one
+        # unit's code folds that way (ISO's 'UA-63' and a p-code 'UA63' may name two units).
+        folded: dict[str, set[str]] = defaultdict(set)
+        for province in provinces:
+            for code in (province.iso_3166_2, province.pcode):
+                if code:
+                    folded[name_key(code)].add(province.key)
+        self._folded_codes = {k: next(iter(v)) for k, v in folded.items() if len(v) == 1}
         self._province_index = _index(
             [
                 (p.key, p.country, [(p.name, 0), *((a.name, _rank(a.source)) for a in p.aliases)])
@@ -154,13 +164,36 @@ class Gazetteer:
                 for d in districts
             ]
         )
+        # A unit lists the aliases that find it: one another unit of its country owns by a
+        # better source (an iso3166-2 alternate that is another state's name) is left out.
+        self.provinces = {
+            p.key: replace(p, aliases=self._finding(p.key, p.aliases, self._province_index))
+            for p in provinces
+        }
+        self.districts = {
+            d.pcode: replace(d, aliases=self._finding(d.pcode, d.aliases, self._district_index))
+            for d in districts
+        }
+
+    @staticmethod
+    def _finding(
+        key: str, aliases: tuple[Alias, ...], index: dict[str, tuple[str, ...]]
+    ) -> tuple[Alias, ...]:
+        return tuple(a for a in aliases if key in index.get(place_key(a.name), ()))
+
+    def warm(self) -> None:
+        """Build what a close miss's suggestions are made from, so no request waits for it."""
+        self._spellings(None)
+        self.suggest_districts("", country=None)
 
     # Provinces ---------------------------------------------------------------------------
 
     def find_provinces(self, text: str, *, country: str | None = None) -> list[Province]:
         """Every admin-1 unit `text` names exactly (in `country`, if given)."""
-        code = self._codes.get(text.strip().upper())
+        code = self._codes.get(code_key(text))
         keys: tuple[str, ...] = (code,) if code else self._province_index.get(place_key(text), ())
+        if not keys and name_key(text) in self._folded_codes:  # a name first: 'Ruse' is not RU-SE
+            keys = (self._folded_codes[name_key(text)],)
         found = [self.provinces[k] for k in keys]
         if country is not None:
             found = [p for p in found if p.country == country]
@@ -177,16 +210,25 @@ class Gazetteer:
     def in_country_districts(self, country: str) -> list[District]:
         return [d for d in self.districts.values() if d.country == country]
 
+    def _spellings(self, country: str | None) -> tuple[dict[str, str], dict[str, Province]]:
+        """Every name and alias (of `country`, or the world's) keyed, and the unit of each."""
+        cached = self._spelling_cache.get(country)
+        if cached is None:
+            provinces = self.in_country(country) if country else list(self.provinces.values())
+            by_name: dict[str, Province] = {}
+            for province in provinces:
+                for name in (province.name, *(a.name for a in province.aliases)):
+                    by_name.setdefault(name, province)
+            cached = self._spelling_cache[country] = (keyed(by_name), by_name)
+        return cached
+
     def suggest_provinces(self, text: str, *, country: str | None = HOME) -> list[str]:
-        """Canonical names close to `text` (in `country`, if given), best first."""
-        provinces = self.in_country(country) if country else list(self.provinces.values())
-        by_name: dict[str, Province] = {}
-        for province in provinces:
-            for name in (province.name, *(a.name for a in province.aliases)):
-                by_name.setdefault(name, province)
-        found = [by_name[n] for n in closest(text, by_name)]
-        many = country is None
-        return list(dict.fromkeys(f"{p.name} ({p.country})" if many else p.name for p in found))
+        """Canonical names close to `text` (in `country`, if given), best first; across the
+        world, only close ones (there are 4,000 units)."""
+        by_key, by_name = self._spellings(country)
+        cutoff = 0.6 if country else 0.75
+        found = [by_name[n] for n in closest_keyed(text, by_key, cutoff=cutoff)]
+        return list(dict.fromkeys(p.name for p in found))
 
     # Districts ---------------------------------------------------------------------------
 
@@ -194,7 +236,7 @@ class Gazetteer:
         self, text: str, *, province_pcode: str | None = None, country: str | None = HOME
     ) -> list[District]:
         """Every admin-2 unit `text` names exactly, within a province or a country if given."""
-        code = self._district_codes.get(text.strip().upper())
+        code = self._district_codes.get(code_key(text))
         keys = (code,) if code else self._district_index.get(place_key(text), ())
         found = [self.districts[k] for k in keys]
         if province_pcode:
@@ -206,17 +248,24 @@ class Gazetteer:
     def suggest_districts(
         self, text: str, *, province_pcode: str | None = None, country: str | None = HOME
     ) -> list[str]:
-        districts = [
-            d
-            for d in self.districts.values()
-            if (d.province_pcode == province_pcode if province_pcode else d.country == country)
-            or (not province_pcode and country is None)
-        ]
-        by_name: dict[str, District] = {}
-        for district in districts:
-            for name in (district.name, *(a.name for a in district.aliases)):
-                by_name.setdefault(name, district)
-        return list(dict.fromkeys(by_name[n].name for n in closest(text, by_name)))
+        scope = (province_pcode, None if province_pcode else country)
+        cached = self._district_spelling_cache.get(scope)
+        if cached is None:
+            districts = [
+                d
+                for d in self.districts.values()
+                if (d.province_pcode == province_pcode if province_pcode else d.country == country)
+                or (not province_pcode and country is None)
+            ]
+            by_name: dict[str, District] = {}
+            for district in districts:
+                for name in (district.name, *(a.name for a in district.aliases)):
+                    by_name.setdefault(name, district)
+            cached = self._district_spelling_cache[scope] = (keyed(by_name), by_name)
+        by_key, names = cached
+        cutoff = 0.75 if scope == (None, None) else 0.6
+        found = closest_keyed(text, by_key, cutoff=cutoff)
+        return list(dict.fromkeys(names[n].name for n in found))
 
 
 def shape_features() -> list[dict[str, Any]]:

@@ -149,12 +149,18 @@ class DistrictOut(BaseModel):
     country: str = Field(description="ISO 3166-1 alpha-3 country code.", examples=["AFG"])
     province: str | None = Field(description="Its province's canonical name.", examples=["Helmand"])
     province_pcode: str = Field(description="Its province's p-code.", examples=["AF30"])
-    aliases: list[AliasOut] = Field(description="Other spellings that find this district.")
-    centroid: Centroid | None = Field(
-        description="Its province's centre (OCHA's list has no coordinates for districts)."
+    aliases: list[AliasOut] = Field(
+        description="Other spellings that find this district.",
+        examples=[[{"name": "Lashkargah", "source": "curated:press"}]],
     )
-    centroid_source: str | None = Field(description="province: the province's centre.")
-    event_count: int = Field(description="Events that `?district=` with it returns.")
+    centroid: Centroid | None = Field(
+        description="Its province's centre (OCHA's list has no coordinates for districts).",
+        examples=[_CENTROID],
+    )
+    centroid_source: str | None = Field(
+        description="province: the province's centre.", examples=["province"]
+    )
+    event_count: int = Field(description="Events that `?district=` with it returns.", examples=[3])
 
 
 class DistrictList(BaseModel):

@@ -195,3 +195,23 @@ def province_shapes() -> bytes:
         "features": features,
     }
     return orjson.dumps(collection)
+
+
+def unresolved(*, session: Session, country: str | None) -> list[tuple[str, str, str, int]]:
+    """(level, country, name as stored, live records) of every province and district that
+    records name but the gazetteer did not resolve, commonest first."""
+    found: list[tuple[str, str, str, int]] = []
+    for level, codes in (
+        ("province", (event_t.c.province_pcode, event_t.c.province_iso_3166_2)),
+        ("district", (event_t.c.district_pcode,)),
+    ):
+        name = event_t.c[level]
+        query = (
+            sa.select(event_t.c.country, name, sa.func.count())
+            .where(event_t.c.deleted_at.is_(None), name.is_not(None), *(c.is_(None) for c in codes))
+            .group_by(event_t.c.country, name)
+        )
+        if country is not None:
+            query = query.where(event_t.c.country == country)
+        found += [(level, code, text, count) for code, text, count in session.execute(query)]
+    return sorted(found, key=lambda row: (-row[3], row[0], row[1], row[2]))

@@ -20,6 +20,7 @@ from app.core.errors import ApiError, cause, disk_full
 from app.core.memory import limit_malloc_arenas
 from app.core.settings import Scope, Settings
 from app.core.types import ISO_DAY
+from app.gazetteer import service as places
 from app.keys import service as keys
 from app.ops.backup import BackupError, DamagedDatabase, backup, restore
 from app.ops.importer import ImportReport, ImportStopped, Reader, import_file, reader_for
@@ -86,6 +87,23 @@ def serve(settings: Settings, *, workers: int, seed: bool) -> None:
         forwarded_allow_ips=settings.forwarded_allow_ips or None,
         server_header=False,  # no `server: uvicorn`: answers name no software
     )
+
+
+def _places(settings: Settings, args: argparse.Namespace) -> int:
+    """places unresolved: what records name that the gazetteer gave no code, with counts."""
+    engine = make_engine(settings)
+    try:
+        with Session(engine) as session:
+            rows = places.unresolved(session=session, country=args.country)
+    finally:
+        engine.dispose()
+    if not rows:
+        print("conflict-events: every province and district records name has a code")
+        return 0
+    print(f"{'level':9} {'country':7} {'records':>8}  name as stored")
+    for level, country, name, count in rows:
+        print(f"{level:9} {country:7} {count:>8}  {name}")
+    return 0
 
 
 def _keys(settings: Settings, args: argparse.Namespace) -> int:
@@ -377,6 +395,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     import_cmd.add_argument(
         "--batch-size", type=int, default=2000, help="records per transaction (default 2000)"
     )
+    places_cmd = commands.add_parser("places", help="the places records name")
+    places_commands = places_cmd.add_subparsers(dest="places_command", required=True)
+    unresolved_cmd = places_commands.add_parser(
+        "unresolved",
+        help="list the provinces and districts records name that have no code, with counts",
+    )
+    unresolved_cmd.add_argument("--country", help="only this country (ISO 3166-1 alpha-3)")
     keys_cmd = commands.add_parser("keys", help="manage API keys")
     keys_commands = keys_cmd.add_subparsers(dest="keys_command", required=True)
     create_key = keys_commands.add_parser("create", help="make a key and print its secret once")
@@ -455,6 +480,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _set_up(settings, args)
     command: Callable[[Settings, argparse.Namespace], int] = {
         "import": _import,
+        "places": _places,
         "keys": _keys,
         "backup": _backup,
         "restore": _restore,

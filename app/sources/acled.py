@@ -358,9 +358,13 @@ def _types(record: dict[str, Any]) -> tuple[str, str]:
 
 
 def _admin1(record: dict[str, Any]) -> str:
-    pcode = record.get("province_pcode")
-    if pcode and pcode in get_gazetteer().provinces:
-        return get_gazetteer().provinces[pcode].acled_name
+    """ACLED's spelling: as an ACLED file gave it, else the gazetteer's ACLED alias, else ours."""
+    if record.get("dataset") == "acled" and record.get("province_as_given"):
+        return str(record["province_as_given"])
+    key = record.get("province_pcode") or record.get("province_iso_3166_2")
+    province = get_gazetteer().provinces.get(key) if key else None
+    if province and province.acled_name != province.name:
+        return province.acled_name
     return record.get("province") or ""
 
 

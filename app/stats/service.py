@@ -208,7 +208,8 @@ def _totals_conditions(
 def _place_names(
     session: Session, dimension: Dimension, keys: set[str | None]
 ) -> dict[str | None, tuple[str | None, str | None]]:
-    """Key -> (name, p-code): the gazetteer's for p-codes, the stored spelling for the rest."""
+    """Key -> (name, p-code): the gazetteer's for the units it knows (grouped by code, so one
+    unit never splits under two spellings), the stored spelling for the rest."""
     gazetteer = get_gazetteer()
     places = gazetteer.provinces if dimension == Dimension.PROVINCE else gazetteer.districts
     names: dict[str | None, tuple[str | None, str | None]] = {None: (None, None)}
@@ -217,7 +218,7 @@ def _place_names(
         if key is None:
             continue
         if key in places:
-            names[key] = (places[key].name, key)
+            names[key] = (places[key].name, places[key].pcode)
         else:
             others.append(key)
     if others:

@@ -46,6 +46,13 @@ GW_OF_ISO: dict[str, int] = {
 }
 
 
+def _as_ucdp_spelt(record: dict[str, Any], level: str) -> Any:
+    """A GED row's own spelling ("Barisāl Division") for its records; our canonical name else."""
+    if str(record.get("dataset") or "").startswith("ucdp") and record.get(f"{level}_as_given"):
+        return record[f"{level}_as_given"]
+    return record.get(level)
+
+
 def gleditsch_ward(code: str) -> int | None:
     return GW_OF_ISO.get(code)
 
@@ -245,8 +252,8 @@ def to_row(record: dict[str, Any], names: dict[str, list[str]] | None = None) ->
             "side_b": side_b,
             "where_prec": where_prec(record),
             "where_coordinates": record.get("location"),
-            "adm_1": record.get("province"),
-            "adm_2": record.get("district"),
+            "adm_1": _as_ucdp_spelt(record, "province"),
+            "adm_2": _as_ucdp_spelt(record, "district"),
             "latitude": latitude,
             "longitude": longitude,
             "geom_wkt": f"POINT ({longitude} {latitude})" if latitude is not None else None,
