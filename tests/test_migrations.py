@@ -10,8 +10,9 @@ from app.core.database import make_engine
 from app.core.settings import Settings
 from app.main import create_app
 from app.ops.schema import alembic_config, migrate
-from tests.conftest import make_settings
+from tests.conftest import WRITE, make_settings
 from tests.databases import Backend
+from tests.payloads import offensive
 
 
 def tables(settings: Settings) -> set[str]:
@@ -70,3 +71,39 @@ def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path: Path) -> N
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 4321
     engine.dispose()
+
+
+def test_upgrading_resolves_stored_foreign_places_and_keeps_their_spelling(
+    backend: Backend, tmp_path: Path
+) -> None:
+    url = backend.new_database(seeded=False)
+    try:
+        settings = make_settings(url, tmp_path, auto_seed=False)
+        migrate(settings)
+        with TestClient(create_app(settings)) as client:
+            created = client.post(
+                "/v1/events",
+                json=offensive(country="BGD", province="Barisal", actors=[]),
+                headers=WRITE,
+            ).json()
+        command.downgrade(alembic_config(settings), "01a0677fffe7")  # before worldwide places
+        engine = make_engine(settings)
+        try:
+            with engine.begin() as connection:  # as an older version stored it: free text
+                connection.execute(
+                    sa.text(
+                        "UPDATE event SET province = 'Barisāl Division', province_pcode = NULL,"
+                        " province_key = 'barisaldivision'"
+                    )
+                )
+        finally:
+            engine.dispose()
+        migrate(settings)
+        with TestClient(create_app(settings)) as client:
+            record = client.get(f"/v1/events/{created['id']}").json()
+            groups = client.get("/v1/stats?group_by=province&country=BGD").json()["groups"]
+        assert (record["province"], record["province_pcode"]) == ("Barisal", "BD10")
+        assert record["province_as_given"] == "Barisāl Division"
+        assert [(g["key"]["province_pcode"], g["events"]) for g in groups] == [("BD10", 1)]
+    finally:
+        backend.drop(url)
