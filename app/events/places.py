@@ -7,6 +7,7 @@ coordinates in a country with shapes is placed by its point.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.core.errors import ErrorItem
 from app.core.normalize import name_key
@@ -28,6 +29,9 @@ class ResolvedPlace:
     placed_by: str | None = None  # name, coordinates, or unresolved (None: no place given)
 
 
+_NONE = ResolvedPlace()
+
+
 def resolve_place(
     *,
     country: str,
@@ -43,6 +47,11 @@ def resolve_place(
     strict=False (imports) never adds an error: what does not resolve is kept as given.
     point: (longitude, latitude), used when strict is False and the names do not place the row.
     """
+    if not strict:
+        place = _imported(country, province, district)
+        if place.placed_by == "unresolved" and point is not None:
+            return _lenient(country, province, district, point)
+        return place
     gazetteer = get_gazetteer()
     found: Province | None = None
     if province:
@@ -61,6 +70,17 @@ def resolve_place(
     if resolved is None:
         return ResolvedPlace()
     return _with_given(resolved, province, district, "name")
+
+
+@lru_cache(maxsize=65536)
+def _imported(country: str, province: str | None, district: str | None) -> ResolvedPlace:
+    """An import's place from its names alone (a file repeats them: each is resolved once)."""
+    gazetteer = get_gazetteer()
+    matches = gazetteer.find_provinces(province, country=country) if province else []
+    if len(matches) != 1:
+        return _lenient(country, province, district, None) if province or district else _NONE
+    resolved = _district(matches[0], district, country, "", [], strict=False)
+    return _with_given(resolved or _place(matches[0], None), province, district, "name")
 
 
 def _lenient(
