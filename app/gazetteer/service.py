@@ -25,15 +25,17 @@ from app.gazetteer.gazetteer import (
 _DECIMALS = 5
 
 
-def _event_counts(session: Session) -> dict[str, int]:
-    """Events per province key, counting a displacement under its origin and destination too."""
-    own = sa.select(event_t.c.province_key.label("key"), event_t.c.id.label("event_id")).where(
-        event_t.c.deleted_at.is_(None), event_t.c.province_key.is_not(None)
+def _event_counts(session: Session, level: str = "province") -> dict[str, int]:
+    """Events per province (or district) key, counting a displacement under its origin and
+    destination too."""
+    column = f"{level}_key"
+    own = sa.select(event_t.c[column].label("key"), event_t.c.id.label("event_id")).where(
+        event_t.c.deleted_at.is_(None), event_t.c[column].is_not(None)
     )
     others = (
-        sa.select(place_t.c.province_key, place_t.c.event_id)
+        sa.select(place_t.c[column], place_t.c.event_id)
         .join(event_t, event_t.c.id == place_t.c.event_id)
-        .where(event_t.c.deleted_at.is_(None), place_t.c.province_key.is_not(None))
+        .where(event_t.c.deleted_at.is_(None), place_t.c[column].is_not(None))
     )
     pairs = sa.union(own, others).subquery()
     rows = session.execute(sa.select(pairs.c.key, sa.func.count()).group_by(pairs.c.key))
@@ -107,20 +109,6 @@ def provinces(*, session: Session, country: str | None) -> list[dict[str, Any]]:
     return items
 
 
-def _district_counts(session: Session) -> dict[str, int]:
-    own = sa.select(event_t.c.district_key.label("key"), event_t.c.id.label("event_id")).where(
-        event_t.c.deleted_at.is_(None), event_t.c.district_key.is_not(None)
-    )
-    others = (
-        sa.select(place_t.c.district_key, place_t.c.event_id)
-        .join(event_t, event_t.c.id == place_t.c.event_id)
-        .where(event_t.c.deleted_at.is_(None), place_t.c.district_key.is_not(None))
-    )
-    pairs = sa.union(own, others).subquery()
-    rows = session.execute(sa.select(pairs.c.key, sa.func.count()).group_by(pairs.c.key))
-    return dict(rows.all())
-
-
 def districts(
     *, session: Session, country: str, province: str | None
 ) -> list[dict[str, Any]] | None:
@@ -133,7 +121,7 @@ def districts(
         if found is None:
             return None
         units = [d for d in units if d.province_pcode == found.key]
-    counts = _district_counts(session)
+    counts = _event_counts(session, "district")
     items = []
     for district in sorted(units, key=lambda d: d.pcode):
         parent = gazetteer.provinces.get(district.province_pcode)
