@@ -56,17 +56,14 @@ def resolve_place(
     found: Province | None = None
     if province:
         matches = gazetteer.find_provinces(province, country=country)
-        if len(matches) == 1:
-            found = matches[0]
-        elif strict:
+        if len(matches) != 1:
             errors.append(_province_error(province, country, matches, pointer))
             return ResolvedPlace()
-    if found is None and not strict and (province or district):
-        return _lenient(country, province, district, point)
+        found = matches[0]
     if not district:
         place = _place(found, None) if found else ResolvedPlace()
         return _with_given(place, province, district, "name" if found else None)
-    resolved = _district(found, district, country, pointer, errors, strict)
+    resolved = _district(found, district, country, pointer, errors, strict=True)
     if resolved is None:
         return ResolvedPlace()
     return _with_given(resolved, province, district, "name")

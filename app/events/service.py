@@ -183,15 +183,21 @@ def _known_foreign_places(session: Session, column: str) -> list[str]:
     return list(names.scalars())
 
 
-def _gazetteer_keys(value: str, level: str, countries: list[str]) -> tuple[list[str], list[str]]:
+def _gazetteer_keys(
+    value: str, level: str, countries: list[str]
+) -> tuple[list[str], list[tuple[str, str]]]:
     """The keys of the units `value` names exactly (in `countries`, if any), and, when it names
-    units in several places, each choice (name and ISO alpha-3 country code)."""
+    units in several places, each choice: how it reads (with its ISO alpha-3 country) and its
+    code."""
     gazetteer = get_gazetteer()
     if level == "province":
         provinces = gazetteer.find_provinces(value, country=None)
         if countries:
             provinces = [p for p in provinces if p.country in countries]
-        choices = [f"{p.name} ({p.country}: {p.iso_3166_2 or p.pcode})" for p in provinces]
+        codes = [p.iso_3166_2 or p.id for p in provinces]
+        choices = [
+            (f"{p.name} ({p.country}: {c})", c) for p, c in zip(provinces, codes, strict=True)
+        ]
         return [p.key for p in provinces], choices
     districts = gazetteer.find_districts(value, country=None)
     if countries:
@@ -199,7 +205,10 @@ def _gazetteer_keys(value: str, level: str, countries: list[str]) -> tuple[list[
     if len({d.country for d in districts}) < 2:
         return [d.pcode for d in districts], []  # a name several provinces share: all of them
     choices = [
-        f"{d.name} ({gazetteer.provinces[d.province_pcode].name}, {d.country}: {d.pcode})"
+        (
+            f"{d.name} ({gazetteer.provinces[d.province_pcode].name}, {d.country}: {d.pcode})",
+            d.pcode,
+        )
         for d in districts
     ]
     return [d.pcode for d in districts], choices
@@ -223,8 +232,9 @@ def _place_keys(
                     in_="query",
                     name=level,
                     detail=f"{level.capitalize()} {value!r} names {len(found)} places: "
-                    f"{'; '.join(choices)}. Add country= (ISO alpha-3), or give a code.",
-                    suggestions=[c.rsplit(": ", 1)[1].rstrip(")") for c in choices],
+                    f"{'; '.join(text for text, _ in choices)}. Add country= (ISO alpha-3), "
+                    "or give a code.",
+                    suggestions=[code for _, code in choices],
                 )
             )
             continue

@@ -2,7 +2,6 @@
 centroids, and Afghanistan's shapes."""
 
 from app.gazetteer.gazetteer import (
-    COUNTRY,
     HOME,
     Alias,
     District,
@@ -11,4 +10,4 @@ from app.gazetteer.gazetteer import (
     get_gazetteer,
 )
 
-__all__ = ["COUNTRY", "HOME", "Alias", "District", "Gazetteer", "Province", "get_gazetteer"]
+__all__ = ["HOME", "Alias", "District", "Gazetteer", "Province", "get_gazetteer"]

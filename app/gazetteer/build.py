@@ -57,6 +57,7 @@ def _english_alternates(local_other: str, official: list[str]) -> tuple[list[str
     official name, since the package mixes nicknames in ('Veneto of East' for Barishal)."""
     english: list[str] = []
     local: list[str] = []
+    keys = [place_key(o) for o in official]
     for part in re.split(r",\s*(?![^()]*\))", local_other or ""):
         found = re.fullmatch(r"\s*(.+?)\s*\((\w{3})\)\s*", part)
         if not found:
@@ -65,7 +66,6 @@ def _english_alternates(local_other: str, official: list[str]) -> tuple[list[str
         if lang != "eng":
             local.append(text)
             continue
-        keys = [place_key(o) for o in official]
         if any(difflib.SequenceMatcher(None, place_key(text), k).ratio() >= 0.5 for k in keys):
             english.append(text)
     return english, local

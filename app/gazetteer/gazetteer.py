@@ -20,7 +20,6 @@ from app.core.normalize import closest_keyed, code_key, keyed, name_key, place_k
 DATA = Path(__file__).parent / "data"
 WORLD = DATA / "world"
 HOME = "AFG"  # the country with a curated district layer, polygons, and the report reader
-COUNTRY = HOME  # the report reader's country (kept name)
 
 # When one folded name belongs to several units of a country, the unit whose name it is by the
 # best source keeps it: its own name or code first, then OCHA's and ISO's names, then curated
@@ -184,7 +183,7 @@ class Gazetteer:
     def warm(self) -> None:
         """Build what a close miss's suggestions are made from, so no request waits for it."""
         self._spellings(None)
-        self.suggest_districts("", country=None)
+        self._district_spellings(None, None)
 
     # Provinces ---------------------------------------------------------------------------
 
@@ -245,10 +244,11 @@ class Gazetteer:
             found = [d for d in found if d.country == country]
         return found
 
-    def suggest_districts(
-        self, text: str, *, province_pcode: str | None = None, country: str | None = HOME
-    ) -> list[str]:
-        scope = (province_pcode, None if province_pcode else country)
+    def _district_spellings(
+        self, province_pcode: str | None, country: str | None
+    ) -> tuple[dict[str, str], dict[str, District]]:
+        """Every district name and alias of a province, a country or the world, keyed."""
+        scope = (province_pcode, country)
         cached = self._district_spelling_cache.get(scope)
         if cached is None:
             districts = [
@@ -262,7 +262,13 @@ class Gazetteer:
                 for name in (district.name, *(a.name for a in district.aliases)):
                     by_name.setdefault(name, district)
             cached = self._district_spelling_cache[scope] = (keyed(by_name), by_name)
-        by_key, names = cached
+        return cached
+
+    def suggest_districts(
+        self, text: str, *, province_pcode: str | None = None, country: str | None = HOME
+    ) -> list[str]:
+        scope = (province_pcode, None if province_pcode else country)
+        by_key, names = self._district_spellings(*scope)
         cutoff = 0.75 if scope == (None, None) else 0.6
         found = closest_keyed(text, by_key, cutoff=cutoff)
         return list(dict.fromkeys(names[n].name for n in found))

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from app.events.schemas import EventIn, EventInModel
-from app.gazetteer import COUNTRY
+from app.gazetteer import HOME
 from app.reports.anchor import find_anchor
 from app.reports.building import Building
 from app.reports.cues import OUTCOMES
@@ -106,7 +106,7 @@ def _finish(
         return None
     building.finish_roles()
     building.fill_milestone_actors()
-    event = {k: v for k, v in building.event(COUNTRY).items() if v is not None}
+    event = {k: v for k, v in building.event(HOME).items() if v is not None}
     try:
         _event_adapter.validate_python(
             event | {"sources": [{"publisher": "report", "quote": "validation"}]}
