@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.gazetteer import get_gazetteer
+from app.gazetteer.shapes import province_at
 from app.ops.cli import main
 from tests.conftest import WRITE
 from tests.payloads import offensive
@@ -72,6 +73,14 @@ def test_every_district_s_pcode_and_name_find_itself_in_its_province() -> None:
         ("Shan state", "MMR", "MM-17"),
         ("Paktya province", "AFG", "AF-PIA"),
         ("Hilmand province", "AFG", "AF-HEL"),
+        ("Diyarbakır", "TUR", "TR-21"),
+        ("Diyarbakir", "TUR", "TR-21"),
+        ("Charkow", "UKR", "UA-63"),
+        ("Nineveh", "IRQ", "IQ-NI"),
+        ("Ninewa", "IRQ", "IQ-NI"),
+        ("Galgaduud", "SOM", "SO-GA"),
+        ("Extreme-Nord", "CMR", "CM-EN"),
+        ("Taizz governorate", "YEM", "YE-TA"),
     ],
 )
 def test_a_spelling_in_a_gged_or_press_form_resolves_to_its_unit(
@@ -79,6 +88,21 @@ def test_a_spelling_in_a_gged_or_press_form_resolves_to_its_unit(
 ) -> None:
     found = GAZETTEER.find_provinces(spelling, country=country)
     assert [p.iso_3166_2 for p in found] == [iso]
+
+
+@pytest.mark.parametrize(
+    ("spelling", "country", "pcode"),
+    [
+        ("Gaza Strip", "PSE", "PS02"),
+        ("Erbil governorate", "IRQ", "IQG11"),
+        ("Arbil", "IRQ", "IQG11"),
+        ("Ouham-Pendé prefecture", "CAF", "CF31"),
+    ],
+)
+def test_a_unit_iso_does_not_list_resolves_to_its_pcode(
+    spelling: str, country: str, pcode: str
+) -> None:
+    assert [p.pcode for p in GAZETTEER.find_provinces(spelling, country=country)] == [pcode]
 
 
 def test_acled_s_nawa_i_barakzayi_is_found_in_helmand() -> None:
@@ -173,13 +197,66 @@ def test_provinces_and_districts_are_listed_for_any_country(client: TestClient) 
     assert all(d["valid_from"] for d in districts)
 
 
-def test_shapes_of_a_country_without_polygons_are_a_422_pointing_to_centroids(
+def test_shapes_serve_each_country_that_has_them_keyed_as_its_province_list(
     client: TestClient,
 ) -> None:
     response = client.get("/v1/provinces.geojson?country=UKR")
+    assert response.status_code == 200
+    features = response.json()["features"]
+    listed = client.get("/v1/provinces?country=UKR").json()["items"]
+    assert {f["id"] for f in features} == {p["pcode"] for p in listed}
+    assert len(features) == 27
+    assert any("Natural Earth" in credit for credit in response.json()["attribution"])
+    kharkiv = next(f for f in features if f["id"] == "UA63")
+    assert kharkiv["properties"]["name"] == "Kharkivska"
+    assert kharkiv["properties"]["iso_3166_2"] == "UA-63"
+
+
+def test_shapes_of_a_country_without_polygons_are_a_422_listing_those_with_them(
+    client: TestClient,
+) -> None:
+    response = client.get("/v1/provinces.geojson?country=SDN")
     assert response.status_code == 422
-    assert "centroids" in response.json()["errors"][0]["detail"]
-    assert client.get("/v1/provinces.geojson?country=AFG").status_code == 200
+    error = response.json()["errors"][0]
+    assert "centroids" in error["detail"]
+    assert {"AFG", "UKR", "SYR", "IRQ", "NGA"} <= set(error["suggestions"])
+
+
+@pytest.mark.parametrize(
+    ("country", "point", "pcode"),
+    [
+        ("UKR", (36.23, 49.99), "UA63"),  # Kharkiv
+        ("SYR", (37.16, 36.20), "SY02"),  # Aleppo
+        ("IRQ", (44.01, 36.19), "IQG11"),  # Erbil
+        ("NGA", (13.15, 11.85), "NG008"),  # Maiduguri, Borno
+    ],
+)
+def test_a_point_falls_in_its_unit_in_a_country_with_natural_earth_shapes(
+    country: str, point: tuple[float, float], pcode: str
+) -> None:
+    found = province_at(*point, country)
+    assert found is not None
+    assert found.pcode == pcode
+
+
+def test_every_unit_has_a_centroid_that_says_where_it_comes_from() -> None:
+    sources = {"iso3166-2", "naturalearth", "curated", "country", "geoboundaries"}
+    for unit in GAZETTEER.provinces.values():
+        assert unit.centroid is not None, unit.id
+        assert unit.centroid_source in sources, unit.id
+        longitude, latitude = unit.centroid
+        assert -180 <= longitude <= 180
+        assert -90 <= latitude <= 90
+
+
+def test_a_unit_with_shapes_has_its_centroid_inside_the_country_s_polygons() -> None:
+    outside = []
+    for country in ("UKR", "SYR", "IRQ", "NGA", "NER", "CMR"):
+        for unit in GAZETTEER.in_country(country):
+            assert unit.centroid is not None
+            if province_at(*unit.centroid, country) is None:
+                outside.append(unit.id)
+    assert len(outside) <= 3, outside  # a coastal city's point may sit on the simplified shore
 
 
 def ucdp_rows() -> list[dict[str, str]]:
@@ -216,6 +293,21 @@ def test_an_import_keeps_a_place_the_gazetteer_lacks_and_lists_it_as_unresolved(
     listed = capsys.readouterr().out
     assert "Slobozhanshchyna Land" in listed
     assert "UKR" in listed
+
+
+def test_a_ukrainian_import_row_with_an_unknown_province_is_placed_by_its_coordinates(
+    cli: Path, client: TestClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = cli / "one.ndjson"
+    record = offensive(
+        country="UKR", province="Slobozhanshchyna", latitude=49.99, longitude=36.23
+    )
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    assert main(["import", str(path)]) == 0
+    assert "by coordinates 1" in capsys.readouterr().out
+    (stored,) = client.get("/v1/events?country=UKR&province=Kharkiv").json()["items"]
+    assert (stored["province"], stored["province_pcode"]) == ("Kharkivska", "UA63")
+    assert stored["province_as_given"] == "Slobozhanshchyna"
 
 
 def test_an_afghan_import_row_with_an_unknown_province_is_placed_by_its_coordinates(

@@ -97,6 +97,23 @@ UNIT_WORDS = frozenset(
 )
 
 
+# Letters Unicode does not decompose into a base letter and an accent, spelt as the press and the
+# ASCII sources spell them: Turkish 'Diyarbak\u0131r' is OCHA's 'Diyarbakir', Polish 'Łódź' 'Lodz'.
+_LATIN_LETTERS = str.maketrans(
+    {
+        "\u0131": "i",  # dotless i
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ħ": "h",
+        "ŧ": "t",
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+    }
+)
+
+
 @lru_cache(maxsize=65536)
 def place_key(text: str) -> str:
     """name_key without the unit-type words around a name: 'Hilmand province' == 'hilmand'.
@@ -105,7 +122,7 @@ def place_key(text: str) -> str:
     ('Province of Punjab'); a name that is nothing but type words keeps them ('Central Region'
     keeps 'central', but 'Region' alone stays 'region').
     """
-    words = fold(text).split()
+    words = fold(text).translate(_LATIN_LETTERS).split()
     while len(words) > 1 and words[-1] in UNIT_WORDS:
         words.pop()
     if len(words) > 2 and words[0] in UNIT_WORDS and words[1] in ("of", "de", "du", "des"):

@@ -10,6 +10,7 @@ ALWAYS = (
     "Administrative p-codes: UN OCHA (CC BY-IGO)",
     "Administrative boundaries courtesy of geoBoundaries.org (Runfola et al. 2020, "
     "PLoS ONE 15(4): e0231866), public domain",
+    "Made with Natural Earth (naturalearthdata.com), public domain",
 )
 # Imported datasets, by the prefix of their dataset name.
 BY_DATASET = {

@@ -13,13 +13,14 @@ from app.exports.columns import COLUMNS
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 
-_OCHA, _GEOBOUNDARIES = attribution.ALWAYS
+_OCHA, _GEOBOUNDARIES, _NATURAL_EARTH = attribution.ALWAYS
 _UCDP, _ACLED = attribution.BY_DATASET["ucdp"], attribution.BY_DATASET["acled"]
 
 # Each credit of app/exports/attribution.py: where its data comes from, and under what terms.
 HOMEPAGES = {
     _OCHA: "https://data.humdata.org/dataset/global-pcodes",
     _GEOBOUNDARIES: "https://www.geoboundaries.org/",
+    _NATURAL_EARTH: "https://www.naturalearthdata.com/",
     _UCDP: "https://ucdp.uu.se/downloads/",
     _ACLED: "https://acleddata.com/",
 }
@@ -33,6 +34,11 @@ LICENCES: dict[str, dict[str, str]] = {
         "path": "https://www.geoboundaries.org/",
         "title": "Province centroids (for records without coordinates): geoBoundaries.org, "
         "public domain",
+    },
+    _NATURAL_EARTH: {
+        "path": "https://www.naturalearthdata.com/about/terms-of-use/",
+        "title": "Province centroids and polygons outside Afghanistan where Natural Earth has "
+        "them: Natural Earth, public domain",
     },
     _UCDP: {
         "name": "CC-BY-4.0",

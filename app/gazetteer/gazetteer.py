@@ -25,7 +25,7 @@ HOME = "AFG"  # the country with a curated district layer, polygons, and the rep
 # best source keeps it: its own name or code first, then OCHA's and ISO's names, then curated
 # spellings, then the iso3166-2 package's alternates (which hold some mistakes). At equal rank
 # the name stays ambiguous and a lookup lists each unit.
-_RANK = {"self": 0, "ocha": 1, "iso": 1, "geoboundaries": 2, "iso3166-2": 4}
+_RANK = {"self": 0, "ocha": 1, "iso": 1, "geoboundaries": 2, "iso3166-2": 4, "naturalearth": 4}
 _CURATED_RANK = 2
 
 

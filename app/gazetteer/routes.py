@@ -222,7 +222,8 @@ _SHAPE_EXAMPLE: dict[str, Any] = {
 _SHAPE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "An RFC 7946 FeatureCollection: one Feature per province, its id the "
-        "p-code, its properties pcode, name, iso_3166_2 and country.",
+        "unit's key (the p-code, else the ISO 3166-2 code), its properties pcode, name, "
+        "iso_3166_2 and country.",
         "content": {GEOJSON: {"example": _SHAPE_EXAMPLE}},
     }
 }
@@ -233,14 +234,18 @@ def list_province_shapes(
     country: Annotated[
         CountryCode,
         Query(
-            description="The country (ISO 3166-1 alpha-3); shapes exist for AFG.", examples=["AFG"]
+            description="The country (ISO 3166-1 alpha-3); shapes exist for the "
+            f"{len(SHAPES)} countries the error for any other lists.",
+            examples=["AFG", "UKR"],
         ),
     ] = "AFG",
 ) -> Response:
     """A country's province polygons as GeoJSON, for maps: each Feature carries the province's
-    p-code and canonical name, the keys that /v1/stats with `group_by=province` answers with.
-    The gazetteer ships polygons for Afghanistan (geoBoundaries, simplified); for other
-    countries /v1/provinces?country= gives every unit's centroid. Credit geoBoundaries (the
+    key (p-code, else ISO 3166-2 code) and canonical name, the keys that /v1/stats with
+    `group_by=province` answers with. Polygons ship for Afghanistan (geoBoundaries) and for the
+    countries whose Natural Earth units are the ones records use (Ukraine, Syria, Iraq,
+    Nigeria, Niger, Cameroon and about sixty more), simplified to about 1 km; for other
+    countries /v1/provinces?country= gives every unit's centroid. Credit the sources (the
     `attribution` member)."""
     if country not in SHAPES:
         raise invalid(
@@ -250,7 +255,7 @@ def list_province_shapes(
             sorted(SHAPES),
         )
     return Response(
-        service.province_shapes(),
+        service.province_shapes(country),
         media_type=GEOJSON,
         headers=_SHAPE_HEADERS,
     )

@@ -1,7 +1,6 @@
 """The provinces the API knows, with how many events each holds: the gazetteer's, and those
 records name in countries it has no list for."""
 
-import csv
 from functools import cache
 from typing import Any
 
@@ -12,13 +11,12 @@ from sqlmodel import Session
 from app.core.tables import event_place_table as place_t
 from app.core.tables import event_table as event_t
 from app.exports import attribution
+from app.gazetteer import shapes
 from app.gazetteer.gazetteer import (
-    DATA,
     HOME,
     Alias,
     Province,
     get_gazetteer,
-    shape_features,
 )
 
 # Five decimals are about a metre: finer than the simplified lines, and half the bytes.
@@ -150,37 +148,29 @@ def _rounded(coordinates: Any) -> Any:
 
 
 @cache
-def province_shapes() -> bytes:
-    """The bundled geoBoundaries polygons keyed by the gazetteer's p-codes and names, as JSON."""
-    with (DATA / "provinces.csv").open(encoding="utf-8") as f:
-        pcodes = {row["geoboundaries_iso"]: row["pcode"] for row in csv.DictReader(f)}
-    shapes = shape_features()  # read once: the answer is cached
+def province_shapes(country: str) -> bytes:
+    """A country's admin-1 polygons keyed by the gazetteer's unit keys and names, as GeoJSON."""
     provinces = get_gazetteer().provinces
-    features: list[dict[str, Any]] = []
-    for shape in shapes:
-        province = provinces[pcodes[shape["properties"]["shapeISO"].replace("_", "-")]]
-        geometry = shape["geometry"]
-        features.append(
+    collection = {
+        "type": "FeatureCollection",
+        "attribution": list(attribution.ALWAYS),
+        "features": [
             {
                 "type": "Feature",
-                "id": province.pcode,
+                "id": key,
                 "properties": {
-                    "pcode": province.pcode,
-                    "name": province.name,
-                    "iso_3166_2": province.iso_3166_2,
-                    "country": HOME,
+                    "pcode": provinces[key].pcode,
+                    "name": provinces[key].name,
+                    "iso_3166_2": provinces[key].iso_3166_2,
+                    "country": country,
                 },
                 "geometry": {
                     "type": geometry["type"],
                     "coordinates": _rounded(geometry["coordinates"]),
                 },
             }
-        )
-    features.sort(key=lambda feature: feature["id"])
-    collection = {
-        "type": "FeatureCollection",
-        "attribution": list(attribution.ALWAYS),
-        "features": features,
+            for key, geometry in sorted(shapes.features(country), key=lambda f: f[0])
+        ],
     }
     return orjson.dumps(collection)
 
