@@ -107,3 +107,41 @@ def test_upgrading_resolves_stored_foreign_places_and_keeps_their_spelling(
         assert [(g["key"]["province_pcode"], g["events"]) for g in groups] == [("BD10", 1)]
     finally:
         backend.drop(url)
+
+
+def test_upgrading_to_natural_earth_places_gives_old_records_the_codes_of_new_joins(
+    backend: Backend, tmp_path: Path
+) -> None:
+    url = backend.new_database(seeded=False)
+    try:
+        settings = make_settings(url, tmp_path, auto_seed=False)
+        migrate(settings)
+        with TestClient(create_app(settings)) as client:
+            created = client.post(
+                "/v1/events",
+                json=offensive(country="TUR", province="Diyarbak\u0131r", actors=[]),
+                headers=WRITE,
+            ).json()
+        command.downgrade(alembic_config(settings), "6f1c2d9e4b70")  # before Natural Earth
+        engine = make_engine(settings)
+        try:
+            with engine.begin() as connection:  # as the older gazetteer resolved it: ISO only
+                connection.execute(
+                    sa.text(
+                        "UPDATE event SET province = 'Diyarbak\u0131r', province_pcode = NULL,"
+                        " province_key = 'TR-21', province_iso_3166_2 = 'TR-21'"
+                    )
+                )
+        finally:
+            engine.dispose()
+        migrate(settings)
+        with TestClient(create_app(settings)) as client:
+            record = client.get(f"/v1/events/{created['id']}").json()
+            groups = client.get("/v1/stats?group_by=province&country=TUR").json()["groups"]
+            found = client.get("/v1/events?country=TUR&province=TUR021").json()["items"]
+        assert (record["province_pcode"], record["province_iso_3166_2"]) == ("TUR021", "TR-21")
+        assert record["province_as_given"] == "Diyarbak\u0131r"
+        assert [(g["key"]["province_pcode"], g["events"]) for g in groups] == [("TUR021", 1)]
+        assert [r["id"] for r in found] == [created["id"]]
+    finally:
+        backend.drop(url)

@@ -307,7 +307,8 @@ def main() -> None:
     shapes: dict[str, tuple[int, dict[str, dict[str, Any]]]] = {}
     with (WORLD / "centroids.csv").open(encoding="utf-8") as f:
         centroids = {
-            row["id"]: (float(row["longitude"]), float(row["latitude"])) for row in csv.DictReader(f)
+            row["id"]: (float(row["longitude"]), float(row["latitude"]))
+            for row in csv.DictReader(f)
         }
     for alpha3 in countries:
         if alpha3 == "AFG":
