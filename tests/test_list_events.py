@@ -317,3 +317,30 @@ def test_stored_datetimes_are_written_as_for_any_other_datetime(stored: str) -> 
     moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     written = orjson.dumps(moment, option=orjson.OPT_UTC_Z).decode().strip('"')
     assert service._utc_text(stored) == written
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        "id,date,province",
+        "id,kind,date,country,province,province_pcode,district,district_pcode,latitude,"
+        "longitude,summary,external_id",
+        "actors,id",
+        "geo_source,geo_precision,longitude",
+        "outcome,families,origin,destination,milestone,force,needs,tactics",
+        "sources,fatalities,created_at,updated_at,imported_at,version,release",
+        "summary",
+    ],
+)
+def test_list_events_fields_give_each_full_record_s_fields_and_the_same_pages(
+    client: TestClient, fields: str
+) -> None:
+    chosen = fields.split(",")
+    for query in ("limit=1000", "limit=3", "limit=3&kind=displacement", "province=Helmand"):
+        full = client.get(f"/v1/events?{query}").json()
+        some = client.get(f"/v1/events?{query}&fields={fields}").json()
+        assert some["items"] == [
+            {name: record[name] for name in chosen if name in record} for record in full["items"]
+        ], query
+        assert some["items"], query
+        assert (some["next_cursor"] is None) == (full["next_cursor"] is None), query

@@ -110,7 +110,11 @@ def _page(
     resolved = service.resolve_filters(session=session, filters=filters)
     pager = Pager(request, response, resolved.scope())
     items, last = service.list_events(
-        session=session, resolved=resolved, after=_position(pager, query.cursor), limit=query.limit
+        session=session,
+        resolved=resolved,
+        after=_position(pager, query.cursor),
+        limit=query.limit,
+        fields=None if chosen is None else tuple(chosen),
     )
     next_cursor = None
     if last is not None:

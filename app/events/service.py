@@ -52,6 +52,38 @@ _LISTED_AS_TEXT = [
 ]
 
 
+# `fields=`: what a subset of each record is read from. A field that is neither a column nor
+# computed (actors, the map point) is kind-specific and lives in `details`.
+_GEO_FIELDS = {"latitude", "longitude", "geo_precision", "geo_source"}
+_GEO_COLUMNS = ("latitude", "longitude", "geo_precision", "point_latitude", "point_longitude")
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The columns a page of (some fields of) records is read from, and whether it needs the
+    records' actors."""
+
+    columns: tuple[str, ...]  # of _OUT_COLUMNS, the ones an item is made of
+    listed: tuple[str, ...]  # every column selected (the order keys, details, the map point)
+    actors: bool
+
+
+def reading(fields: tuple[str, ...] | None) -> Reading:
+    """What the records' `fields` (None: every field) are read from."""
+    everything = tuple(c.name for c in _LISTED_COLUMNS)
+    if fields is None:
+        return Reading(_OUT_COLUMNS, everything, True)
+    wanted = set(fields)
+    columns = tuple(c for c in _OUT_COLUMNS if c in wanted)
+    extra = {"id", "date", "updated_at"}  # the order and the cursor
+    if wanted & _GEO_FIELDS:
+        extra.update(_GEO_COLUMNS)
+    if wanted - set(_OUT_COLUMNS) - _GEO_FIELDS - {"actors"}:
+        extra.add("details")
+    listed = tuple(c for c in everything if c in columns or c in extra)
+    return Reading(columns, listed, "actors" in wanted)
+
+
 def _utc_text(stored: str | None) -> str | None:
     """A UTC datetime as SQLite holds it ('2021-05-04 10:00:00.000000') as orjson writes it
     with OPT_UTC_Z ('2021-05-04T10:00:00Z'; the fraction only when it is not zero)."""
@@ -68,15 +100,18 @@ def _utc(stored: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _text_to_api(row: sa.RowMapping, actors: list[dict[str, str]]) -> dict[str, Any]:
+def _text_to_api(
+    row: sa.RowMapping, actors: list[dict[str, str]], columns: tuple[str, ...] = _OUT_COLUMNS
+) -> dict[str, Any]:
     """_to_api for a row read with _LISTED_AS_TEXT."""
-    out = {column: row[column] for column in _OUT_COLUMNS}
+    out = {column: row[column] for column in columns}
     for column in ("created_at", "updated_at", "imported_at"):
-        out[column] = _utc_text(out[column])
+        if column in out:
+            out[column] = _utc_text(out[column])
     for column in ("fatalities", "sources"):
-        if out[column] is not None:
+        if out.get(column) is not None:
             out[column] = orjson.Fragment(out[column])
-    details = row["details"]
+    details = row.get("details")
     return _finish(out, row, orjson.loads(details) if details is not None else {}, actors)
 
 
@@ -89,8 +124,11 @@ def find_by_external_id(*, session: Session, dataset: str, external_id: str) -> 
 
 
 # Reading.
-def _to_api(row: sa.RowMapping, actors: list[dict[str, str]]) -> dict[str, Any]:
-    return _finish({column: row[column] for column in _OUT_COLUMNS}, row, row["details"], actors)
+def _to_api(
+    row: sa.RowMapping, actors: list[dict[str, str]], columns: tuple[str, ...] = _OUT_COLUMNS
+) -> dict[str, Any]:
+    out = {column: row[column] for column in columns}
+    return _finish(out, row, row.get("details") or {}, actors)
 
 
 def _finish(
@@ -98,6 +136,8 @@ def _finish(
 ) -> dict[str, Any]:
     out["actors"] = actors
     out.update(details)
+    if "point_latitude" not in row:  # a subset of the fields that leaves the map point out
+        return out
     if row["latitude"] is not None:
         out["geo_source"] = "record"
     elif row["point_latitude"] is not None:  # mapped at its province's centroid, and says so
@@ -455,18 +495,27 @@ _STATEMENTS = StatementCache[Listed]()
 
 
 def _listed(
-    resolved: ResolvedFilters, after: Position | None, limit: int | None, *, as_text: bool = False
+    resolved: ResolvedFilters,
+    after: Position | None,
+    limit: int | None,
+    *,
+    as_text: bool = False,
+    read: Reading | None = None,
 ) -> Listed:
     """The matching records in list order (after `after`, at most `limit`), and the column that
-    orders them; with `as_text`, SQLite's text columns unparsed (_LISTED_AS_TEXT)."""
+    orders them; with `as_text`, SQLite's text columns unparsed (_LISTED_AS_TEXT); `read`: only
+    the columns it lists."""
+    wanted = None if read is None else set(read.listed)
 
     def build() -> Listed:
-        stmt, order = _build_listed(
-            resolved, after, _LISTED_AS_TEXT if as_text else _LISTED_COLUMNS
-        )
+        listed = _LISTED_AS_TEXT if as_text else _LISTED_COLUMNS
+        if wanted is not None:
+            listed = [c for c in listed if c.name in wanted]
+        stmt, order = _build_listed(resolved, after, listed)
         return (stmt if limit is None else stmt.limit(limit), order)
 
-    return _STATEMENTS.get(repr((resolved, after, limit, as_text)), build)
+    key = (resolved, after, limit, as_text, None if read is None else read.listed)
+    return _STATEMENTS.get(repr(key), build)
 
 
 def _build_listed(resolved: ResolvedFilters, after: Position | None, listed: list[Any]) -> Listed:
@@ -495,20 +544,29 @@ def _build_listed(resolved: ResolvedFilters, after: Position | None, listed: lis
 
 
 def list_events(
-    *, session: Session, resolved: ResolvedFilters, after: Position | None, limit: int
+    *,
+    session: Session,
+    resolved: ResolvedFilters,
+    after: Position | None,
+    limit: int,
+    fields: tuple[str, ...] | None = None,
 ) -> tuple[list[dict[str, Any]], Position | None]:
-    """One page, and the position to continue from, if any.
+    """One page, and the position to continue from, if any; with `fields`, records made of
+    (at least) those fields, read from only the columns they need.
 
     Newest first (date, then id); with `updated_since`, in order of change (updated_at, then id)
     so that a client can mirror the database.
     """
     as_text = resolved.dialect == "sqlite"
-    stmt, key = _listed(resolved, after, limit + 1, as_text=as_text)
+    read = reading(fields)
+    stmt, key = _listed(resolved, after, limit + 1, as_text=as_text, read=read)
     rows = session.execute(stmt).mappings().all()
     page, more = rows[:limit], len(rows) > limit
-    actors = actors_of(session=session, event_ids=[row["id"] for row in page])
+    actors = (
+        actors_of(session=session, event_ids=[row["id"] for row in page]) if read.actors else {}
+    )
     to_api = _text_to_api if as_text else _to_api
-    items = [to_api(row, actors[row["id"]]) for row in page]
+    items = [to_api(row, actors.get(row["id"], []), read.columns) for row in page]
     last = page[-1] if page and more else None
     if last is None:
         return items, None
