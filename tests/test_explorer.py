@@ -1,8 +1,12 @@
-"""The explorer page (issue 10): served by the app at / and /explore with everything it loads,
-and driven in a real headless Chromium (Debian's) against `conflict-events serve` with the seed
-data: the map, the timeline, the list, the record, the keyboard, a phone's screen, no request
-leaving 127.0.0.1 and no console error."""
+"""The explorer page (issues 10 and 21): served by the app at / and /explore with everything it
+loads, and driven in a real headless Chromium (Debian's) against `conflict-events serve`: with the
+seed data (Afghanistan only: the page opens on it) the map, the timeline, the list, the record,
+the keyboard and a phone's screen; with records in four countries the world map, a country with
+province shapes (Ukraine) and one without (Sudan: circles), the layout with 50 events listed at
+390, 1366 and 1920 px, and the page's weight; never a request leaving 127.0.0.1 or a console
+error."""
 
+import gzip
 import os
 import re
 import shutil
@@ -17,10 +21,19 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
-from shapely.geometry import Point, shape
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    FloatRect,
+    Page,
+    Request,
+    sync_playwright,
+)
+from shapely.geometry import MultiPolygon, Point, Polygon, shape
 
+from app.core.types import COUNTRY_CODES
 from app.explorer.routes import ASSETS
+from app.gazetteer.shapes import SHAPES
 from tests.conftest import REPO, WRITE, LiveServer, start_server
 from tests.databases import Backend
 from tests.payloads import offensive
@@ -28,7 +41,9 @@ from tests.payloads import offensive
 CHROMIUM = os.environ.get("CE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO / "tests" / "artifacts"
 MAY_2021 = {"date_from": "2021-05-01", "date_to": "2021-05-31"}
+AFG = {"country": ["AFG"]}  # the seed data's one country, which the page opens on
 PNG = b"\x89PNG\r\n\x1a\n"
+MB = 1_000_000
 
 
 # ---------------------------------------------------------------- the endpoint and the files
@@ -86,24 +101,90 @@ def test_explorer_page_loads_only_its_own_files(client: TestClient, path: str) -
     assert not re.findall(r"""(?:https?:)?//[\w.-]+""", html)
     assert "<script>" not in html  # no inline code
     assert not re.search(r"\son[a-z]+=", html)
-    assert "Administrative boundaries courtesy of geoBoundaries.org" in html
+    assert "made with Natural Earth" in html
     assets = re.findall(r"""(?:src|href)="(/explorer/[^"]+)\"""", html)
     assert sorted(assets) == [
         "/explorer/explorer.css",
         "/explorer/explorer.js",
         "/explorer/icon.svg",
+        "/explorer/world-atlas-LICENSE.txt",
     ]
     types = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
-    for asset in assets:
+    types |= {".txt": "text/plain", ".json": "application/json"}
+    for asset in [*assets, "/explorer/world.json"]:
         fetched = client.get(asset)
         assert fetched.status_code == 200, asset
         assert fetched.headers["content-type"].startswith(types[Path(asset).suffix]), asset
     script = client.get("/explorer/explorer.js").text
     assert set(re.findall(r"https?://[^\s\"'`]+", script)) == {"http://www.w3.org/2000/svg"}
+    # The countries with province shapes: the page asks /v1/provinces.geojson for no other.
+    [listed] = re.findall(r'<meta name="province-shapes" content="([A-Z,]+)">', html)
+    assert listed.split(",") == sorted(SHAPES)
+    assert {"AFG", "UKR", "SYR", "IRQ", "NGA"} <= set(listed.split(","))
+    assert "SDN" not in listed.split(",")
+
+
+def _polygons(world: dict[str, Any], code: str) -> MultiPolygon:
+    """A country of world.json as shapely polygons: TopoJSON's arcs, delta-decoded."""
+    (sx, sy), (tx, ty) = world["transform"]["scale"], world["transform"]["translate"]
+    arcs = []
+    for arc in world["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x, y = x + dx, y + dy
+            points.append((x * sx + tx, y * sy + ty))
+        arcs.append(points)
+
+    def ring(indexes: list[int]) -> list[tuple[float, float]]:
+        points: list[tuple[float, float]] = []
+        for i in indexes:
+            arc = arcs[i] if i >= 0 else arcs[~i][::-1]
+            points += arc[1:] if points else arc
+        return points
+
+    [geometry] = [g for g in world["objects"]["countries"]["geometries"] if g.get("id") == code]
+    parts = [geometry["arcs"]] if geometry["type"] == "Polygon" else geometry["arcs"]
+    return MultiPolygon([Polygon(ring(p[0]), [ring(r) for r in p[1:]]) for p in parts])
+
+
+def test_world_map_has_every_country_by_its_code_and_its_licence(client: TestClient) -> None:
+    response = client.get("/explorer/world.json")
+    assert response.status_code == 200
+    world = response.json()
+    assert world["type"] == "Topology"
+    assert "Natural Earth" in world["source"]
+    # A name for every code the API's `country` takes, mapped or not.
+    assert set(world["names"]) == COUNTRY_CODES
+    assert world["names"]["UKR"] == "Ukraine"
+    assert world["names"]["COD"] == "DR Congo"
+    codes = [g.get("id") for g in world["objects"]["countries"]["geometries"]]
+    keyed = [code for code in codes if code]
+    assert len(keyed) == len(set(keyed)) >= 230  # one shape a country
+    assert {"AFG", "UKR", "SDN", "MMR", "XKX", "SGP", "TON"} <= set(keyed) <= COUNTRY_CODES
+    assert "ATA" not in keyed
+    for code, (lon, lat) in {
+        "UKR": (30.52, 50.45),  # Kyiv
+        "SDN": (32.53, 15.5),  # Khartoum
+        "AFG": (69.17, 34.53),  # Kabul
+        "NGA": (7.49, 9.06),  # Abuja
+    }.items():
+        assert _polygons(world, code).contains(Point(lon, lat)), code
+    assert not _polygons(world, "UKR").contains(Point(32.53, 15.5))
+    assert len(gzip.compress(response.content)) < 200_000
+    # Served again only when changed.
+    etag = response.headers["etag"]
+    again = client.get("/explorer/world.json", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    licence = client.get("/explorer/world-atlas-LICENSE.txt")
+    assert licence.headers["content-type"].startswith("text/plain")
+    assert "Copyright 2013-2019 Michael Bostock" in licence.text
+    assert "Natural Earth" in licence.text
 
 
 def test_explorer_serves_no_other_file(client: TestClient) -> None:
-    for name in ["index.html", "routes.py", "..%2Froutes.py", "missing.js"]:
+    for name in ["index.html", "routes.py", "build_world.py", "..%2Froutes.py", "missing.js"]:
         response = client.get(f"/explorer/{name}")
         assert response.status_code == 404, name
         assert response.headers["content-type"] == "application/problem+json"
@@ -129,13 +210,18 @@ class Explorer:
     def __init__(self, page: Page, server: LiveServer) -> None:
         self.page, self.server = page, server
         self.requests: list[str] = []
+        self.finished: list[Request] = []
         self.console_errors: list[str] = []
         page.on("request", self._requested)
+        page.on("requestfinished", self._finished)
         page.on("console", self._logged)
         page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
 
     def _requested(self, request: Request) -> None:
         self.requests.append(request.url)
+
+    def _finished(self, request: Request) -> None:
+        self.finished.append(request)
 
     def _logged(self, message: ConsoleMessage) -> None:
         if message.type in ("error", "warning", "assert"):
@@ -178,6 +264,33 @@ class Explorer:
             "paths => paths.map(p => [p.dataset.pcode, p.dataset.value])"
         )
         return {pcode: int(value) for pcode, value in values}
+
+    def country_values(self) -> dict[str, int]:
+        values = self.page.locator("#map path.country").evaluate_all(
+            "paths => paths.map(p => [p.dataset.code, p.dataset.value])"
+        )
+        return {code: int(value) for code, value in values}
+
+    def stats(self, **params: str) -> dict[str, Any]:
+        answer: dict[str, Any] = httpx.get(f"{self.server.url}/v1/stats", params=params).json()
+        return answer
+
+    def tab_to(self, selector: str, limit: int = 80) -> None:
+        for _ in range(limit):
+            self.page.keyboard.press("Tab")
+            if self.page.evaluate(f"document.activeElement.matches({selector!r})"):
+                return
+        pytest.fail(f"Tab never reached {selector}")
+
+    def box(self, selector: str) -> FloatRect:
+        found = self.page.locator(selector).bounding_box()
+        assert found is not None, selector
+        return found
+
+    def weight(self) -> int:
+        """Bytes the page received so far, as sent (gzipped), bodies and headers."""
+        sizes = [r.sizes() for r in self.finished]
+        return sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes)
 
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
@@ -250,6 +363,10 @@ def test_explorer_colours_helmand_highest_in_may_2021_and_a_click_filters_the_li
 ) -> None:
     page = explorer.page
     explorer.open(MAY_2021)
+    # The records are all in Afghanistan: the page opens on it, and says so in the URL.
+    assert explorer.query() == {"date_from": ["2021-05-01"], "date_to": ["2021-05-31"]} | AFG
+    assert page.locator("#map-title").inner_text() == "Afghanistan"
+    assert page.locator("#map").get_attribute("data-view") == "shapes"
     helmand = page.locator("#province-AF30")
     values = explorer.province_values()
     assert len(values) == 34
@@ -265,13 +382,14 @@ def test_explorer_colours_helmand_highest_in_may_2021_and_a_click_filters_the_li
     assert "geoBoundaries.org" in page.locator(".attribution").inner_text()
     everything = explorer.api_ids(**MAY_2021)
     assert explorer.listed() == everything
-    assert page.locator("#summary").inner_text().startswith(f"{len(everything)} events")
+    summary = page.locator("#summary").inner_text()
+    assert summary.startswith(f"{len(everything)} events in Afghanistan · ")
     explorer.screenshot("explorer.png")
 
     helmand.hover()
     assert page.locator("#map-info").inner_text() == f"Helmand: {values['AF30']} events"
     explorer.after(helmand.click)
-    assert explorer.query() == {"date_from": ["2021-05-01"], "date_to": ["2021-05-31"]} | {
+    assert explorer.query() == {"date_from": ["2021-05-01"], "date_to": ["2021-05-31"]} | AFG | {
         "province": ["Helmand"]
     }
     assert helmand.get_attribute("aria-pressed") == "true"
@@ -310,13 +428,7 @@ def test_explorer_reproduces_a_shared_url(explorer: Explorer) -> None:
 def test_explorer_works_from_the_keyboard(explorer: Explorer) -> None:
     page = explorer.page
     explorer.open(MAY_2021)
-
-    def tab_to(selector: str, limit: int = 80) -> None:
-        for _ in range(limit):
-            page.keyboard.press("Tab")
-            if page.evaluate(f"document.activeElement.matches({selector!r})"):
-                return
-        pytest.fail(f"Tab never reached {selector}")
+    tab_to = explorer.tab_to
 
     tab_to('path.province[data-name="Ghazni"]')
     assert page.locator("#map-info").inner_text() == "Ghazni: 1 event"
@@ -398,7 +510,7 @@ def test_explorer_timeline_picks_dates_by_dragging_and_by_keys(explorer: Explore
         page.mouse.up()
 
     explorer.after(drag)
-    assert explorer.query() == {"date_from": ["2021-01-01"], "date_to": ["2021-04-30"]}
+    assert explorer.query() == {"date_from": ["2021-01-01"], "date_to": ["2021-04-30"]} | AFG
     assert page.locator("#f-date-to").input_value() == "2021-04-30"
     assert page.locator("#timeline .bar.in-range").count() == 4
     assert page.locator("#range-text").inner_text() == "From 1 Jan 2021 to 30 Apr 2021"
@@ -412,12 +524,12 @@ def test_explorer_timeline_picks_dates_by_dragging_and_by_keys(explorer: Explore
         "May 2021: "
     )
     explorer.after(lambda: page.keyboard.press("Enter"))
-    assert explorer.query() == {"date_from": ["2021-05-01"], "date_to": ["2021-05-31"]}
+    assert explorer.query() == {"date_from": ["2021-05-01"], "date_to": ["2021-05-31"]} | AFG
     assert explorer.listed() == explorer.api_ids(**MAY_2021)
     assert page.evaluate("document.activeElement.dataset.start") == "2021-05-01"
     page.keyboard.press("ArrowLeft")
     explorer.after(lambda: page.keyboard.press("Shift+Enter"))  # extends the range
-    assert explorer.query() == {"date_from": ["2021-04-01"], "date_to": ["2021-05-31"]}
+    assert explorer.query() == {"date_from": ["2021-04-01"], "date_to": ["2021-05-31"]} | AFG
     explorer.after(lambda: page.select_option("#f-period", "week"))
     weeks = bars.evaluate_all("bars => bars.map(b => b.dataset.start)")
     assert weeks[-2:] == ["2021-05-24", "2021-05-31"]  # stretched to the range
@@ -487,3 +599,237 @@ def test_explorer_shows_api_problems_readably(explorer: Explorer) -> None:
     assert "Unknown province 'Helmnad'." in text
     assert "Did you mean Helmand?" in text
     explorer.assert_offline_and_quiet(expected_errors=r"status of 422")
+
+
+# ---------------------------------------------------------------- the world, in a real browser
+
+UKRAINE = {"Kharkivska": 16, "Donetska": 12, "Kyiv": 8, "Odeska": 4}
+KHARKIV = {"latitude": 49.99, "longitude": 36.23}  # the city: records with their own coordinates
+
+
+def _elsewhere() -> list[dict[str, Any]]:
+    """Records in Ukraine (with shapes), Sudan and Myanmar (without), as a new user adds them:
+    with the seeds' ten in Afghanistan, 58 in four countries."""
+
+    def attack(country: str, province: str, n: int, **changes: Any) -> dict[str, Any]:
+        return offensive(
+            country=country,
+            province=province,
+            date=f"2022-{3 + n % 4:02d}-{1 + n % 28:02d}",
+            actors=[{"name": "Test Force", "role": "initiator"}],
+            summary=f"Shelling in {province}, report {n}.",
+            **changes,
+        )
+
+    records = [
+        attack("UKR", province, n, **(KHARKIV if province == "Kharkivska" and n < 2 else {}))
+        for province, count in UKRAINE.items()
+        for n in range(count)
+    ]
+    records += [attack("SDN", "Khartoum", n) for n in range(3)]
+    records += [attack("SDN", "North Darfur", n) for n in range(2)]
+    records += [attack("MMR", "Shan (North)", n) for n in range(2)]
+    protest = {
+        "kind": "other",
+        "source_event_type": "Protests",
+        "date": "2022-06-01",
+        "country": "UKR",
+        "province": "Kyivska",
+        "summary": "A peaceful protest in Bila Tserkva.",
+        "actors": [],
+        "fatalities": {"value": 0, "qualifier": "at_least", "claimed_by": "ACLED"},
+        "sources": [{"publisher": "ACLED"}],
+    }
+    return [*records, protest]
+
+
+@pytest.fixture(scope="module")
+def world_server(
+    backend: Backend, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """A server with records in four countries; the tests only read them."""
+    url = backend.new_database(seeded=True)
+    server = start_server(url, tmp_path_factory.mktemp("explorer-world"))
+    stored = httpx.post(f"{server.url}/v1/events/bulk", json=_elsewhere(), headers=WRITE)
+    assert stored.status_code == 200, stored.text
+    yield server
+    server.stop()
+    backend.drop(url)
+
+
+@pytest.fixture
+def world_tab(browser: Browser, world_server: LiveServer) -> Iterator[Explorer]:
+    with opened(browser, world_server) as tab:
+        yield tab
+
+
+def test_explorer_opens_on_the_world_and_opens_ukraine_from_it(world_tab: Explorer) -> None:
+    explorer, page = world_tab, world_tab.page
+    explorer.open(path="/")
+    # The records span four countries: the world, coloured by events per country.
+    assert "country" not in explorer.query()
+    assert page.locator("#map").get_attribute("data-view") == "world"
+    assert page.locator("#map-title").inner_text() == "World"
+    by_country = {
+        g["key"]["country"]: g["events"] for g in explorer.stats(group_by="country")["groups"]
+    }
+    assert by_country == {"AFG": 10, "UKR": 41, "SDN": 5, "MMR": 2}
+    drawn = explorer.country_values()
+    assert len(drawn) >= 230
+    assert {code: value for code, value in drawn.items() if value} == by_country
+    assert page.locator("#country-UKR").get_attribute("data-class") == "5"
+    assert page.locator("#country-MMR").get_attribute("data-class") == "1"
+    assert page.locator("#country-FRA").get_attribute("data-class") == "0"
+    assert page.locator("#legend").inner_text().startswith("Colour: events per country")
+    # The header says how many countries its totals span.
+    summary = page.locator("#summary").inner_text()
+    assert summary.startswith("58 events across 4 countries · ")
+    assert explorer.listed() == explorer.api_ids()[:25]
+    assert "Kharkivska, Ukraine" in page.locator("#events").inner_text()
+    # The first load: every file of the page and every answer, gzipped, well under 1 MB.
+    assert any(url.endswith("/explorer/world.json") for url in explorer.requests)
+    assert explorer.weight() < MB
+    explorer.screenshot("explorer-world.png")
+
+    # Tab to Ukraine (the countries with events are the map's tab stops), Enter opens it.
+    explorer.tab_to('path.country[data-code="UKR"]')
+    assert page.locator("#map-info").inner_text() == "Ukraine: 41 events"
+    explorer.after(lambda: page.keyboard.press("Enter"))
+    assert explorer.query() == {"country": ["UKR"]}
+    assert page.locator("#map-title").inner_text() == "Ukraine"
+    assert page.evaluate("document.activeElement.id") == "map-title"  # Tab goes on into it
+    assert page.locator("#f-country").input_value() == "UKR"
+    # Its provinces as shapes, from the API, coloured by its stats.
+    assert page.locator("#map").get_attribute("data-view") == "shapes"
+    assert "The provinces of Ukraine" in page.locator("#map-help").inner_text()
+    shapes = httpx.get(f"{explorer.server.url}/v1/provinces.geojson?country=UKR").json()
+    values = explorer.province_values()
+    assert set(values) == {f["id"] for f in shapes["features"]}
+    assert len(values) == 27
+    stats = explorer.stats(country="UKR", group_by="province")
+    assert {p: v for p, v in values.items() if v} == {
+        g["key"]["province_pcode"]: g["events"] for g in stats["groups"]
+    }
+    assert "Natural Earth" in page.locator(".attribution").inner_text()
+    # The header: Ukraine's totals, not the world's.
+    assert page.locator("#summary").inner_text().startswith("41 events in Ukraine · ")
+    assert explorer.listed() == explorer.api_ids(country="UKR")[:25]
+    # Events with their own coordinates are dots, in Kharkivska.
+    dots = page.locator("#map circle.point")
+    assert dots.count() == 2
+    kharkivska = explorer.box('path.province[data-name="Kharkivska"]')
+    for dot in dots.all():
+        where = dot.bounding_box()
+        assert where is not None
+        assert kharkivska["x"] <= where["x"] <= kharkivska["x"] + kharkivska["width"]
+        assert kharkivska["y"] <= where["y"] <= kharkivska["y"] + kharkivska["height"]
+    explorer.screenshot("explorer-ukraine.png")
+
+    # A click on a province filters the list by it.
+    explorer.after(page.locator('path.province[data-name="Donetska"]').click)
+    assert explorer.query() == {"country": ["UKR"], "province": ["Donetska"]}
+    assert page.locator('path.province[data-name="Donetska"]').get_attribute("aria-pressed") == (
+        "true"
+    )
+    in_donetska = explorer.api_ids(country="UKR", province="Donetska")
+    assert len(in_donetska) == 12
+    assert explorer.listed() == in_donetska
+    assert page.locator("#summary").inner_text().startswith("12 events in Ukraine · ")
+
+    # Back to the world.
+    explorer.after(page.locator("#to-world").click)
+    assert explorer.query() == {}
+    assert page.locator("#map").get_attribute("data-view") == "world"
+    explorer.after(page.go_back)  # a history entry, like every view
+    assert explorer.query() == {"country": ["UKR"], "province": ["Donetska"]}
+    assert page.locator("#map-title").inner_text() == "Ukraine"
+    explorer.assert_offline_and_quiet()
+
+
+def test_explorer_draws_circles_where_no_province_shapes_ship(world_tab: Explorer) -> None:
+    explorer, page = world_tab, world_tab.page
+    explorer.open({"country": "SDN"})
+    assert page.locator("#map").get_attribute("data-view") == "symbols"
+    assert (
+        page.locator("#map-help")
+        .inner_text()
+        .startswith(
+            "No province shapes ship for Sudan: each of its 19 provinces is a circle at its centre"
+        )
+    )
+    assert page.locator("#legend").inner_text().startswith("Circles: events per province")
+    units = httpx.get(f"{explorer.server.url}/v1/provinces?country=SDN").json()["items"]
+    assert page.locator("#map path.province.symbol").count() == len(units) == 19
+    values = explorer.province_values()
+    assert {p: v for p, v in values.items() if v} == {"SD01": 3, "SD02": 2}
+    khartoum = 'path.province[data-name="Khartoum"]'
+    sizes = {
+        name: explorer.box(f'path.province[data-name="{name}"]')["width"]
+        for name in ["Khartoum", "North Darfur", "Kassala"]
+    }
+    assert sizes["Khartoum"] > sizes["North Darfur"] > sizes["Kassala"] > 0  # sized by events
+    assert page.locator("#summary").inner_text().startswith("5 events in Sudan · ")
+    explorer.screenshot("explorer-sudan.png")
+
+    explorer.after(page.locator(khartoum).click)
+    assert explorer.query() == {"country": ["SDN"], "province": ["Khartoum"]}
+    assert page.locator(khartoum).get_attribute("aria-pressed") == "true"
+    assert page.locator("#f-province").input_value() == "Khartoum"
+    in_khartoum = explorer.api_ids(country="SDN", province="Khartoum")
+    assert len(in_khartoum) == 3
+    assert explorer.listed() == in_khartoum
+    explorer.after(page.locator(khartoum).click)  # again: every province of Sudan
+    assert explorer.query() == {"country": ["SDN"]}
+    assert explorer.listed() == explorer.api_ids(country="SDN")
+    # Sized by the figure chosen: 12 killed (claimed) a record.
+    explorer.after(lambda: page.select_option("#f-metric", "fatalities"))
+    assert explorer.query() == {"country": ["SDN"], "metric": ["fatalities"]}
+    assert {p: v for p, v in explorer.province_values().items() if v} == {"SD01": 36, "SD02": 24}
+    assert (
+        page.locator("#legend")
+        .inner_text()
+        .startswith("Circles: people killed (claimed) per province")
+    )
+    explorer.assert_offline_and_quiet()
+
+
+def test_explorer_reads_a_claim_of_no_deaths_as_none_reported(world_tab: Explorer) -> None:
+    explorer, page = world_tab, world_tab.page
+    explorer.open({"country": "UKR", "q": "protest"})
+    [protest] = explorer.api_ids(country="UKR", q="protest")
+    item = page.locator(f'#events button.event[data-id="{protest}"]')
+    assert "No deaths reported, per ACLED" in item.inner_text()
+    assert "at least 0" not in item.inner_text()
+    item.click()
+    dialog = page.locator("#event-dialog")
+    dialog.wait_for(state="visible")
+    assert "Protests in Kyivska" in page.locator("#event-title").inner_text()
+    assert "no deaths reported, per ACLED" in dialog.inner_text()
+    assert "at least 0" not in dialog.inner_text()
+    explorer.assert_offline_and_quiet()
+
+
+@pytest.mark.parametrize("width", [390, 1366, 1920])
+def test_explorer_timeline_sits_under_the_map_with_50_events_listed(
+    world_tab: Explorer, width: int
+) -> None:
+    explorer, page = world_tab, world_tab.page
+    page.set_viewport_size({"width": width, "height": 900})
+    explorer.open()
+    page.click("#more")
+    page.wait_for_function("() => document.querySelectorAll('#events li').length > 25")
+    assert explorer.listed() == explorer.api_ids()[:50]
+    map_panel, timeline = explorer.box(".map-panel"), explorer.box(".timeline-panel")
+    events = explorer.box(".list-panel")
+    gap = timeline["y"] - (map_panel["y"] + map_panel["height"])
+    assert 0 <= gap <= 20, gap  # the panels' gap of 1rem, and no more
+    assert timeline["x"] == map_panel["x"]
+    if width >= 1366:  # two columns: the list beside, and far longer than, map and timeline
+        assert events["x"] > map_panel["x"] + map_panel["width"]
+        assert events["height"] > map_panel["height"] + gap + timeline["height"]
+    else:  # one: the list below
+        assert events["y"] > timeline["y"] + timeline["height"]
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    path = explorer.screenshot(f"explorer-{width}.png")
+    assert struct.unpack(">I", path.read_bytes()[16:20]) == (width,)
+    explorer.assert_offline_and_quiet()
