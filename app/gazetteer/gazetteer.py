@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from app.core.normalize import closest_keyed, code_key, keyed, name_key, place_key
 
@@ -76,6 +76,9 @@ class District:
     @property
     def key(self) -> str:
         return self.pcode
+
+
+_Unit = TypeVar("_Unit", Province, District)
 
 
 def _ring_centroid(ring: list[list[float]]) -> tuple[float, float, float]:
@@ -165,20 +168,17 @@ class Gazetteer:
         )
         # A unit lists the aliases that find it: one another unit of its country owns by a
         # better source (an iso3166-2 alternate that is another state's name) is left out.
-        self.provinces = {
-            p.key: replace(p, aliases=self._finding(p.key, p.aliases, self._province_index))
-            for p in provinces
-        }
+        self.provinces = {p.key: self._finding(p, p.key, self._province_index) for p in provinces}
         self.districts = {
-            d.pcode: replace(d, aliases=self._finding(d.pcode, d.aliases, self._district_index))
-            for d in districts
+            d.pcode: self._finding(d, d.pcode, self._district_index) for d in districts
         }
 
     @staticmethod
-    def _finding(
-        key: str, aliases: tuple[Alias, ...], index: dict[str, tuple[str, ...]]
-    ) -> tuple[Alias, ...]:
-        return tuple(a for a in aliases if key in index.get(place_key(a.name), ()))
+    def _finding(unit: _Unit, key: str, index: dict[str, tuple[str, ...]]) -> _Unit:
+        """The unit with the aliases that find it (copied only when one is left out: most
+        keep all theirs, and a copy of each of 30,000 districts cost a process start 0.15 s)."""
+        finding = tuple(a for a in unit.aliases if key in index.get(place_key(a.name), ()))
+        return unit if len(finding) == len(unit.aliases) else replace(unit, aliases=finding)
 
     def warm(self) -> None:
         """Build what a close miss's suggestions are made from, so no request waits for it."""

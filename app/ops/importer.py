@@ -42,6 +42,7 @@ from app.events.writes import (
     event_binder,
     prepare,
 )
+from app.gazetteer import get_gazetteer
 from app.ops.schema import analyze, create_missing_indexes, drop_deferrable_indexes
 from app.sources import FORMATS, register_actors
 from app.sources.tabular import Options, Unusable, rows, settle, text
@@ -221,6 +222,7 @@ def _checked_batches(
         for batch in batches:
             yield batch, *_check_batch(batch, binder, reader)
         return
+    get_gazetteer()  # built here once and inherited by the forked workers (each built its own)
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_start_worker, initargs=(binder, reader)) as pool:
         pending: deque[tuple[Batch, AsyncResult[CheckResult]]] = deque()

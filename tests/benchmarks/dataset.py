@@ -50,7 +50,9 @@ PUBLISHERS = ["Benchmark Wire", "Pajhwok", "TOLOnews", "Xinhua", "Reuters"]
 def events(count: int, *, seed: int = 42) -> Iterator[dict[str, Any]]:
     rng = random.Random(seed)
     gazetteer = get_gazetteer()
-    others = [p.key for p in gazetteer.in_country("AFG") if p.key != "AF30"]  # the same as before
+    # In p-code order, as the Afghan-only gazetteer listed them, so the same seed draws the
+    # same provinces as in earlier figures' datasets.
+    others = sorted(p.key for p in gazetteer.in_country("AFG") if p.key != "AF30")
     start, days = date(2015, 1, 1), (date(2024, 12, 31) - date(2015, 1, 1)).days
     for n in range(count):
         pcode = "AF30" if rng.random() < 0.24 else rng.choice(others)
