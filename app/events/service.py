@@ -1,8 +1,9 @@
 """Storing and reading events. The only code that touches event rows; keyword-only functions."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import jsonpatch
@@ -45,7 +46,16 @@ _LISTED_COLUMNS = [
 # SQLite stores datetimes and JSON as text. A page of records takes them as stored (datetimes
 # rewritten as the API writes them, JSON embedded unparsed), rather than parsing six values a
 # record into Python objects that orjson then writes back: 13% of a page's time.
-_STORED_AS_TEXT = ("created_at", "updated_at", "imported_at", "fatalities", "sources", "details")
+_STORED_AS_TEXT = (
+    "created_at",
+    "updated_at",
+    "imported_at",
+    "fatalities",
+    "sources",
+    "details",
+    "date",  # ISO dates as stored are what orjson writes of a date: no parsing needed
+    "end_date",
+)
 _LISTED_AS_TEXT = [
     sa.type_coerce(column, sa.Text).label(column.name) if column.name in _STORED_AS_TEXT else column
     for column in _LISTED_COLUMNS
@@ -58,13 +68,18 @@ _GEO_FIELDS = {"latitude", "longitude", "geo_precision", "geo_source"}
 _GEO_COLUMNS = ("latitude", "longitude", "geo_precision", "point_latitude", "point_longitude")
 
 
+# What an item is finished with besides its columns: kind-specific fields and the map point.
+_AROUND = ("details", "latitude", "point_latitude", "point_longitude")
+
+
 @dataclass(frozen=True, slots=True)
 class Reading:
     """The columns a page of (some fields of) records is read from, and whether it needs the
     records' actors."""
 
     columns: tuple[str, ...]  # of _OUT_COLUMNS, the ones an item is made of
-    listed: tuple[str, ...]  # every column selected (the order keys, details, the map point)
+    listed: tuple[str, ...]  # every column selected: `columns`, then the order keys, details
+    # and the map point
     actors: bool
 
 
@@ -80,10 +95,12 @@ def reading(fields: tuple[str, ...] | None) -> Reading:
         extra.update(_GEO_COLUMNS)
     if wanted - set(_OUT_COLUMNS) - _GEO_FIELDS - {"actors"}:
         extra.add("details")
-    listed = tuple(c for c in everything if c in columns or c in extra)
+    # The item's columns first: an item is the first len(columns) values of its row.
+    listed = columns + tuple(c for c in everything if c in extra and c not in columns)
     return Reading(columns, listed, "actors" in wanted)
 
 
+@lru_cache(maxsize=4096)  # a page's rows often share their import's timestamps
 def _utc_text(stored: str | None) -> str | None:
     """A UTC datetime as SQLite holds it ('2021-05-04 10:00:00.000000') as orjson writes it
     with OPT_UTC_Z ('2021-05-04T10:00:00Z'; the fraction only when it is not zero)."""
@@ -100,21 +117,6 @@ def _utc(stored: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _text_to_api(
-    row: sa.RowMapping, actors: list[dict[str, str]], columns: tuple[str, ...] = _OUT_COLUMNS
-) -> dict[str, Any]:
-    """_to_api for a row read with _LISTED_AS_TEXT."""
-    out = {column: row[column] for column in columns}
-    for column in ("created_at", "updated_at", "imported_at"):
-        if column in out:
-            out[column] = _utc_text(out[column])
-    for column in ("fatalities", "sources"):
-        if out.get(column) is not None:
-            out[column] = orjson.Fragment(out[column])
-    details = row.get("details")
-    return _finish(out, row, orjson.loads(details) if details is not None else {}, actors)
-
-
 def find_by_external_id(*, session: Session, dataset: str, external_id: str) -> int | None:
     return session.execute(
         sa.select(event_t.c.id).where(
@@ -124,15 +126,16 @@ def find_by_external_id(*, session: Session, dataset: str, external_id: str) -> 
 
 
 # Reading.
-def _to_api(
-    row: sa.RowMapping, actors: list[dict[str, str]], columns: tuple[str, ...] = _OUT_COLUMNS
-) -> dict[str, Any]:
-    out = {column: row[column] for column in columns}
-    return _finish(out, row, row.get("details") or {}, actors)
+def _to_api(row: Mapping[Any, Any], actors: list[dict[str, str]]) -> dict[str, Any]:
+    out = {column: row[column] for column in _OUT_COLUMNS}
+    return _finish(out, row, row["details"], actors)
 
 
 def _finish(
-    out: dict[str, Any], row: sa.RowMapping, details: dict[str, Any], actors: list[dict[str, str]]
+    out: dict[str, Any],
+    row: Mapping[Any, Any],
+    details: dict[str, Any],
+    actors: list[dict[str, str]],
 ) -> dict[str, Any]:
     out["actors"] = actors
     out.update(details)
@@ -505,12 +508,12 @@ def _listed(
     """The matching records in list order (after `after`, at most `limit`), and the column that
     orders them; with `as_text`, SQLite's text columns unparsed (_LISTED_AS_TEXT); `read`: only
     the columns it lists."""
-    wanted = None if read is None else set(read.listed)
 
     def build() -> Listed:
         listed = _LISTED_AS_TEXT if as_text else _LISTED_COLUMNS
-        if wanted is not None:
-            listed = [c for c in listed if c.name in wanted]
+        if read is not None:
+            by_name = {c.name: c for c in listed}
+            listed = [by_name[name] for name in read.listed]
         stmt, order = _build_listed(resolved, after, listed)
         return (stmt if limit is None else stmt.limit(limit), order)
 
@@ -560,20 +563,44 @@ def list_events(
     as_text = resolved.dialect == "sqlite"
     read = reading(fields)
     stmt, key = _listed(resolved, after, limit + 1, as_text=as_text, read=read)
-    rows = session.execute(stmt).mappings().all()
+    rows = session.execute(stmt).all()
     page, more = rows[:limit], len(rows) > limit
+    at = {name: index for index, name in enumerate(read.listed)}
     actors = (
-        actors_of(session=session, event_ids=[row["id"] for row in page]) if read.actors else {}
+        actors_of(session=session, event_ids=[row[at["id"]] for row in page]) if read.actors else {}
     )
-    to_api = _text_to_api if as_text else _to_api
-    items = [to_api(row, actors.get(row["id"], []), read.columns) for row in page]
+    items = [_item(row, read.columns, at, actors, as_text=as_text) for row in page]
     last = page[-1] if page and more else None
     if last is None:
         return items, None
-    position = last[key.name]
-    if isinstance(position, str):  # updated_at, as stored
-        position = _utc(position)
-    return items, (position, last["id"])
+    position = last[at[key.name]]
+    if isinstance(position, str):  # as stored: updated_at, or a date
+        position = date.fromisoformat(position) if key.name == "date" else _utc(position)
+    return items, (position, last[at["id"]])
+
+
+def _item(
+    row: Sequence[Any],
+    columns: tuple[str, ...],
+    at: dict[str, int],
+    actors: dict[int, list[dict[str, str]]],
+    *,
+    as_text: bool,
+) -> dict[str, Any]:
+    """A listed record from its row, by position (a Row's mapping costs more per lookup than
+    the page's query): its columns are the row's first values (Reading.listed)."""
+    out = dict(zip(columns, row, strict=False))
+    around = {name: row[at[name]] for name in _AROUND if name in at}
+    details = around.get("details")
+    if as_text:
+        for column in ("created_at", "updated_at", "imported_at"):
+            if column in out:
+                out[column] = _utc_text(out[column])
+        for column in ("fatalities", "sources"):
+            if out.get(column) is not None:
+                out[column] = orjson.Fragment(out[column])
+        details = orjson.loads(details) if details is not None else None
+    return _finish(out, around, details or {}, actors.get(row[at["id"]], []))
 
 
 def list_deleted(
