@@ -217,3 +217,37 @@ def test_gzip_for_clients_that_accept_it(client: TestClient) -> None:
     assert raw.headers["content-encoding"] == "gzip"
     assert int(raw.headers["content-length"]) < len(json.dumps(raw.json()))
     assert gzip.decompress(gzip.compress(raw.content)) == raw.content
+
+
+def _csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_every_csv_column_alone_is_the_full_export_s_column(client: TestClient) -> None:
+    from app.exports.columns import COLUMNS
+
+    client.post("/v1/events", json=displacement(), headers=WRITE)  # origin, destination, needs
+    full = _csv_rows(client.get("/v1/events.csv").text)
+    assert len(full) > 10
+    for column in COLUMNS:
+        alone = _csv_rows(client.get(f"/v1/events.csv?fields={column.name}").text)
+        assert [row[column.name] for row in alone] == [row[column.name] for row in full], column
+    some = "id,initiators,fatalities_qualifier,destination_province,source_quotes"
+    picked = _csv_rows(client.get(f"/v1/events.csv?fields={some}").text)
+    assert picked == [{name: row[name] for name in some.split(",")} for row in full]
+
+
+def test_ndjson_and_geojson_with_fields_are_the_full_exports_fields(client: TestClient) -> None:
+    full = [json.loads(line) for line in client.get("/v1/events.ndjson").text.splitlines()]
+    for fields in ("id,date", "actors,summary", "outcome,families,latitude,geo_source"):
+        chosen = fields.split(",")
+        some = client.get(f"/v1/events.ndjson?fields={fields}").text.splitlines()
+        assert [json.loads(line) for line in some] == [
+            {n: r[n] for n in chosen if n in r} for r in full
+        ], fields
+    geo_full = client.get("/v1/events.geojson").json()["features"]
+    geo_some = client.get("/v1/events.geojson?fields=summary").json()["features"]
+    assert [f["geometry"] for f in geo_some] == [f["geometry"] for f in geo_full]
+    assert [f["properties"] for f in geo_some] == [
+        {"summary": f["properties"]["summary"]} for f in geo_full
+    ]

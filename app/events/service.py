@@ -672,17 +672,29 @@ def history(*, session: Session, event_id: int) -> list[dict[str, Any]]:
 
 
 def iter_events(
-    *, session: Session, resolved: ResolvedFilters, limit: int | None = None, chunk: int = 1000
+    *,
+    session: Session,
+    resolved: ResolvedFilters,
+    limit: int | None = None,
+    chunk: int = 1000,
+    fields: tuple[str, ...] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Every matching record in list order, from one query read a chunk at a time (a server-side
+    """Every matching record in list order (with `fields`: at least those fields of each, read
+    from only the columns they need), from one query read a chunk at a time (a server-side
     cursor on PostgreSQL), so memory stays flat whatever the size."""
-    stmt, _ = _listed(resolved, None, limit)
-    result = session.execute(stmt, execution_options={"yield_per": chunk}).mappings()
+    read = reading(fields)
+    stmt, _ = _listed(resolved, None, limit, read=read)
+    at = {name: index for index, name in enumerate(read.listed)}
+    result = session.execute(stmt, execution_options={"yield_per": chunk})
     try:
         for rows in result.partitions():
-            actors = actors_of(session=session, event_ids=[row["id"] for row in rows])
+            actors = (
+                actors_of(session=session, event_ids=[row[at["id"]] for row in rows])
+                if read.actors
+                else {}
+            )
             for row in rows:
-                yield _to_api(row, actors[row["id"]])
+                yield _item(row, read.columns, at, actors, as_text=False)
     finally:  # a reader that stops early must not leave PostgreSQL's server-side cursor open
         result.close()
 

@@ -22,6 +22,11 @@ class Column:
     value: Callable[[Record], Any]
     description: str
     datatype: str = "string"
+    reads: tuple[str, ...] = ()  # the record's fields its value is made of (none said: its name)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.reads or (self.name,)
 
 
 def _field(name: str) -> Callable[[Record], Any]:
@@ -77,18 +82,30 @@ def _figure_columns(name: str, hxl: str, what: str) -> list[Column]:
             f"#meta+qualifier{attributes}",
             value(name, "qualifier"),
             f"How precise the number of {what} is: exact, about, at_least, more_than, at_most.",
+            reads=(name,),
         ),
         Column(
             f"{part}claimed_by",
             f"#meta+claimant{attributes}",
             value(name, "claimed_by"),
             f"Who claimed the number of {what}.",
+            reads=(name,),
         ),
         Column(
-            f"{part}low", f"{hxl}+min", value(name, "low"), f"Low estimate of {what}.", "integer"
+            f"{part}low",
+            f"{hxl}+min",
+            value(name, "low"),
+            f"Low estimate of {what}.",
+            "integer",
+            (name,),
         ),
         Column(
-            f"{part}high", f"{hxl}+max", value(name, "high"), f"High estimate of {what}.", "integer"
+            f"{part}high",
+            f"{hxl}+max",
+            value(name, "high"),
+            f"High estimate of {what}.",
+            "integer",
+            (name,),
         ),
     ]
 
@@ -125,9 +142,23 @@ COLUMNS: list[Column] = [
     ),
     _text("geo_source", "#geo+source", "record (the record's own) or gazetteer (a centroid)."),
     Column("actors", "#group+name", _actors(None), "Every actor, joined with '; '."),
-    Column("initiators", "#group+name+initiator", _actors("initiator"), "Initiating actors."),
-    Column("targets", "#group+name+target", _actors("target"), "Targeted actors."),
-    Column("participants", "#group+name+participant", _actors("participant"), "Other actors."),
+    Column(
+        "initiators",
+        "#group+name+initiator",
+        _actors("initiator"),
+        "Initiating actors.",
+        reads=("actors",),
+    ),
+    Column(
+        "targets", "#group+name+target", _actors("target"), "Targeted actors.", reads=("actors",)
+    ),
+    Column(
+        "participants",
+        "#group+name+participant",
+        _actors("participant"),
+        "Other actors.",
+        reads=("actors",),
+    ),
     *_figure_columns("fatalities", "#affected+killed", "people killed"),
     *_figure_columns("families", "#affected+displaced+hh", "families displaced"),
     *_figure_columns("individuals", "#affected+displaced+ind", "people displaced"),
@@ -136,30 +167,35 @@ COLUMNS: list[Column] = [
         "#adm1+name+origin",
         _place("origin", "province"),
         "Province the displaced came from.",
+        reads=("origin",),
     ),
     Column(
         "origin_district",
         "#adm2+name+origin",
         _place("origin", "district"),
         "District the displaced came from.",
+        reads=("origin",),
     ),
     Column(
         "destination_province",
         "#adm1+name+dest",
         _place("destination", "province"),
         "Province the displaced went to.",
+        reads=("destination",),
     ),
     Column(
         "destination_district",
         "#adm2+name+dest",
         _place("destination", "district"),
         "District the displaced went to.",
+        reads=("destination",),
     ),
     Column(
         "destination_location",
         "#loc+name+dest",
         _place("destination", "location"),
         "Place the displaced went to.",
+        reads=("destination",),
     ),
     Column("needs", "#item+needs", _listed("needs"), "The displaced's needs, joined with '; '."),
     _text("outcome", "#status+outcome", "An offensive's outcome."),
@@ -170,9 +206,27 @@ COLUMNS: list[Column] = [
     _text("handed_to", "#group+name+recipient", "Whom it was handed to."),
     _text("summary", "#description", "What happened."),
     Column("sources", "#meta+source", _sources("publisher"), "Publishers, joined with '; '."),
-    Column("source_titles", "#meta+title", _sources("title"), "Source titles, joined with '; '."),
-    Column("source_urls", "#meta+url", _sources("url"), "Source URLs, joined with '; '."),
-    Column("source_quotes", "#description+quote", _sources("quote"), "Quotes, joined with '; '."),
+    Column(
+        "source_titles",
+        "#meta+title",
+        _sources("title"),
+        "Source titles, joined with '; '.",
+        reads=("sources",),
+    ),
+    Column(
+        "source_urls",
+        "#meta+url",
+        _sources("url"),
+        "Source URLs, joined with '; '.",
+        reads=("sources",),
+    ),
+    Column(
+        "source_quotes",
+        "#description+quote",
+        _sources("quote"),
+        "Quotes, joined with '; '.",
+        reads=("sources",),
+    ),
     _text("source_event_type", "#event+type+source", "The imported dataset's event type."),
     _text("source_sub_event_type", "#event+type+sub+source", "Its sub-event type."),
     _text("dataset", "#meta+dataset", "The dataset an import came from (ucdp-ged, acled, ...)."),

@@ -12,6 +12,7 @@ from app.core import time_limit
 from app.events import service
 from app.events.filters import EventFilters
 from app.exports import attribution, formats
+from app.exports.columns import BY_NAME
 from app.exports.fields import selected
 
 MEDIA_TYPES = {
@@ -34,13 +35,31 @@ def export_wanted(accept: str) -> str | None:
 
 
 def snapshot_records(
-    engine: Engine, resolved: service.ResolvedFilters, limit: int | None = None
+    engine: Engine,
+    resolved: service.ResolvedFilters,
+    limit: int | None = None,
+    fields: tuple[str, ...] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """The records, read in one transaction (one snapshot) that lasts as long as the stream."""
+    """The records (with `fields`: at least those fields of each), read in one transaction
+    (one snapshot) that lasts as long as the stream."""
     if engine.dialect.name == "postgresql":
         engine = engine.execution_options(isolation_level="REPEATABLE READ")
     with Session(engine) as session:
-        yield from service.iter_events(session=session, resolved=resolved, limit=limit)
+        yield from service.iter_events(
+            session=session, resolved=resolved, limit=limit, fields=fields
+        )
+
+
+def _record_fields(kind: str, chosen: list[str] | None) -> tuple[str, ...] | None:
+    """The record fields an export of the `chosen` fields or columns is made of (None: all)."""
+    if chosen is None:
+        return None
+    if kind == "ndjson":
+        return tuple(chosen)
+    needed = [f for name in chosen for f in BY_NAME[name].fields]
+    if kind == "geojson":  # the geometry
+        needed += ["id", "latitude", "longitude"]
+    return tuple(dict.fromkeys(needed))
 
 
 @dataclass(frozen=True)
@@ -65,7 +84,8 @@ def export(
     resolved = service.resolve_filters(session=session, filters=filters)
     chosen = selected(fields, flat=kind != "ndjson")
     credits = attribution.attributions(session)
-    records = time_limit.primed(snapshot_records(engine, resolved, limit))
+    needed = _record_fields(kind, chosen)
+    records = time_limit.primed(snapshot_records(engine, resolved, limit, needed))
     if kind == "csv":
         chunks = formats.csv_chunks(records, fields=chosen, hxl=hxl)
     elif kind == "geojson":
