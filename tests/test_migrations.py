@@ -1,6 +1,7 @@
 """The Alembic migrations: upgrade from empty, downgrade to base, and no drift from the models."""
 
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -73,75 +74,61 @@ def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path: Path) -> N
     engine.dispose()
 
 
-def test_upgrading_resolves_stored_foreign_places_and_keeps_their_spelling(
-    backend: Backend, tmp_path: Path
-) -> None:
+def _stored_by_an_older_version(
+    backend: Backend, tmp_path: Path, record: dict[str, Any], revision: str, update: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """`record` created, the database taken back to `revision` and changed by `update` (how that
+    version stored it), then upgraded: the record as read back, and its country's province stats."""
     url = backend.new_database(seeded=False)
     try:
         settings = make_settings(url, tmp_path, auto_seed=False)
         migrate(settings)
         with TestClient(create_app(settings)) as client:
-            created = client.post(
-                "/v1/events",
-                json=offensive(country="BGD", province="Barisal", actors=[]),
-                headers=WRITE,
-            ).json()
-        command.downgrade(alembic_config(settings), "01a0677fffe7")  # before worldwide places
+            created = client.post("/v1/events", json=record, headers=WRITE).json()
+        command.downgrade(alembic_config(settings), revision)
         engine = make_engine(settings)
         try:
-            with engine.begin() as connection:  # as an older version stored it: free text
-                connection.execute(
-                    sa.text(
-                        "UPDATE event SET province = 'Barisāl Division', province_pcode = NULL,"
-                        " province_key = 'barisaldivision'"
-                    )
-                )
+            with engine.begin() as connection:
+                connection.execute(sa.text(update))
         finally:
             engine.dispose()
         migrate(settings)
         with TestClient(create_app(settings)) as client:
-            record = client.get(f"/v1/events/{created['id']}").json()
-            groups = client.get("/v1/stats?group_by=province&country=BGD").json()["groups"]
-        assert (record["province"], record["province_pcode"]) == ("Barisal", "BD10")
-        assert record["province_as_given"] == "Barisāl Division"
-        assert [(g["key"]["province_pcode"], g["events"]) for g in groups] == [("BD10", 1)]
+            stored = client.get(f"/v1/events/{created['id']}").json()
+            query = f"/v1/stats?group_by=province&country={record['country']}"
+            groups = client.get(query).json()["groups"]
+        return stored, groups
     finally:
         backend.drop(url)
+
+
+def test_upgrading_resolves_stored_foreign_places_and_keeps_their_spelling(
+    backend: Backend, tmp_path: Path
+) -> None:
+    record, groups = _stored_by_an_older_version(
+        backend,
+        tmp_path,
+        offensive(country="BGD", province="Barisal", actors=[]),
+        "01a0677fffe7",  # before worldwide places: free text
+        "UPDATE event SET province = 'Barisāl Division', province_pcode = NULL,"
+        " province_key = 'barisaldivision'",
+    )
+    assert (record["province"], record["province_pcode"]) == ("Barisal", "BD10")
+    assert record["province_as_given"] == "Barisāl Division"
+    assert [(g["key"]["province_pcode"], g["events"]) for g in groups] == [("BD10", 1)]
 
 
 def test_upgrading_to_natural_earth_places_gives_old_records_the_codes_of_new_joins(
     backend: Backend, tmp_path: Path
 ) -> None:
-    url = backend.new_database(seeded=False)
-    try:
-        settings = make_settings(url, tmp_path, auto_seed=False)
-        migrate(settings)
-        with TestClient(create_app(settings)) as client:
-            created = client.post(
-                "/v1/events",
-                json=offensive(country="TUR", province="Diyarbak\u0131r", actors=[]),
-                headers=WRITE,
-            ).json()
-        command.downgrade(alembic_config(settings), "6f1c2d9e4b70")  # before Natural Earth
-        engine = make_engine(settings)
-        try:
-            with engine.begin() as connection:  # as the older gazetteer resolved it: ISO only
-                connection.execute(
-                    sa.text(
-                        "UPDATE event SET province = 'Diyarbak\u0131r', province_pcode = NULL,"
-                        " province_key = 'TR-21', province_iso_3166_2 = 'TR-21'"
-                    )
-                )
-        finally:
-            engine.dispose()
-        migrate(settings)
-        with TestClient(create_app(settings)) as client:
-            record = client.get(f"/v1/events/{created['id']}").json()
-            groups = client.get("/v1/stats?group_by=province&country=TUR").json()["groups"]
-            found = client.get("/v1/events?country=TUR&province=TUR021").json()["items"]
-        assert (record["province_pcode"], record["province_iso_3166_2"]) == ("TUR021", "TR-21")
-        assert record["province_as_given"] == "Diyarbak\u0131r"
-        assert [(g["key"]["province_pcode"], g["events"]) for g in groups] == [("TUR021", 1)]
-        assert [r["id"] for r in found] == [created["id"]]
-    finally:
-        backend.drop(url)
+    record, groups = _stored_by_an_older_version(
+        backend,
+        tmp_path,
+        offensive(country="TUR", province="Diyarbak\u0131r", actors=[]),
+        "6f1c2d9e4b70",  # before Natural Earth: ISO's unit only
+        "UPDATE event SET province = 'Diyarbak\u0131r', province_pcode = NULL,"
+        " province_key = 'TR-21', province_iso_3166_2 = 'TR-21'",
+    )
+    assert (record["province_pcode"], record["province_iso_3166_2"]) == ("TUR021", "TR-21")
+    assert record["province_as_given"] == "Diyarbak\u0131r"
+    assert [(g["key"]["province_pcode"], g["events"]) for g in groups] == [("TUR021", 1)]

@@ -17,18 +17,10 @@ from sqlmodel import Session
 
 from app.events import totals
 from app.events.places import resolve_place
+from app.events.writes import EVENT_COLUMNS
 
-_PLACE = (
-    "province",
-    "province_pcode",
-    "province_key",
-    "province_iso_3166_2",
-    "province_as_given",
-    "district",
-    "district_pcode",
-    "district_key",
-    "district_as_given",
-)
+# The columns a record's place fills (its province's and district's names, codes and keys).
+_PLACE = tuple(c for c in EVENT_COLUMNS if c.startswith(("province", "district")))
 _BATCH = 5000
 
 
