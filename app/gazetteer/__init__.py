@@ -1,5 +1,5 @@
 """Every country's admin-1 units and OCHA's admin-2 units: canonical names, codes, aliases,
-centroids, and the admin-1 polygons of Afghanistan and 66 other countries."""
+centroids, and the admin-1 polygons of Afghanistan and 65 other countries."""
 
 from app.gazetteer.gazetteer import (
     HOME,

@@ -1,6 +1,6 @@
 """Natural Earth places: every record's places resolved again with the gazetteer that knows
 Natural Earth's spellings, 95 more OCHA-ISO joins (so some units' keys become their p-codes) and
-admin-1 polygons for 66 more countries (see app/gazetteer/data/README.md).
+admin-1 polygons for 65 more countries (see app/gazetteer/data/README.md).
 
 Each record is resolved from what its writer or source spelt, leniently; nothing is lost
 (app.events.restore_places). A later change to the gazetteer's data adds a revision like this one.
