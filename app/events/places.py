@@ -6,7 +6,7 @@ gazetteer does not know is kept as the source spelled it, with no code, and a ro
 coordinates in a country with shapes is placed by its point.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from app.core.errors import ErrorItem
@@ -184,15 +184,6 @@ def _as_given(province: str | None, district: str | None) -> ResolvedPlace:
 def _with_given(
     place: ResolvedPlace, province: str | None, district: str | None, placed_by: str | None
 ) -> ResolvedPlace:
-    return ResolvedPlace(
-        place.province,
-        place.province_pcode,
-        place.province_key,
-        place.district,
-        place.district_pcode,
-        place.district_key,
-        place.province_iso_3166_2,
-        province,
-        district,
-        placed_by,
+    return replace(
+        place, province_as_given=province, district_as_given=district, placed_by=placed_by
     )

@@ -82,12 +82,25 @@ class Reading:
     # and the map point
     actors: bool
 
+    @property
+    def at(self) -> dict[str, int]:
+        """Each selected column's position in a row."""
+        return _positions(self.listed)
 
+
+@lru_cache(maxsize=256)
+def _positions(listed: tuple[str, ...]) -> dict[str, int]:
+    return {name: index for index, name in enumerate(listed)}
+
+
+_EVERYTHING = tuple(c.name for c in _LISTED_COLUMNS)
+
+
+@lru_cache(maxsize=256)  # a few field sets, asked for again and again
 def reading(fields: tuple[str, ...] | None) -> Reading:
     """What the records' `fields` (None: every field) are read from."""
-    everything = tuple(c.name for c in _LISTED_COLUMNS)
     if fields is None:
-        return Reading(_OUT_COLUMNS, everything, True)
+        return Reading(_OUT_COLUMNS, _EVERYTHING, True)
     wanted = set(fields)
     columns = tuple(c for c in _OUT_COLUMNS if c in wanted)
     extra = {"id", "date", "updated_at"}  # the order and the cursor
@@ -96,7 +109,7 @@ def reading(fields: tuple[str, ...] | None) -> Reading:
     if wanted - set(_OUT_COLUMNS) - _GEO_FIELDS - {"actors"}:
         extra.add("details")
     # The item's columns first: an item is the first len(columns) values of its row.
-    listed = columns + tuple(c for c in everything if c in extra and c not in columns)
+    listed = columns + tuple(c for c in _EVERYTHING if c in extra and c not in columns)
     return Reading(columns, listed, "actors" in wanted)
 
 
@@ -565,7 +578,7 @@ def list_events(
     stmt, key = _listed(resolved, after, limit + 1, as_text=as_text, read=read)
     rows = session.execute(stmt).all()
     page, more = rows[:limit], len(rows) > limit
-    at = {name: index for index, name in enumerate(read.listed)}
+    at = read.at
     actors = (
         actors_of(session=session, event_ids=[row[at["id"]] for row in page]) if read.actors else {}
     )
@@ -684,7 +697,7 @@ def iter_events(
     cursor on PostgreSQL), so memory stays flat whatever the size."""
     read = reading(fields)
     stmt, _ = _listed(resolved, None, limit, read=read)
-    at = {name: index for index, name in enumerate(read.listed)}
+    at = read.at
     result = session.execute(stmt, execution_options={"yield_per": chunk})
     try:
         for rows in result.partitions():

@@ -137,18 +137,15 @@ class Gazetteer:
             tuple[str | None, str | None], tuple[dict[str, str], dict[str, District]]
         ] = {}
         self._codes: dict[str, str] = {}
-        for province in provinces:
-            for code in (province.iso_3166_2, province.pcode):
-                if code:
-                    self._codes[code_key(code)] = province.key
-        self._district_codes = {code_key(d.pcode): d.pcode for d in districts}
         # A code typed with its punctuation changed ('af kab', 'UA 63'): found when only one
         # unit's code folds that way (ISO's 'UA-63' and a p-code 'UA63' may name two units).
         folded: dict[str, set[str]] = defaultdict(set)
         for province in provinces:
             for code in (province.iso_3166_2, province.pcode):
                 if code:
+                    self._codes[code_key(code)] = province.key
                     folded[name_key(code)].add(province.key)
+        self._district_codes = {code_key(d.pcode): d.pcode for d in districts}
         self._folded_codes = {k: next(iter(v)) for k, v in folded.items() if len(v) == 1}
         self._province_index = _index(
             [
@@ -172,6 +169,12 @@ class Gazetteer:
         self.districts = {
             d.pcode: self._finding(d, d.pcode, self._district_index) for d in districts
         }
+        self._by_country: dict[str, list[Province]] = defaultdict(list)
+        for province in self.provinces.values():
+            self._by_country[province.country].append(province)
+        self._districts_by_country: dict[str, list[District]] = defaultdict(list)
+        for district in self.districts.values():
+            self._districts_by_country[district.country].append(district)
 
     @staticmethod
     def _finding(unit: _Unit, key: str, index: dict[str, tuple[str, ...]]) -> _Unit:
@@ -204,10 +207,10 @@ class Gazetteer:
         return found[0] if len(found) == 1 else None
 
     def in_country(self, country: str) -> list[Province]:
-        return [p for p in self.provinces.values() if p.country == country]
+        return list(self._by_country.get(country, ()))
 
     def in_country_districts(self, country: str) -> list[District]:
-        return [d for d in self.districts.values() if d.country == country]
+        return list(self._districts_by_country.get(country, ()))
 
     def _spellings(self, country: str | None) -> tuple[dict[str, str], dict[str, Province]]:
         """Every name and alias (of `country`, or the world's) keyed, and the unit of each."""
@@ -281,16 +284,19 @@ def shape_features() -> list[dict[str, Any]]:
     return features
 
 
-def _afghan_shapes() -> dict[str, tuple[str, tuple[float, float]]]:
-    """Afghan p-code -> (geoBoundaries' name for the province, centroid of its polygon)."""
+def afghan_features() -> list[tuple[str, dict[str, Any]]]:
+    """(p-code, GeoJSON feature) of each bundled geoBoundaries province polygon, joined through
+    provinces.csv's `geoboundaries_iso` (its shapeISO mixes 'AF-' and 'AF_'), never by name."""
     with (DATA / "provinces.csv").open(encoding="utf-8") as f:
         pcodes = {row["geoboundaries_iso"]: row["pcode"] for row in csv.DictReader(f)}
+    return [(pcodes[f["properties"]["shapeISO"].replace("_", "-")], f) for f in shape_features()]
+
+
+def _afghan_shapes() -> dict[str, tuple[str, tuple[float, float]]]:
+    """Afghan p-code -> (geoBoundaries' name for the province, centroid of its polygon)."""
     return {
-        pcodes[f["properties"]["shapeISO"].replace("_", "-")]: (
-            f["properties"]["shapeName"],
-            polygon_centroid(f["geometry"]),
-        )
-        for f in shape_features()
+        pcode: (f["properties"]["shapeName"], polygon_centroid(f["geometry"]))
+        for pcode, f in afghan_features()
     }
 
 

@@ -96,12 +96,14 @@ class ProvinceOut(BaseModel):
         examples=[[_ALIAS]],
     )
     centroid: Centroid | None = Field(
-        description="Its centre: of its polygon where the gazetteer has one, else the "
-        "iso3166-2 package's point.",
+        description="Its centre: of its polygon (Afghanistan), else the iso3166-2 package's "
+        "or Natural Earth's point (centroid_source says which).",
         examples=[_CENTROID],
     )
     centroid_source: str | None = Field(
-        description="Where the centroid comes from: geoboundaries or iso3166-2.",
+        description="Where the centroid comes from: geoboundaries, iso3166-2, naturalearth, "
+        "curated (app/gazetteer/data/world/centroids.csv), or country (the country's middle: "
+        "no source has a point of the unit's own).",
         examples=["geoboundaries"],
     )
     event_count: int = Field(

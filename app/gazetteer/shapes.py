@@ -11,7 +11,7 @@ import json
 from functools import cache
 from typing import Any
 
-from app.gazetteer.gazetteer import DATA, HOME, WORLD, Province, get_gazetteer, shape_features
+from app.gazetteer.gazetteer import HOME, WORLD, Province, afghan_features, get_gazetteer
 
 Ring = list[tuple[float, float]]
 Box = tuple[float, float, float, float]
@@ -54,20 +54,11 @@ def _polygons(geometry: dict[str, Any]) -> list[list[Ring]]:
     ]
 
 
-def _afghan_features() -> list[tuple[str, dict[str, Any]]]:
-    with (DATA / "provinces.csv").open(encoding="utf-8") as f:
-        pcodes = {row["geoboundaries_iso"]: row["pcode"] for row in csv.DictReader(f)}
-    return [
-        (pcodes[f["properties"]["shapeISO"].replace("_", "-")], f["geometry"])
-        for f in shape_features()
-    ]
-
-
 @cache
 def features(country: str) -> tuple[tuple[str, dict[str, Any]], ...]:
     """(unit key, GeoJSON geometry) of each polygon of `country` (none if it has no shapes)."""
     if country == HOME:
-        return tuple(_afghan_features())
+        return tuple((pcode, f["geometry"]) for pcode, f in afghan_features())
     if country not in SHAPES:
         return ()
     with (WORLD / "shapes" / f"{country}.geojson").open(encoding="utf-8") as f:

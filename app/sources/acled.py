@@ -21,7 +21,6 @@ from app.sources.tabular import (
     Translated,
     Unusable,
     clip,
-    kept_in_location,
     point,
     secondary_number,
     text,
@@ -215,8 +214,8 @@ def translate(row: Row, options: Options) -> Translated:
     notes: list[str] = []
     # As the source spells them: the import resolves them in the row's country, and keeps
     # what the gazetteer does not know as spelt (app.events.places).
-    province, district = admin1, admin2 = text(row, "admin1"), text(row, "admin2")
-    location = kept_in_location(text(row, "location"), (admin1, province), (admin2, district))
+    province, district = text(row, "admin1"), text(row, "admin2")
+    location = text(row, "location")
     latitude, longitude = point(row, notes)
     event_type, sub_type = text(row, "event_type"), text(row, "sub_event_type")
     description = text(row, "notes")

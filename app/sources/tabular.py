@@ -132,14 +132,6 @@ def point(
     return latitude, longitude
 
 
-def kept_in_location(location: str | None, *given: tuple[str | None, str | None]) -> str | None:
-    """`location` with each place name given but not resolved (given, resolved) kept in it."""
-    for name, resolved in given:
-        if name and resolved is None:
-            location = f"{location} ({name})" if location else name
-    return location
-
-
 def clip(value: str | None, length: int) -> str | None:
     """At most `length` characters (a field's limit), marked with an ellipsis when cut."""
     if value is None or len(value) <= length:

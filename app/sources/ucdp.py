@@ -20,7 +20,6 @@ from app.sources.tabular import (
     Translated,
     Unusable,
     clip,
-    kept_in_location,
     number,
     point,
     secondary_number,
@@ -143,10 +142,8 @@ def translate(row: Row, options: Options) -> Translated:
     end = _end(row, start, notes)
     # As UCDP spells them ("Barisāl Division"): the import resolves them in the row's country
     # and keeps what the gazetteer does not know as spelt (app.events.places).
-    province, district = adm_1, adm_2 = text(row, "adm_1"), text(row, "adm_2")
-    location = kept_in_location(
-        text(row, "where_coordinates", "where_description"), (adm_1, province), (adm_2, district)
-    )
+    province, district = text(row, "adm_1"), text(row, "adm_2")
+    location = text(row, "where_coordinates", "where_description")
     side_a, side_b = text(row, "side_a") or "unknown", text(row, "side_b") or "unknown"
     roles = ("initiator", "target") if violence == "3" else ("participant", "participant")
     low, high = secondary_number(row, "low", notes), secondary_number(row, "high", notes)
